@@ -1,0 +1,87 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+// Forward declaration only: Asio and Beast stay inside fetcher.cpp and
+// asio_impl.cpp, the two translation units that pay for them.
+namespace boost::asio {
+class io_context;
+}
+
+namespace feedd::daemon {
+
+struct fetch_options {
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds timeout{30'000};  // whole request, redirects included
+  std::size_t max_body = 16 * 1024 * 1024;    // after decompression; also the wire cap
+  std::size_t max_header = 16 * 1024;
+  int max_redirects = 5;
+  std::string user_agent = "feedd";
+  bool tls_verify = true;
+  std::string ca_file;
+  bool block_private_addresses = true;
+};
+
+struct fetch_request {
+  std::int64_t feed_id = 0;
+  std::string url;
+  std::string etag;           // sent as If-None-Match when not empty
+  std::string last_modified;  // sent as If-Modified-Since when not empty
+};
+
+struct fetch_response {
+  enum class outcome {
+    ok,            // 2xx with a body, decoded
+    not_modified,  // 304
+    http_error,    // a final non-2xx, non-304 status
+    failed,        // no usable response: DNS, connect, TLS, timeout, protocol, limits, policy
+    cancelled,     // cancel() was called before it finished
+  };
+  outcome what = outcome::failed;
+  int status = 0;              // HTTP status when a response arrived, else 0
+  std::string body;            // ok only: decoded body (gzip removed), at most max_body bytes
+  std::string content_type;    // media type, lower case, no parameters
+  std::string charset;         // charset parameter of Content-Type, or empty
+  std::string etag;            // from the final response
+  std::string last_modified;   // from the final response
+  std::string final_url;       // after redirects
+  std::optional<std::chrono::seconds> retry_after;  // 429/503 Retry-After (seconds or HTTP-date)
+  std::optional<std::chrono::seconds> max_age;      // Cache-Control max-age of a 2xx/304
+  std::string error;           // "fetch: connect: Connection refused"; empty when ok/not_modified
+  std::size_t wire_bytes = 0;  // body bytes read off the network
+  std::chrono::milliseconds elapsed{0};
+};
+
+// A fetch in progress. cancel() may be called from any thread, any number of
+// times; the completion then reports outcome::cancelled (unless it already
+// finished).
+class fetch_handle {
+ public:
+  virtual ~fetch_handle() = default;
+  virtual void cancel() = 0;
+};
+
+// HTTP/1.1 client for http and https (OpenSSL, peer verification, SNI),
+// conditional requests, redirects, gzip, total deadline, size limits and the
+// private-address policy on every resolved endpoint of every hop. Each fetch
+// runs on its own strand; `done` is called exactly once, on an I/O thread.
+// Never touches the database.
+class fetcher {
+ public:
+  // Fails (returns an error string) when the TLS context cannot be set up,
+  // e.g. a ca_file that cannot be read.
+  static std::unique_ptr<fetcher> create(boost::asio::io_context& io, const fetch_options& options,
+                                         std::string& error);
+  virtual ~fetcher() = default;
+
+  virtual std::shared_ptr<fetch_handle> start(fetch_request request,
+                                              std::function<void(fetch_response)> done) = 0;
+};
+
+}  // namespace feedd::daemon

@@ -1,0 +1,22 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace feedd::parsers::detail {
+
+struct decoded_document {
+  std::string utf8;                   // the whole document in UTF-8, ready for pugixml (parse as UTF-8)
+  std::string charset;                // what was used, e.g. "windows-1252"
+  std::vector<std::string> warnings;  // e.g. "encoding: declared utf-8 but bytes are not; read as windows-1252"
+};
+
+// RFC 7303 precedence: byte order mark, then the HTTP charset, then the XML
+// declaration's encoding, then UTF-8. Transcodes with iconv; a mislabeled
+// document falls back sensibly (invalid UTF-8 is read as windows-1252). The
+// XML declaration's encoding pseudo-attribute is rewritten to UTF-8 so that
+// pugixml does not convert a second time. Output is valid UTF-8.
+decoded_document decode_document(std::string_view bytes, std::string_view http_charset);
+
+}  // namespace feedd::parsers::detail

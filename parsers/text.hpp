@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace feedd::parsers::detail {
+
+// Valid UTF-8 without NUL or C0 controls other than TAB, LF, CR (and without
+// U+FFFE/U+FFFF, surrogates or code points above U+10FFFF): PostgreSQL text
+// rejects them (SQLSTATE 22021). Invalid sequences become U+FFFD.
+void sanitize_utf8(std::string& text);
+bool is_clean_utf8(std::string_view text);
+
+// Titles, authors, categories: tags stripped, HTML entities decoded, runs of
+// whitespace collapsed to one space, trimmed.
+std::string plain_text(std::string_view html_or_text);
+
+// Runs of whitespace collapsed to one space, trimmed (no tag stripping).
+std::string collapse_whitespace(std::string_view text);
+
+// Decodes HTML named (&nbsp; &eacute; ... the HTML5 table's common part) and
+// numeric character references in text; unknown ones stay literal.
+std::string decode_html_entities(std::string_view text);
+
+// Cuts to at most max_bytes without splitting a UTF-8 sequence; true if cut.
+bool truncate_utf8(std::string& text, std::size_t max_bytes);
+
+// Makes not-well-formed XML parseable where that is safe: HTML named entities
+// undefined in XML become numeric references, bare '&' becomes "&amp;",
+// outside CDATA sections and comments. Returns the number of repairs.
+std::size_t repair_entities(std::string& utf8_xml);
+
+}  // namespace feedd::parsers::detail

@@ -1,0 +1,79 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "feedd/expected.hpp"
+#include "feedd/model.hpp"
+#include "feedd/storage/database.hpp"
+
+namespace feedd::storage {
+
+// A feed this instance holds a lease on. The lease token is the epoch that
+// every finishing statement checks: if another instance took the feed after
+// our lease expired, our late result changes nothing (0 rows -> rollback).
+struct claim {
+  std::int64_t feed_id = 0;
+  std::int64_t lease_token = 0;
+  std::string url;
+  std::string etag;
+  std::string last_modified;
+  std::optional<std::chrono::seconds> interval;  // per-feed override
+  int error_count = 0;
+};
+
+// Claims up to `limit` due feeds (next_check_at <= now(), not disabled, no
+// live lease) with FOR UPDATE SKIP LOCKED; all lease arithmetic uses the
+// server's now(), never this machine's clock.
+expected<std::vector<claim>, db_error> claim_due(database& db, int limit, std::chrono::seconds lease,
+                                                 std::string_view owner);
+
+// Gives the feed back untouched (cancelled fetch at shutdown): it stays due.
+expected<void, db_error> release(database& db, const claim& c);
+
+// Seconds until the earliest feed becomes due (0 if one is due now), nullopt
+// when there are no enabled feeds.
+expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db);
+
+struct http_meta {
+  int status = 200;
+  std::string etag;           // from the response; empty: keep none
+  std::string last_modified;  // from the response; empty: keep none
+  std::string final_url;      // after redirects (not stored yet; for logs)
+};
+
+struct store_stats {
+  int inserted = 0;
+  int updated = 0;
+  int unchanged = 0;
+  bool lease_lost = false;  // nothing was written: another instance owns the feed now
+  // A retry found this claim already finished: the first attempt's COMMIT
+  // landed although its answer was lost. Nothing was written twice (counts
+  // are zero); treat it as success.
+  bool already_finished = false;
+};
+
+// One transaction: upsert every entry (one multi-row statement; an entry whose
+// stored fields are identical is not rewritten), replace the enclosures of
+// inserted/updated entries, set title/site_url/etag/last_modified, last_status,
+// last_checked_at = now(), error_count = 0, last_error = NULL,
+// next_check_at = now() + next_in, and clear the lease -- all guarded by the
+// lease token.
+expected<store_stats, db_error> finish_fetched(database& db, const claim& c, const feed& parsed,
+                                               const http_meta& meta, std::chrono::seconds next_in);
+
+// 304: no entry touched; bookkeeping as above (etag/last_modified updated when
+// the response carried new ones).
+expected<store_stats, db_error> finish_not_modified(database& db, const claim& c, const http_meta& meta,
+                                                    std::chrono::seconds next_in);
+
+// Failure: last_status (nullopt for network errors), last_error, error_count
+// + 1, last_checked_at = now(), next_check_at = now() + next_in, lease cleared.
+expected<store_stats, db_error> finish_failed(database& db, const claim& c, std::optional<int> status,
+                                              std::string_view error, std::chrono::seconds next_in);
+
+}  // namespace feedd::storage

@@ -1,0 +1,70 @@
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "feedd/expected.hpp"
+
+namespace feedd::storage {
+
+struct db_error {
+  enum class kind {
+    connection,  // the server is unreachable or the connection broke: reconnect and retry
+    transient,   // serialization failure, deadlock, lock/statement timeout, read-only, disk full: retry later
+    content,     // the data was refused (22xxx: bad encoding, value too long): do not retry the same data
+    schema,      // schema missing or newer than this binary
+    other,
+  };
+  kind what = kind::other;
+  std::string sqlstate;  // five characters, or empty when not from the server
+  std::string message;   // "storage: <step>: <detail>", never containing a password
+};
+
+struct connect_options {
+  std::string conninfo;          // libpq keyword/value string or URI; empty: PG* environment
+  std::string password;          // from database.password_file; empty: libpq's own sources
+  std::string application_name;  // shows in pg_stat_activity, e.g. "feedd-store"
+  // Server-side cap on one statement (SET statement_timeout).
+  std::chrono::milliseconds statement_timeout{30'000};
+  // Client-side cap on waiting for one answer. A hung backend (SIGSTOP, a
+  // frozen VM) never hits its own statement_timeout and its kernel still
+  // answers keepalives, so only the client can notice; the connection is
+  // then abandoned (kind::connection). Keep it above statement_timeout.
+  std::chrono::milliseconds answer_deadline{45'000};
+};
+
+// One libpq connection, owned by one thread. Move-only. Every statement is
+// parameterized (PQexecParams): no value is ever spliced into SQL text.
+// Session settings guard against a hung or locked server: statement_timeout,
+// lock_timeout, idle_in_transaction_session_timeout, TCP keepalives.
+class database {
+ public:
+  static expected<database, db_error> open(const connect_options& options);
+
+  database(database&&) noexcept;
+  database& operator=(database&&) noexcept;
+  ~database();
+
+  bool healthy() const;                  // false once the connection is known broken
+  expected<void, db_error> reconnect();  // same options as open()
+
+  struct impl;
+  impl& internals() { return *impl_; }  // for the storage/ .cpp files only
+
+ private:
+  explicit database(std::unique_ptr<impl> impl);
+  std::unique_ptr<impl> impl_;
+};
+
+// Creates or upgrades the schema in one transaction per version under an
+// advisory lock (two instances starting together: one migrates, the other
+// waits). Returns the schema version. kind::schema when the database holds a
+// newer schema than this binary knows.
+expected<int, db_error> migrate(database& db);
+
+// kind::schema unless the schema is exactly current (used with migrate: false).
+expected<int, db_error> check_schema(database& db);
+
+}  // namespace feedd::storage

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "feedd/expected.hpp"
+#include "feedd/storage/database.hpp"
+
+namespace feedd::storage {
+
+struct feed_row {
+  std::int64_t id = 0;
+  std::string url;
+  std::string title;
+  std::string site_url;
+  std::optional<std::chrono::seconds> interval;
+  std::optional<std::string> next_check_at;    // RFC 3339 UTC text, as shown to users
+  std::optional<std::string> last_checked_at;  // RFC 3339 UTC text
+  std::optional<int> last_status;
+  std::string last_error;
+  int error_count = 0;
+  bool disabled = false;
+};
+
+// kind::content with message "... already exists" when the URL is present.
+expected<feed_row, db_error> add_feed(database& db, std::string_view url,
+                                      std::optional<std::chrono::seconds> interval,
+                                      std::string_view title = {});
+expected<std::vector<feed_row>, db_error> list_feeds(database& db);
+// Removes by numeric id when the argument is all digits, else by exact URL.
+// Returns false when nothing matched.
+expected<bool, db_error> remove_feed(database& db, std::string_view url_or_id);
+expected<std::int64_t, db_error> count_feeds(database& db);
+
+}  // namespace feedd::storage
