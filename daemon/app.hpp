@@ -1,0 +1,43 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "feedd/config/config.hpp"
+#include "log.hpp"
+
+namespace feedd::daemon {
+
+// Exit codes of SPEC.md.
+inline constexpr int exit_ok = 0;
+inline constexpr int exit_failure = 1;
+inline constexpr int exit_usage = 64;
+inline constexpr int exit_not_a_feed = 65;
+inline constexpr int exit_config = 78;
+
+std::string_view version();
+
+// What every command gets from the command line once the config is loaded.
+struct context {
+  config::config settings;
+  std::filesystem::path config_path;
+  bool config_found = false;  // false: the default path was absent, defaults in use
+};
+
+int run_daemon(const context& ctx, bool once, logger& log);
+int run_migrate(const context& ctx, logger& log);
+int run_feeds_add(const context& ctx, const std::string& url, const std::string& interval);
+int run_feeds_list(const context& ctx);
+int run_feeds_remove(const context& ctx, const std::string& url_or_id);
+int run_feeds_import(const context& ctx, const std::filesystem::path& file);
+int run_feeds_export(const context& ctx);
+int run_parse(const std::string& file, const std::string& base_url, const std::string& charset);
+
+// The password of database.password_file (trailing newline removed), or an
+// error naming the key; empty when no file is configured. Relative paths are
+// looked up in $CREDENTIALS_DIRECTORY (systemd LoadCredential=).
+expected<std::string, std::string> read_password(const config::database_settings& db);
+
+int main(int argc, char** argv);
+
+}  // namespace feedd::daemon

@@ -1,0 +1,205 @@
+// The one-shot commands: migrate and feeds add|list|remove|import|export.
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "app.hpp"
+#include "feedd/parsers/opml.hpp"
+#include "feedd/parsers/url.hpp"
+#include "feedd/storage/database.hpp"
+#include "feedd/storage/feeds.hpp"
+
+namespace feedd::daemon {
+
+namespace {
+
+std::string slurp(const std::filesystem::path& path, bool& ok) {
+  std::ifstream in(path, std::ios::binary);
+  ok = static_cast<bool>(in);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Commands connect once and fail fast: an operator at a terminal wants the
+// error now, not a retry loop.
+expected<storage::database, int> connect(const context& ctx, std::string_view application) {
+  auto password = read_password(ctx.settings.database);
+  if (!password) {
+    std::cerr << password.error() << '\n';
+    return unexpected{exit_config};
+  }
+  auto db = storage::database::open({ctx.settings.database.url, *password, std::string(application)});
+  if (!db) {
+    std::cerr << db.error().message << '\n';
+    return unexpected{exit_failure};
+  }
+  if (ctx.settings.database.migrate) {
+    if (auto v = storage::migrate(*db); !v) {
+      std::cerr << v.error().message << '\n';
+      return unexpected{exit_failure};
+    }
+  } else if (auto v = storage::check_schema(*db); !v) {
+    std::cerr << v.error().message << '\n';
+    return unexpected{exit_failure};
+  }
+  return std::move(*db);
+}
+
+std::string status_of(const storage::feed_row& f) {
+  if (f.disabled) return "disabled";
+  if (!f.last_checked_at) return "new";
+  if (f.error_count > 0) return "failing";
+  return "ok";
+}
+
+// Feed URLs are fetched by us: only absolute http(s) URLs without control
+// characters or spaces may enter the table (file:, exec:, ... never do).
+bool check_url(const std::string& url) {
+  if (parsers::parse_http_url(url)) return true;
+  std::cerr << "feeds: " << parsers::redact_url(url) << ": not an absolute http or https URL\n";
+  return false;
+}
+
+}  // namespace
+
+expected<std::string, std::string> read_password(const config::database_settings& db) {
+  if (db.password_file.empty()) return std::string();
+  std::filesystem::path path = db.password_file;
+  if (path.is_relative()) {
+    if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY"); creds != nullptr && *creds != '\0') path = std::filesystem::path(creds) / path;
+  }
+  bool ok = false;
+  std::string secret = slurp(path, ok);
+  if (!ok) return unexpected{"config: database.password_file: cannot read " + path.string()};
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  if (secret.empty()) return unexpected{"config: database.password_file: " + path.string() + " is empty"};
+  return secret;
+}
+
+int run_migrate(const context& ctx, logger& log) {
+  auto password = read_password(ctx.settings.database);
+  if (!password) {
+    log.error("config", {{"error", password.error()}});
+    return exit_config;
+  }
+  auto db = storage::database::open({ctx.settings.database.url, *password, "feedd-migrate"});
+  if (!db) {
+    log.error("database", {{"step", "connect"}, {"error", db.error().message}});
+    return exit_failure;
+  }
+  auto v = storage::migrate(*db);
+  if (!v) {
+    log.error("migrate", {{"error", v.error().message}});
+    return exit_failure;
+  }
+  log.info("migrate", {{"schema_version", *v}});
+  return exit_ok;
+}
+
+int run_feeds_add(const context& ctx, const std::string& url, const std::string& interval) {
+  std::optional<std::chrono::seconds> every;
+  if (!interval.empty()) {
+    auto d = config::parse_duration(interval);
+    if (!d || d->count() < 1000) {
+      std::cerr << "feeds add: --interval: expected a duration of at least 1s such as 15m, got \"" << interval << "\"\n";
+      return exit_usage;
+    }
+    every = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  }
+  if (!check_url(url)) return exit_usage;
+  auto db = connect(ctx, "feedd-cli");
+  if (!db) return db.error();
+  auto row = storage::add_feed(*db, url, every);
+  if (!row) {
+    std::cerr << row.error().message << '\n';
+    return exit_failure;
+  }
+  std::cout << row->id << '\t' << row->url << '\n';
+  return exit_ok;
+}
+
+int run_feeds_list(const context& ctx) {
+  auto db = connect(ctx, "feedd-cli");
+  if (!db) return db.error();
+  auto rows = storage::list_feeds(*db);
+  if (!rows) {
+    std::cerr << rows.error().message << '\n';
+    return exit_failure;
+  }
+  std::cout << "id\turl\ttitle\tstatus\tlast_check\tnext_check\terrors\n";
+  for (const auto& f : *rows) {
+    std::cout << f.id << '\t' << parsers::redact_url(f.url) << '\t' << (f.title.empty() ? "-" : f.title) << '\t'
+              << status_of(f) << '\t' << f.last_checked_at.value_or("-") << '\t' << f.next_check_at.value_or("-")
+              << '\t' << f.error_count << '\n';
+  }
+  return exit_ok;
+}
+
+int run_feeds_remove(const context& ctx, const std::string& url_or_id) {
+  auto db = connect(ctx, "feedd-cli");
+  if (!db) return db.error();
+  auto removed = storage::remove_feed(*db, url_or_id);
+  if (!removed) {
+    std::cerr << removed.error().message << '\n';
+    return exit_failure;
+  }
+  if (!*removed) {
+    std::cerr << "feeds remove: no feed " << url_or_id << '\n';
+    return exit_failure;
+  }
+  return exit_ok;
+}
+
+int run_feeds_import(const context& ctx, const std::filesystem::path& file) {
+  bool ok = false;
+  std::string text = slurp(file, ok);
+  if (!ok) {
+    std::cerr << "feeds import: cannot read " << file.string() << '\n';
+    return exit_failure;
+  }
+  auto outlines = parsers::parse_opml(text);
+  if (!outlines) {
+    std::cerr << "feeds import: " << file.string() << ": " << outlines.error().message << '\n';
+    return exit_failure;
+  }
+  auto db = connect(ctx, "feedd-cli");
+  if (!db) return db.error();
+  int added = 0, present = 0, refused = 0;
+  for (const auto& o : *outlines) {
+    if (!parsers::parse_http_url(o.xml_url)) {
+      std::cerr << "feeds import: skipped " << parsers::redact_url(o.xml_url) << ": not an absolute http or https URL\n";
+      ++refused;
+      continue;
+    }
+    auto row = storage::add_feed(*db, o.xml_url, std::nullopt, o.title);
+    if (row) {
+      ++added;
+    } else if (row.error().what == storage::db_error::kind::content) {
+      ++present;
+    } else {
+      std::cerr << row.error().message << '\n';
+      return exit_failure;
+    }
+  }
+  std::cout << "imported " << added << ", already present " << present << ", refused " << refused << '\n';
+  return exit_ok;
+}
+
+int run_feeds_export(const context& ctx) {
+  auto db = connect(ctx, "feedd-cli");
+  if (!db) return db.error();
+  auto rows = storage::list_feeds(*db);
+  if (!rows) {
+    std::cerr << rows.error().message << '\n';
+    return exit_failure;
+  }
+  std::vector<parsers::opml_outline> outlines;
+  for (const auto& f : *rows) outlines.push_back({f.url, f.title, f.site_url});
+  std::cout << parsers::write_opml(outlines, "feedd subscriptions");
+  return exit_ok;
+}
+
+}  // namespace feedd::daemon

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <memory>
+#include <variant>
+
+#include "feedd/config/config.hpp"
+#include "feedd/storage/claims.hpp"
+#include "fetcher.hpp"
+
+namespace feedd::daemon {
+
+// A claimed feed's fetch, finished one way or another (cancelled fetches and
+// claims dropped before they started arrive as outcome::cancelled, so the
+// store thread releases them). Every claim handed to the scheduler comes
+// back exactly once as one of these.
+struct fetched {
+  storage::claim claim;
+  fetch_response response;
+};
+
+// First SIGTERM/SIGINT: stop claiming and drain.
+struct drain_requested {};
+// Second signal: in-flight fetches are being cancelled; exit as soon as the
+// queue is stored.
+struct cancel_requested {};
+// SIGHUP: a new, already validated configuration.
+struct reload_requested {
+  std::shared_ptr<const config::config> next;
+};
+
+using message = std::variant<fetched, drain_requested, cancel_requested, reload_requested>;
+
+}  // namespace feedd::daemon

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "bounded_queue.hpp"
+#include "messages.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace feedd::daemon {
+
+struct scheduler_limits {
+  int max_concurrent = 64;
+  int max_per_host = 2;
+};
+
+// The fetch side of the pipeline. All of its state (waiting claims, fetches
+// in flight per host, finished results that did not fit in the queue) lives
+// on one strand, so it needs no mutex (Beast crawl example). The store
+// thread talks to it only by posting; it talks to the store thread only
+// through the bounded queue.
+class scheduler {
+ public:
+  scheduler(boost::asio::io_context& io, fetcher& client, bounded_queue<message>& queue, scheduler_limits limits);
+  ~scheduler();
+  scheduler(const scheduler&) = delete;
+  scheduler& operator=(const scheduler&) = delete;
+
+  // Thread-safe; each posts to the strand.
+  void submit(std::vector<storage::claim> claims);
+  void slot_freed();  // the store thread popped a document
+  // Drops claims not yet started (they come back as cancelled) and starts
+  // no new fetch; in-flight fetches run on.
+  void stop_starting();
+  void cancel_in_flight();
+
+ private:
+  struct state;
+  std::shared_ptr<state> state_;
+};
+
+}  // namespace feedd::daemon

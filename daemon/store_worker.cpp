@@ -1,0 +1,273 @@
+#include "store_worker.hpp"
+
+#include <algorithm>
+#include <random>
+#include <thread>
+
+#include <unistd.h>
+
+#include "feedd/parsers/parse.hpp"
+#include "feedd/parsers/url.hpp"
+#include "feedd/storage/claims.hpp"
+#include "schedule_policy.hpp"
+
+namespace feedd::daemon {
+
+namespace {
+
+using std::chrono::duration_cast;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+using std::chrono::steady_clock;
+
+constexpr milliseconds idle_poll{1000};
+constexpr seconds summary_every{60};
+
+seconds to_seconds(config::duration d) { return std::max(seconds(1), duration_cast<seconds>(d)); }
+
+schedule_limits limits_of(const config::schedule_settings& s) {
+  return {to_seconds(s.interval), to_seconds(s.min_interval), to_seconds(s.max_interval),
+          to_seconds(s.error_backoff_max)};
+}
+
+double jitter() {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
+}
+
+std::string make_owner() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+std::int64_t ms(milliseconds d) { return static_cast<std::int64_t>(d.count()); }
+
+}  // namespace
+
+store_worker::store_worker(storage::database& db, bounded_queue<message>& queue, scheduler& fetch_side, logger& log,
+                           const config::config& settings, bool once, hooks h)
+    : db_(db),
+      queue_(queue),
+      fetch_side_(fetch_side),
+      log_(log),
+      settings_(settings),
+      once_(once),
+      hooks_(std::move(h)),
+      owner_(make_owner()) {}
+
+seconds store_worker::lease() const { return to_seconds(settings_.schedule.lease); }
+
+int store_worker::run() {
+  next_summary_ = steady_clock::now() + summary_every;
+  for (;;) {
+    if (hooks_.alive) hooks_.alive();
+    claim_more();
+    const bool finishing = draining_ || (once_ && exhausted_);
+    if (finishing && outstanding_ == 0 && queue_.empty()) break;
+
+    auto now = steady_clock::now();
+    milliseconds wait = finishing ? milliseconds(200) : std::clamp(duration_cast<milliseconds>(next_claim_ - now), milliseconds(10), idle_poll);
+    if (auto msg = queue_.pop_for(wait)) {
+      std::visit(
+          [this](auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, fetched>) {
+              handle(m);
+            } else if constexpr (std::is_same_v<T, drain_requested>) {
+              draining_ = true;
+            } else if constexpr (std::is_same_v<T, cancel_requested>) {
+              draining_ = cancelling_ = true;
+            } else if constexpr (std::is_same_v<T, reload_requested>) {
+              settings_.schedule = m.next->schedule;
+              settings_.log = m.next->log;
+            }
+          },
+          *msg);
+    }
+    if (steady_clock::now() >= next_summary_) {
+      log_summary("summary");
+      next_summary_ = steady_clock::now() + summary_every;
+    }
+  }
+  log_summary("stopped");
+  return db_failed_ ? 1 : 0;
+}
+
+void store_worker::claim_more() {
+  if (draining_ || (once_ && exhausted_)) return;
+  auto now = steady_clock::now();
+  if (now < next_claim_) return;
+  // Claims wait for a fetch slot while their lease runs, so hold no more
+  // than can be in flight plus what the queue can take.
+  const int max_outstanding = settings_.fetch.max_concurrent + settings_.queue.capacity;
+  const int limit = std::min(settings_.schedule.claim_batch, max_outstanding - outstanding_);
+  if (limit <= 0) return;
+
+  std::vector<storage::claim> claims;
+  bool ok = with_database(
+      [&]() -> step_result {
+        auto got = storage::claim_due(db_, limit, lease(), owner_);
+        if (!got) return unexpected{got.error()};
+        claims = std::move(*got);
+        return true;
+      },
+      "claim");
+  if (!ok) {
+    next_claim_ = steady_clock::now() + idle_poll;
+    return;
+  }
+  // A short batch means nothing else is due now: --once is done claiming,
+  // the daemon polls again shortly.
+  exhausted_ = static_cast<int>(claims.size()) < limit;
+  next_claim_ = exhausted_ ? steady_clock::now() + idle_poll : steady_clock::now();
+  if (claims.empty()) return;
+  outstanding_ += static_cast<int>(claims.size());
+  log_.debug("claim", {{"feeds", claims.size()}, {"outstanding", outstanding_}});
+  fetch_side_.submit(std::move(claims));
+}
+
+void store_worker::handle(fetched& result) {
+  finish(result);
+  --outstanding_;
+  fetch_side_.slot_freed();
+}
+
+void store_worker::finish(fetched& result) {
+  const auto& c = result.claim;
+  const auto& r = result.response;
+  const std::string url = parsers::redact_url(c.url);
+  const auto limits = limits_of(settings_.schedule);
+  using outcome = fetch_response::outcome;
+
+  if (r.what == outcome::cancelled) {
+    with_database([&]() -> step_result {
+      auto done = storage::release(db_, c);
+      if (!done) return unexpected{done.error()};
+      return true;
+    }, "release");
+    ++counters_.released;
+    log_.info("fetch_cancelled", {{"feed", c.feed_id}, {"url", url}});
+    return;
+  }
+
+  auto fail = [&](std::optional<int> status, const std::string& error, std::optional<seconds> retry_after) {
+    const seconds next = next_after_failure(limits, c.interval, c.error_count + 1, retry_after, jitter());
+    with_database([&]() -> step_result {
+      auto done = storage::finish_failed(db_, c, status, error, next);
+      if (!done) return unexpected{done.error()};
+      return true;
+    }, "finish");
+    ++counters_.failed;
+    log_.warning("fetch", {{"feed", c.feed_id}, {"url", url}, {"status", status.value_or(0)}, {"ms", ms(r.elapsed)},
+                           {"errors", c.error_count + 1}, {"next_s", static_cast<std::int64_t>(next.count())},
+                           {"error", error}});
+  };
+
+  storage::http_meta meta{r.status, r.etag, r.last_modified, r.final_url};
+  if (r.what == outcome::not_modified) {
+    const seconds next = next_after_success(limits, c.interval, std::nullopt, r.max_age);
+    with_database([&]() -> step_result {
+      auto done = storage::finish_not_modified(db_, c, meta, next);
+      if (!done) return unexpected{done.error()};
+      if (done->lease_lost) log_.warning("lease_lost", {{"feed", c.feed_id}, {"url", url}});
+      return true;
+    }, "finish");
+    ++counters_.not_modified;
+    log_.info("fetch", {{"feed", c.feed_id}, {"url", url}, {"status", 304}, {"ms", ms(r.elapsed)}});
+    return;
+  }
+  if (r.what != outcome::ok) {
+    fail(r.status != 0 ? std::optional<int>(r.status) : std::nullopt, r.error, r.retry_after);
+    return;
+  }
+
+  auto parsed = parsers::parse(r.body, {r.final_url.empty() ? c.url : r.final_url, r.charset, r.content_type});
+  if (!parsed) {
+    fail(r.status, parsed.error().message, std::nullopt);
+    return;
+  }
+  const seconds next = next_after_success(limits, c.interval, parsed->ttl, r.max_age);
+  storage::store_stats stats;
+  bool stored = with_database([&]() -> step_result {
+    auto done = storage::finish_fetched(db_, c, *parsed, meta, next);
+    if (!done) {
+      if (done.error().what != storage::db_error::kind::content) return unexpected{done.error()};
+      // The database refused this feed's data: mark the feed failing rather
+      // than retrying the same bytes forever (SQLSTATE 22xxx).
+      return false;
+    }
+    stats = *done;
+    return true;
+  }, "store");
+  if (!stored) {
+    fail(r.status, "store: the database refused this feed's entries", std::nullopt);
+    return;
+  }
+  if (stats.lease_lost) {
+    log_.warning("lease_lost", {{"feed", c.feed_id}, {"url", url}});
+    return;
+  }
+  ++counters_.fetched;
+  counters_.entries_new += stats.inserted;
+  counters_.entries_updated += stats.updated;
+  log_.info("fetch", {{"feed", c.feed_id}, {"url", url}, {"status", r.status}, {"bytes", r.wire_bytes},
+                      {"ms", ms(r.elapsed)}, {"entries", parsed->entries.size()}, {"new", stats.inserted},
+                      {"updated", stats.updated}, {"warnings", parsed->warnings.size()}});
+  if (!parsed->warnings.empty())
+    log_.debug("parse_warnings", {{"feed", c.feed_id}, {"first", parsed->warnings.front()}});
+}
+
+// Runs one database step, reconnecting and retrying on connection loss and
+// transient errors with capped exponential backoff. While running normally
+// it retries until the database comes back (the pipeline stalls and
+// backpressure holds the fetchers); while draining it gives up after
+// drain_timeout, and at once after a second signal. A step given up on
+// leaves its feed leased: the lease expires and the feed is fetched again,
+// so nothing is lost. `attempt` returns its own verdict or the error.
+bool store_worker::with_database(const std::function<step_result()>& attempt, std::string_view step) {
+  milliseconds backoff{500};
+  const auto started = steady_clock::now();
+  for (int tries = 1;; ++tries) {
+    auto result = attempt();
+    if (result) return *result;
+    const auto& e = result.error();
+    const bool retryable = e.what == storage::db_error::kind::connection || e.what == storage::db_error::kind::transient;
+    log_.error("database", {{"step", step}, {"try", tries}, {"sqlstate", e.sqlstate}, {"error", e.message}});
+    if (!retryable) {
+      db_failed_ = db_failed_ || e.what == storage::db_error::kind::schema;
+      return false;
+    }
+    while (auto control = queue_.take_control()) {
+      if (std::holds_alternative<cancel_requested>(*control)) draining_ = cancelling_ = true;
+      if (std::holds_alternative<drain_requested>(*control)) draining_ = true;
+    }
+    if (cancelling_ || (draining_ && steady_clock::now() - started > settings_.shutdown.drain_timeout)) {
+      log_.error("database", {{"step", step}, {"error", "giving up while stopping; the feed stays leased and will be fetched again"}});
+      db_failed_ = true;
+      return false;
+    }
+    std::this_thread::sleep_for(backoff);
+    backoff = std::min(backoff * 2, milliseconds(30'000));
+    if (!db_.healthy()) {
+      auto re = db_.reconnect();
+      if (re) log_.info("database_reconnected", {{"step", step}});
+    }
+    if (hooks_.alive) hooks_.alive();
+  }
+}
+
+void store_worker::log_summary(std::string_view event) {
+  log_.info(event, {{"fetched", counters_.fetched}, {"not_modified", counters_.not_modified},
+                    {"failed", counters_.failed}, {"released", counters_.released},
+                    {"entries_new", counters_.entries_new}, {"entries_updated", counters_.entries_updated},
+                    {"queue", queue_.size()}, {"outstanding", outstanding_}});
+  if (hooks_.status) {
+    hooks_.status("fetched " + std::to_string(counters_.fetched) + ", not modified " +
+                  std::to_string(counters_.not_modified) + ", failed " + std::to_string(counters_.failed) +
+                  ", new entries " + std::to_string(counters_.entries_new) + ", queue " +
+                  std::to_string(queue_.size()));
+  }
+}
+
+}  // namespace feedd::daemon

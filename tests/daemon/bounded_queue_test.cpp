@@ -1,0 +1,76 @@
+#include "bounded_queue.hpp"
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace feedd::daemon {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(BoundedQueue, RefusesDocumentsBeyondCapacity) {
+  bounded_queue<int> q(2);
+  EXPECT_TRUE(q.try_push(1));
+  EXPECT_TRUE(q.try_push(2));
+  EXPECT_TRUE(q.full());
+  EXPECT_FALSE(q.try_push(3));
+  EXPECT_EQ(q.pop_for(milliseconds(0)), 1);
+  EXPECT_FALSE(q.full());
+  EXPECT_TRUE(q.try_push(3));
+}
+
+TEST(BoundedQueue, ControlMessagesBypassCapacityAndKeepOrder) {
+  bounded_queue<int> q(1);
+  EXPECT_TRUE(q.try_push(1));
+  q.push_control(100);
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.pop_for(milliseconds(0)), 1);
+  EXPECT_EQ(q.pop_for(milliseconds(0)), 100);
+  EXPECT_TRUE(q.empty());
+}
+
+TEST(BoundedQueue, TakeControlLeavesDocumentsInPlace) {
+  bounded_queue<int> q(4);
+  q.try_push(1);
+  q.push_control(100);
+  q.try_push(2);
+  EXPECT_EQ(q.take_control(), 100);
+  EXPECT_EQ(q.take_control(), std::nullopt);
+  EXPECT_EQ(q.pop_for(milliseconds(0)), 1);
+  EXPECT_EQ(q.pop_for(milliseconds(0)), 2);
+}
+
+TEST(BoundedQueue, PopTimesOutWhenEmpty) {
+  bounded_queue<int> q(1);
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(q.pop_for(milliseconds(50)), std::nullopt);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, milliseconds(45));
+}
+
+TEST(BoundedQueue, DeliversEveryItemOnceAcrossThreads) {
+  bounded_queue<int> q(8);
+  constexpr int total = 20000;
+  std::atomic<long> sum{0};
+  std::thread consumer([&] {
+    for (int got = 0; got < total;) {
+      if (auto v = q.pop_for(milliseconds(1000))) {
+        sum += *v;
+        ++got;
+      } else {
+        break;
+      }
+    }
+  });
+  for (int i = 1; i <= total;) {
+    if (q.try_push(i)) ++i;
+    else std::this_thread::yield();
+  }
+  consumer.join();
+  EXPECT_EQ(sum.load(), static_cast<long>(total) * (total + 1) / 2);
+}
+
+}  // namespace
+}  // namespace feedd::daemon

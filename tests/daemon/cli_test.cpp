@@ -1,0 +1,97 @@
+// The command line of SPEC.md, exit codes included, through the real binary.
+#include <gtest/gtest.h>
+
+#include "daemon_harness.hpp"
+#include "support/paths.hpp"
+
+namespace feedd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+run_result feedd_plain(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {feedd_binary().string()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv, 30s);
+}
+
+TEST(Cli, PrintsVersionAndHelp) {
+  auto v = feedd_plain({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find('.'), std::string::npos);
+  auto h = feedd_plain({"--help"});
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("check-config"), std::string::npos);
+}
+
+TEST(Cli, UnknownCommandIsAUsageError) {
+  EXPECT_EQ(feedd_plain({"frobnicate"}).exit_code, 64);
+  EXPECT_EQ(feedd_plain({"feeds"}).exit_code, 64);
+  EXPECT_EQ(feedd_plain({"run", "--bogus"}).exit_code, 64);
+}
+
+TEST(Cli, CheckConfigReportsEveryProblemWithKeyAndLineAndExits78) {
+  temp_dir dir;
+  auto file = dir.path() / "bad.yaml";
+  write_file(file, "fetch:\n  threads: eight\n  timeout: soon\nqueue:\n  capacity: 0\n");
+  auto r = feedd_plain({"--config", file.string(), "check-config"});
+  EXPECT_EQ(r.exit_code, 78);
+  EXPECT_NE(r.err.find("fetch.threads (line 2"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("fetch.timeout (line 3"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("queue.capacity (line 5"), std::string::npos) << r.err;
+}
+
+TEST(Cli, CheckConfigAcceptsTheShippedExampleAndAnEmptyFile) {
+  auto shipped = feedd_plain({"--config", (source_dir() / "systemd/feedd.yaml").string(), "check-config"});
+  EXPECT_EQ(shipped.exit_code, 0) << shipped.err;
+  temp_dir dir;
+  write_file(dir.path() / "empty.yaml", "");
+  EXPECT_EQ(feedd_plain({"--config", (dir.path() / "empty.yaml").string(), "check-config"}).exit_code, 0);
+}
+
+TEST(Cli, MissingExplicitConfigIsAConfigError) {
+  EXPECT_EQ(feedd_plain({"--config", "/nonexistent/feedd.yaml", "check-config"}).exit_code, 78);
+}
+
+TEST(Cli, ParsePrintsNormalizedJsonAndExits65OnHtml) {
+  temp_dir dir;
+  write_file(dir.path() / "feed.xml",
+             "<rss version=\"2.0\"><channel><title>T</title><link>/</link><item><title>A</title>"
+             "<link>/a</link><pubDate>Tue, 02 Jan 2024 03:04:05 GMT</pubDate></item></channel></rss>");
+  auto ok = feedd_plain({"parse", "--url", "https://example.org/feed.xml", (dir.path() / "feed.xml").string()});
+  ASSERT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("\"format\": \"rss2.0\""), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("\"url\": \"https://example.org/a\""), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("\"published_at\": \"2024-01-02T03:04:05Z\""), std::string::npos) << ok.out;
+  write_file(dir.path() / "page.html", "<html><body>not a feed</body></html>");
+  EXPECT_EQ(feedd_plain({"parse", (dir.path() / "page.html").string()}).exit_code, 65);
+}
+
+TEST(Cli, FeedsAddListRemoveImportExport) {
+  daemon_harness h("cli_feeds");
+  auto add = h.feedd({"feeds", "add", "https://example.org/feed.xml", "--interval", "15m"});
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  EXPECT_EQ(h.feedd({"feeds", "add", "https://example.org/feed.xml"}).exit_code, 1) << "duplicate";
+  EXPECT_EQ(h.feedd({"feeds", "add", "file:///etc/passwd"}).exit_code, 64);
+  EXPECT_EQ(h.db().scalar("SELECT extract(epoch FROM interval)::int FROM feeds"), "900");
+
+  h.add_feeds({"https://a.example/rss", "https://b.example/atom?x=1&y=2"});
+  auto list = h.feedd({"feeds", "list"});
+  ASSERT_EQ(list.exit_code, 0);
+  EXPECT_NE(list.out.find("https://a.example/rss"), std::string::npos) << list.out;
+  EXPECT_NE(list.out.find("new"), std::string::npos);
+
+  auto exported = h.feedd({"feeds", "export"});
+  ASSERT_EQ(exported.exit_code, 0);
+  EXPECT_NE(exported.out.find("<opml version=\"2.0\""), std::string::npos) << exported.out;
+  EXPECT_NE(exported.out.find("xmlUrl=\"https://b.example/atom?x=1&amp;y=2\""), std::string::npos) << exported.out;
+
+  EXPECT_EQ(h.feedd({"feeds", "remove", "https://a.example/rss"}).exit_code, 0);
+  const std::string id = h.db().scalar("SELECT id FROM feeds WHERE url = 'https://example.org/feed.xml'");
+  EXPECT_EQ(h.feedd({"feeds", "remove", id}).exit_code, 0);
+  EXPECT_EQ(h.feedd({"feeds", "remove", id}).exit_code, 1);
+  EXPECT_EQ(h.db().scalar("SELECT count(*) FROM feeds"), "1");
+}
+
+}  // namespace
+}  // namespace feedd::test

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "support/process.hpp"
+#include "support/test_database.hpp"
+
+namespace feedd::test {
+
+// One feedd under test: its own database, a config file and a log file in a
+// private directory, the real binary.
+class daemon_harness {
+ public:
+  explicit daemon_harness(const std::string& label);
+
+  // Writes the config: database.url pointing at the test database, private
+  // addresses allowed (the feeds live on 127.0.0.1), plus `extra` YAML
+  // sections appended verbatim (may override nothing already written).
+  void write_config(const std::string& fetch_yaml = "", const std::string& other_yaml = "");
+  const std::filesystem::path& config_path() const { return config_; }
+
+  run_result feedd(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(60));
+  process start(const std::vector<std::string>& args, const std::filesystem::path& log);
+
+  // Adds feeds through `feedd feeds import` of a generated OPML file.
+  void add_feeds(const std::vector<std::string>& urls);
+
+  test_database& db() { return db_; }
+  const std::filesystem::path& dir() const { return dir_.path(); }
+
+ private:
+  test_database db_;
+  temp_dir dir_;
+  std::filesystem::path config_;
+};
+
+// The number of requests fakefeed has answered per path (query stripped).
+std::map<std::string, int> hits(const std::string& hits_url);
+
+}  // namespace feedd::test

@@ -1,0 +1,163 @@
+// End-to-end tests of `feedd run`: the real binary against a real
+// PostgreSQL and fakefeed.py on 127.0.0.1, stopped with real signals.
+#include <algorithm>
+#include <csignal>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "daemon_harness.hpp"
+#include "fake_server.hpp"
+#include "feed_fixtures.hpp"
+
+namespace feedd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+  return out;
+}
+
+// One line per entry of a feed, every stored field, in guid order: what the
+// database holds, in the same shape as expected_lines() below.
+const char* dump_sql =
+    "SELECT coalesce(string_agg(concat_ws('|', e.guid, e.url, e.title, e.author, e.summary, e.content,"
+    " coalesce(to_char(e.published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), ''),"
+    " array_to_string(e.categories, ','),"
+    " coalesce((SELECT string_agg(concat_ws(';', n.url, n.type, n.length), ',') FROM enclosures n WHERE n.entry_id = e.id), '')),"
+    " E'\\n' ORDER BY e.guid COLLATE \"C\"), '') FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE f.url = '";
+
+std::string stored_lines(test_database& db, const std::string& url) { return db.scalar(dump_sql + url + "'"); }
+
+std::string expected_lines(const generated_feed& f) {
+  std::vector<const expected_entry*> sorted;
+  for (const auto& e : f.entries) sorted.push_back(&e);
+  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->guid < b->guid; });
+  std::vector<std::string> lines;
+  for (const auto* e : sorted) {
+    std::string enclosure = e->enclosure_url.empty()
+                                ? ""
+                                : e->enclosure_url + ";" + e->enclosure_type + ";" + std::to_string(e->enclosure_length);
+    lines.push_back(join({e->guid, e->url, e->title, e->author, e->summary, e->content, e->published_at,
+                          join(e->categories, ","), enclosure},
+                         "|"));
+  }
+  return join(lines, "\n");
+}
+
+int count(test_database& db, const std::string& sql) { return std::stoi(db.scalar(sql)); }
+
+class Pipeline : public ::testing::Test {
+ protected:
+  Pipeline() : harness_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
+
+  void serve(int feeds) {
+    fixtures_ = write_feed_fixtures(root_.path(), feeds);
+    server_ = std::make_unique<fake_server>(root_.path());
+  }
+  std::string feed_url(const generated_feed& f, const std::string& query = "") const {
+    return server_->url("/feeds/" + f.file + query);
+  }
+
+  daemon_harness harness_;
+  temp_dir root_;
+  std::vector<generated_feed> fixtures_;
+  std::unique_ptr<fake_server> server_;
+};
+
+TEST_F(Pipeline, RunOnceStoresEveryFixtureEntryAndTheSecondRunRewritesNothing) {
+  serve(60);
+  std::vector<std::string> urls;
+  std::size_t total = 0;
+  for (const auto& f : fixtures_) {
+    urls.push_back(feed_url(f));
+    total += f.entries.size();
+  }
+  harness_.write_config("", "queue:\n  capacity: 4\n");
+  harness_.add_feeds(urls);
+
+  auto first = harness_.feedd({"run", "--once"}, 120s);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto& db = harness_.db();
+  EXPECT_EQ(count(db, "SELECT count(*) FROM entries"), static_cast<int>(total));
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 200 AND error_count = 0 AND last_checked_at IS NOT NULL"
+                      " AND next_check_at > now() AND etag IS NOT NULL"),
+            60);
+  for (const auto& f : fixtures_) {
+    EXPECT_EQ(stored_lines(db, feed_url(f)), expected_lines(f)) << f.file;
+    EXPECT_EQ(db.scalar("SELECT title FROM feeds WHERE url = '" + feed_url(f) + "'"), f.title);
+  }
+
+  // Second run: everything due again; the server answers 304 to the
+  // conditional requests, so no entry may be rewritten.
+  const std::string before = db.scalar("SELECT string_agg(id || ':' || xmin::text, ',' ORDER BY id) FROM entries");
+  db.exec("UPDATE feeds SET next_check_at = now()");
+  auto second = harness_.feedd({"run", "--once"}, 120s);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(count(db, "SELECT count(*) FROM entries"), static_cast<int>(total));
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 304"), 60);
+  EXPECT_EQ(db.scalar("SELECT string_agg(id || ':' || xmin::text, ',' ORDER BY id) FROM entries"), before);
+  auto h = hits(server_->url("/hits"));
+  for (const auto& f : fixtures_) EXPECT_EQ(h["/feeds/" + f.file], 2) << f.file;
+  EXPECT_NE(second.err.find("event=stopped fetched=0 not_modified=60 failed=0"), std::string::npos) << second.err;
+}
+
+TEST_F(Pipeline, FailingFeedsAreMarkedWhileTheRunCompletesForAllOthers) {
+  serve(3);
+  write_file(root_.path() / "not_a_feed.html", "<!DOCTYPE html><html><body>hello</body></html>");
+  harness_.write_config("  timeout: 2s\n");
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures_) urls.push_back(feed_url(f));
+  const std::string missing = server_->url("/status/404");
+  const std::string hang = server_->url("/hang");
+  const std::string html = server_->url("/feeds/not_a_feed.html");
+  const std::string refused = "http://127.0.0.1:1/feed.xml";
+  urls.insert(urls.end(), {missing, hang, html, refused});
+  harness_.add_feeds(urls);
+
+  auto started = std::chrono::steady_clock::now();
+  auto r = harness_.feedd({"run", "--once"}, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 20s);
+  auto& db = harness_.db();
+  for (const auto& f : fixtures_) EXPECT_EQ(stored_lines(db, feed_url(f)), expected_lines(f));
+  auto row = [&](const std::string& url) {
+    return db.scalar("SELECT concat_ws('|', coalesce(last_status::text, 'null'), error_count, last_checked_at IS NOT NULL,"
+                     " next_check_at > now(), lease_until IS NULL) FROM feeds WHERE url = '" + url + "'");
+  };
+  EXPECT_EQ(row(missing), "404|1|t|t|t");
+  EXPECT_EQ(row(hang), "null|1|t|t|t");
+  EXPECT_EQ(row(html), "200|1|t|t|t");
+  EXPECT_EQ(row(refused), "null|1|t|t|t");
+  EXPECT_NE(db.scalar("SELECT last_error FROM feeds WHERE url = '" + hang + "'").find("timed out"), std::string::npos);
+  EXPECT_NE(db.scalar("SELECT last_error FROM feeds WHERE url = '" + html + "'").find("not a feed"), std::string::npos);
+  EXPECT_NE(db.scalar("SELECT last_error FROM feeds WHERE url = '" + refused + "'").find("connect"), std::string::npos);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE f.error_count > 0"), 0);
+}
+
+TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {
+  serve(60);
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures_) urls.push_back(feed_url(f, "?delay_ms=100"));
+  harness_.write_config("", "schedule:\n  claim_batch: 5\n");
+  harness_.add_feeds(urls);
+
+  auto a = harness_.start({"run", "--once"}, harness_.dir() / "a.log");
+  auto b = harness_.start({"run", "--once"}, harness_.dir() / "b.log");
+  EXPECT_EQ(a.wait_for(120s), 0) << read_file(harness_.dir() / "a.log");
+  EXPECT_EQ(b.wait_for(120s), 0) << read_file(harness_.dir() / "b.log");
+  auto h = hits(server_->url("/hits"));
+  for (const auto& f : fixtures_) EXPECT_EQ(h["/feeds/" + f.file], 1) << f.file;
+  // Both did some of the work: the claims interleaved rather than one
+  // instance taking everything.
+  std::string la = read_file(harness_.dir() / "a.log"), lb = read_file(harness_.dir() / "b.log");
+  EXPECT_NE(la.find("event=fetch "), std::string::npos);
+  EXPECT_NE(lb.find("event=fetch "), std::string::npos);
+  EXPECT_EQ(count(harness_.db(), "SELECT count(*) FROM feeds WHERE last_status = 200"), 60);
+}
+
+}  // namespace
+}  // namespace feedd::test

@@ -1,0 +1,176 @@
+// Signals against the real daemon: drain on the first SIGTERM/SIGINT,
+// cancel on the second, reload on SIGHUP.
+#include <csignal>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <libpq-fe.h>
+
+#include "daemon_harness.hpp"
+#include "fake_server.hpp"
+#include "feed_fixtures.hpp"
+
+namespace feedd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using clock = std::chrono::steady_clock;
+
+// Polls `done` every 100 ms for at most `limit`.
+template <class F>
+bool eventually(F done, std::chrono::milliseconds limit) {
+  for (auto deadline = clock::now() + limit; clock::now() < deadline; std::this_thread::sleep_for(100ms)) {
+    if (done()) return true;
+  }
+  return done();
+}
+
+int sum_hits(const std::map<std::string, int>& h, const std::string& prefix) {
+  int n = 0;
+  for (const auto& [path, count] : h)
+    if (path.rfind(prefix, 0) == 0) n += count;
+  return n;
+}
+
+// Holds a lock that makes every INSERT into entries wait, so that fetched
+// documents pile up in the queue behind a stuck store.
+class entries_lock {
+ public:
+  explicit entries_lock(const std::string& conninfo) : conn_(PQconnectdb(conninfo.c_str())) {
+    PQclear(PQexec(conn_, "BEGIN"));
+    PGresult* r = PQexec(conn_, "LOCK TABLE entries IN SHARE ROW EXCLUSIVE MODE");
+    EXPECT_EQ(PQresultStatus(r), PGRES_COMMAND_OK) << PQerrorMessage(conn_);
+    PQclear(r);
+  }
+  void release() {
+    if (conn_ == nullptr) return;
+    PQclear(PQexec(conn_, "COMMIT"));
+    PQfinish(conn_);
+    conn_ = nullptr;
+  }
+  ~entries_lock() { release(); }
+
+ private:
+  PGconn* conn_;
+};
+
+class Shutdown : public ::testing::Test {
+ protected:
+  Shutdown() : harness_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
+  daemon_harness harness_;
+  temp_dir root_;
+};
+
+TEST_F(Shutdown, SigtermStoresEveryFetchedDocumentAndReleasesTheRest) {
+  auto fixtures = write_feed_fixtures(root_.path(), 20);
+  fake_server server(root_.path());
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures) urls.push_back(server.url("/feeds/" + f.file));
+  for (int i = 0; i < 5; ++i) urls.push_back(server.url("/hang?n=" + std::to_string(i)));
+  harness_.write_config("  timeout: 60s\n", "queue:\n  capacity: 2\nshutdown:\n  drain_timeout: 2s\n");
+  harness_.add_feeds(urls);
+  harness_.feedd({"migrate"});
+
+  entries_lock lock(harness_.db().conninfo());
+  const auto log = harness_.dir() / "feedd.log";
+  auto daemon = harness_.start({"run"}, log);
+  // The queue (2) fills behind the locked store; the hanging fetches stay in flight.
+  ASSERT_TRUE(eventually([&] {
+    auto h = hits(server.url("/hits"));
+    return sum_hits(h, "/feeds/") >= 3 && sum_hits(h, "/hang") >= 5;
+  }, 20s)) << read_file(log);
+  std::this_thread::sleep_for(500ms);
+  const int served = sum_hits(hits(server.url("/hits")), "/feeds/");
+  EXPECT_LT(served, 20) << "backpressure: a full queue must stop new fetches";
+
+  const auto signalled = clock::now();
+  daemon.signal(SIGTERM);
+  std::this_thread::sleep_for(500ms);
+  lock.release();
+  auto code = daemon.wait_for(15s);
+  ASSERT_TRUE(code.has_value()) << read_file(log);
+  EXPECT_EQ(*code, 0) << read_file(log);
+  EXPECT_LT(clock::now() - signalled, 2s + 5s);
+
+  auto& db = harness_.db();
+  // Every document served before the signal was stored, with its entries;
+  // no fetch started after it.
+  EXPECT_EQ(sum_hits(hits(server.url("/hits")), "/feeds/"), served);
+  EXPECT_EQ(std::stoi(db.scalar("SELECT count(*) FROM feeds WHERE last_status = 200")), served);
+  for (const auto& f : fixtures) {
+    const std::string url = server.url("/feeds/" + f.file);
+    const bool checked = db.scalar("SELECT last_checked_at IS NOT NULL FROM feeds WHERE url = '" + url + "'") == "t";
+    const int entries = std::stoi(db.scalar("SELECT count(*) FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE f.url = '" + url + "'"));
+    EXPECT_EQ(entries, checked ? static_cast<int>(f.entries.size()) : 0) << f.file;
+  }
+  // Cancelled and never-started claims were released untouched: still due.
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), "0");
+  EXPECT_EQ(std::stoi(db.scalar("SELECT count(*) FROM feeds WHERE last_checked_at IS NULL AND next_check_at <= now()")), 25 - served);
+  EXPECT_NE(read_file(log).find("event=shutdown signal=SIGTERM"), std::string::npos);
+}
+
+TEST_F(Shutdown, SecondSignalCancelsInFlightFetchesAtOnce) {
+  fake_server server(root_.path());
+  std::vector<std::string> urls;
+  for (int i = 0; i < 5; ++i) urls.push_back(server.url("/hang?n=" + std::to_string(i)));
+  harness_.write_config("  timeout: 60s\n", "shutdown:\n  drain_timeout: 30s\n");
+  harness_.add_feeds(urls);
+  const auto log = harness_.dir() / "feedd.log";
+  auto daemon = harness_.start({"run"}, log);
+  ASSERT_TRUE(eventually([&] { return sum_hits(hits(server.url("/hits")), "/hang") >= 5; }, 20s)) << read_file(log);
+
+  daemon.signal(SIGTERM);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(daemon.running()) << "the first signal drains: fetches in flight get drain_timeout";
+  const auto second = clock::now();
+  daemon.signal(SIGTERM);
+  auto code = daemon.wait_for(10s);
+  ASSERT_TRUE(code.has_value()) << read_file(log);
+  EXPECT_EQ(*code, 0) << read_file(log);
+  EXPECT_LT(clock::now() - second, 3s);
+  EXPECT_EQ(harness_.db().scalar("SELECT count(*) FROM feeds WHERE lease_until IS NULL AND last_checked_at IS NULL"), "5");
+}
+
+TEST_F(Shutdown, SigintDrainsLikeSigterm) {
+  auto fixtures = write_feed_fixtures(root_.path(), 3);
+  fake_server server(root_.path());
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures) urls.push_back(server.url("/feeds/" + f.file));
+  harness_.add_feeds(urls);
+  const auto log = harness_.dir() / "feedd.log";
+  auto daemon = harness_.start({"run"}, log);
+  ASSERT_TRUE(eventually([&] { return harness_.db().scalar("SELECT count(*) FROM feeds WHERE last_status = 200") == "3"; }, 20s))
+      << read_file(log);
+  daemon.signal(SIGINT);
+  auto code = daemon.wait_for(10s);
+  ASSERT_TRUE(code.has_value()) << read_file(log);
+  EXPECT_EQ(*code, 0);
+  const std::string text = read_file(log);
+  EXPECT_NE(text.find("event=shutdown signal=SIGINT"), std::string::npos) << text;
+  EXPECT_NE(text.find("event=stopped fetched=3"), std::string::npos) << text;
+}
+
+TEST_F(Shutdown, SighupReloadsAValidConfigAndKeepsTheOldOneOnError) {
+  const auto log = harness_.dir() / "feedd.log";
+  auto daemon = harness_.start({"run"}, log);
+  ASSERT_TRUE(eventually([&] { return read_file(log).find("event=start") != std::string::npos; }, 20s)) << read_file(log);
+  std::this_thread::sleep_for(300ms);
+
+  harness_.write_config("", "schedule:\n  interval: 2h\n");
+  daemon.signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return read_file(log).find("schedule.interval: 30m -> 2h") != std::string::npos; }, 10s))
+      << read_file(log);
+
+  write_file(harness_.config_path(), "fetch:\n  threads: eight\n");
+  daemon.signal(SIGHUP);
+  EXPECT_TRUE(eventually([&] { return read_file(log).find("kept the previous configuration") != std::string::npos; }, 10s))
+      << read_file(log);
+  EXPECT_NE(read_file(log).find("fetch.threads"), std::string::npos);
+  EXPECT_TRUE(daemon.running());
+
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+}
+
+}  // namespace
+}  // namespace feedd::test
