@@ -1,0 +1,134 @@
+#include "feedd/storage/claims.hpp"
+
+#include <algorithm>
+
+#include "lease.hpp"
+#include "session.hpp"
+
+namespace feedd::storage {
+
+namespace {
+
+// One statement: SKIP LOCKED lets instances claim side by side without
+// waiting on each other's rows, and the new lease (server time only, so a
+// skewed clock here cannot steal a live lease) is visible to the next claim
+// as soon as this commits. Every claim draws a new token from the sequence.
+constexpr const char* claim_due_sql =
+    "WITH due AS ("
+    " SELECT id FROM feeds"
+    " WHERE NOT disabled AND next_check_at <= now() AND (lease_until IS NULL OR lease_until < now())"
+    " ORDER BY next_check_at, id LIMIT $1::int"
+    " FOR UPDATE SKIP LOCKED), "
+    "claimed AS ("
+    " UPDATE feeds f SET lease_until = now() + $2::float8 * interval '1 second',"
+    " lease_token = nextval('feeds_lease_token_seq'), claimed_by = $3"
+    " FROM due WHERE f.id = due.id"
+    " RETURNING f.id, f.lease_token, f.url, f.etag, f.last_modified, f.\"interval\", f.error_count, f.next_check_at) "
+    // RETURNING has no order; the longest-waiting feed goes first.
+    "SELECT id, lease_token, url, coalesce(etag, ''), coalesce(last_modified, ''),"
+    " extract(epoch FROM \"interval\")::bigint, error_count "
+    "FROM claimed ORDER BY next_check_at, id";
+
+// next_check_at stays as it was, so the feed is due again at once.
+constexpr const char* release_sql =
+    "UPDATE feeds SET lease_until = NULL, claimed_by = NULL, lease_token = NULL "
+    "WHERE id = $1::bigint AND lease_token = $2::bigint";
+
+// A feed under a live lease is not claimable before the lease ends: counting
+// it as due now would make the scheduler spin on feeds in flight.
+constexpr const char* next_due_in_sql =
+    "SELECT ceil(extract(epoch FROM min(CASE WHEN lease_until > now() THEN greatest(next_check_at, lease_until)"
+    " ELSE next_check_at END) - now()))::bigint "
+    "FROM feeds WHERE NOT disabled";
+
+// The token stays after a finish so that a retry can tell "already done"
+// from "taken over" (missed_lease); lease_until IS NOT NULL makes the retry
+// itself change nothing.
+constexpr const char* not_modified_sql =
+    "UPDATE feeds SET etag = coalesce($3, etag), last_modified = coalesce($4, last_modified),"
+    " last_status = $5::int, last_checked_at = now(), error_count = 0, last_error = NULL,"
+    " next_check_at = now() + $6::float8 * interval '1 second', lease_until = NULL, claimed_by = NULL "
+    "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL";
+
+constexpr std::size_t last_error_limit = 1000;
+constexpr const char* failed_sql =
+    "UPDATE feeds SET last_status = $3::int, last_error = $4, error_count = error_count + 1,"
+    " last_checked_at = now(), next_check_at = now() + $5::float8 * interval '1 second',"
+    " lease_until = NULL, claimed_by = NULL "
+    "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL";
+
+
+}  // namespace
+
+expected<std::vector<claim>, db_error> claim_due(database& db, int limit, std::chrono::seconds lease,
+                                                 std::string_view owner) {
+  std::vector<claim> out;
+  if (limit <= 0) return out;
+  pq::params p;
+  p.integer(limit).integer(lease.count()).text(std::string(owner));
+  auto r = db.internals().exec("claim due feeds", claim_due_sql, p);
+  if (!r) return unexpected{r.error()};
+  const PGresult* res = r->get();
+  out.reserve(static_cast<std::size_t>(pq::rows(res)));
+  for (int row = 0; row < pq::rows(res); ++row) {
+    claim c;
+    c.feed_id = pq::integer(res, row, 0);
+    c.lease_token = pq::integer(res, row, 1);
+    c.url = pq::text(res, row, 2);
+    c.etag = pq::text(res, row, 3);
+    c.last_modified = pq::text(res, row, 4);
+    if (auto seconds = pq::optional_integer(res, row, 5)) c.interval = std::chrono::seconds(*seconds);
+    c.error_count = static_cast<int>(pq::integer(res, row, 6));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+expected<void, db_error> release(database& db, const claim& c) {
+  pq::params p;
+  p.integer(c.feed_id).integer(c.lease_token);
+  auto r = db.internals().exec("release claim", release_sql, p);
+  if (!r) return unexpected{r.error()};
+  return {};
+}
+
+expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db) {
+  auto r = db.internals().exec("next due", next_due_in_sql);
+  if (!r) return unexpected{r.error()};
+  auto seconds = pq::optional_integer(r->get(), 0, 0);
+  if (!seconds) return std::optional<std::chrono::seconds>{};
+  return std::optional<std::chrono::seconds>{std::chrono::seconds(std::max<std::int64_t>(*seconds, 0))};
+}
+
+expected<store_stats, db_error> finish_not_modified(database& db, const claim& c, const http_meta& meta,
+                                                    std::chrono::seconds next_in) {
+  constexpr std::string_view step = "store not modified";
+  auto& state = db.internals();
+  pq::params p;
+  p.integer(c.feed_id).integer(c.lease_token).text_or_null(meta.etag).text_or_null(meta.last_modified);
+  p.integer(meta.status).integer(next_in.count());
+  auto r = state.exec(step, not_modified_sql, p);
+  if (!r) return unexpected{r.error()};
+  if (pq::affected(r->get()) == 0) return missed_lease(state, step, c);
+  return store_stats{};
+}
+
+expected<store_stats, db_error> finish_failed(database& db, const claim& c, std::optional<int> status,
+                                              std::string_view error, std::chrono::seconds next_in) {
+  constexpr std::string_view step = "store failure";
+  auto& state = db.internals();
+  pq::params p;
+  p.integer(c.feed_id).integer(c.lease_token);
+  if (status) {
+    p.integer(*status);
+  } else {
+    p.null();
+  }
+  p.text(pq::storable_text(error, last_error_limit)).integer(next_in.count());
+  auto r = state.exec(step, failed_sql, p);
+  if (!r) return unexpected{r.error()};
+  if (pq::affected(r->get()) == 0) return missed_lease(state, step, c);
+  return store_stats{};
+}
+
+}  // namespace feedd::storage

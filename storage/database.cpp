@@ -1,0 +1,140 @@
+#include "feedd/storage/database.hpp"
+
+#include <cstdlib>
+#include <set>
+
+#include "session.hpp"
+
+namespace feedd::storage {
+
+namespace {
+
+// libpq prints NOTICEs (e.g. "relation already exists, skipping") on stderr,
+// which would break the one-event-per-line log.
+void ignore_notice(void*, const char*) {}
+
+// The password as written in a URI's userinfo (still percent-encoded): a
+// parse error may echo that raw text rather than the decoded value.
+std::string uri_password(std::string_view conninfo) {
+  for (std::string_view scheme : {"postgresql://", "postgres://"}) {
+    if (!conninfo.starts_with(scheme)) continue;
+    std::string_view rest = conninfo.substr(scheme.size());
+    rest = rest.substr(0, rest.find_first_of("/?"));
+    const auto at = rest.rfind('@');
+    if (at == std::string_view::npos) return {};
+    rest = rest.substr(0, at);
+    const auto colon = rest.find(':');
+    return colon == std::string_view::npos ? std::string{} : std::string(rest.substr(colon + 1));
+  }
+  return {};
+}
+
+// libpq's conninfo syntax errors quote the offending text, which may be a
+// password written in the wrong place: quoted fragments are masked.
+std::string mask_quoted(std::string_view message) {
+  std::string out;
+  bool inside = false;
+  for (char c : message) {
+    if (c == '"') {
+      out += c;
+      if (!inside) out += "...";
+      inside = !inside;
+    } else if (!inside) {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Session settings that bound how long a statement, a lock wait or an
+// abandoned transaction may hold anything; timestamps are read as UTC.
+constexpr const char* session_sql =
+    "SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', '10s', false), "
+    "set_config('idle_in_transaction_session_timeout', '60s', false), set_config('TimeZone', 'UTC', false)";
+
+}  // namespace
+
+expected<void, db_error> database::impl::connect() {
+  conn.reset();
+  secrets = {options.password, uri_password(options.conninfo)};
+
+  // Parsed once to know what the operator set (their values win) and which
+  // password to keep out of messages.
+  std::set<std::string, std::less<>> given;
+  if (!options.conninfo.empty()) {
+    char* error = nullptr;
+    PQconninfoOption* parsed = PQconninfoParse(options.conninfo.c_str(), &error);
+    if (parsed == nullptr) {
+      std::string detail = error != nullptr ? mask_quoted(error) : "out of memory";
+      PQfreemem(error);
+      return unexpected{fail("connect", db_error::kind::other, "invalid connection string: " + detail)};
+    }
+    for (const PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
+      if (o->val == nullptr) continue;
+      given.emplace(o->keyword);
+      if (std::string_view(o->keyword) == "password") secrets.emplace_back(o->val);
+    }
+    PQconninfoFree(parsed);
+  }
+
+  // With expand_dbname only the first "dbname" is expanded and every later
+  // keyword overrides what it set, so defaults go in only when absent.
+  std::vector<const char*> keys;
+  std::vector<const char*> values;
+  auto add = [&](const char* key, const char* value) {
+    keys.push_back(key);
+    values.push_back(value);
+  };
+  if (!options.conninfo.empty()) add("dbname", options.conninfo.c_str());
+  if (!options.password.empty()) add("password", options.password.c_str());
+  if (!options.application_name.empty()) add("fallback_application_name", options.application_name.c_str());
+  if (!given.contains("connect_timeout") && std::getenv("PGCONNECT_TIMEOUT") == nullptr) add("connect_timeout", "10");
+  if (!given.contains("keepalives")) add("keepalives", "1");
+  // Unacknowledged writes fail after 30 s instead of the kernel's ~15 min.
+  if (!given.contains("tcp_user_timeout")) add("tcp_user_timeout", "30000");
+  // Every string we bind is UTF-8, whatever the server or PGCLIENTENCODING say.
+  add("client_encoding", "UTF8");
+  add(nullptr, nullptr);
+
+  conn.reset(PQconnectdbParams(keys.data(), values.data(), 1));
+  if (!conn) return unexpected{fail("connect", db_error::kind::connection, "out of memory")};
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    auto error = fail("connect", db_error::kind::connection, PQerrorMessage(conn.get()));
+    conn.reset();
+    return unexpected{std::move(error)};
+  }
+  PQsetNoticeProcessor(conn.get(), ignore_notice, nullptr);
+  if (PQsetnonblocking(conn.get(), 1) != 0) {
+    auto error = fail("connect", db_error::kind::other, PQerrorMessage(conn.get()));
+    conn.reset();
+    return unexpected{std::move(error)};
+  }
+  pq::params p;
+  p.text(std::to_string(options.statement_timeout.count()));
+  if (auto r = exec("session settings", session_sql, p); !r) {
+    conn.reset();
+    return unexpected{r.error()};
+  }
+  return {};
+}
+
+expected<database, db_error> database::open(const connect_options& options) {
+  auto state = std::make_unique<impl>();
+  state->options = options;
+  if (auto r = state->connect(); !r) return unexpected{r.error()};
+  return database{std::move(state)};
+}
+
+database::database(std::unique_ptr<impl> state) : impl_(std::move(state)) {}
+database::database(database&&) noexcept = default;
+database& database::operator=(database&&) noexcept = default;
+database::~database() = default;
+
+bool database::healthy() const { return impl_ && impl_->conn && PQstatus(impl_->conn.get()) == CONNECTION_OK; }
+
+expected<void, db_error> database::reconnect() {
+  if (!impl_) return unexpected{db_error{db_error::kind::other, {}, "storage: reconnect: moved-from database"}};
+  return impl_->connect();
+}
+
+}  // namespace feedd::storage

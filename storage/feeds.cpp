@@ -1,0 +1,123 @@
+#include "feedd/storage/feeds.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include "session.hpp"
+
+namespace feedd::storage {
+
+namespace {
+
+// Both return the columns read_row() expects; timestamps as RFC 3339 UTC.
+constexpr const char* add_feed_sql =
+    "INSERT INTO feeds (url, \"interval\", title) VALUES ($1, $2::float8 * interval '1 second', $3) "
+    "ON CONFLICT (url) DO NOTHING "
+    "RETURNING id, url, coalesce(title, ''), coalesce(site_url, ''), extract(epoch FROM \"interval\")::bigint, "
+    "to_char(next_check_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "to_char(last_checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "last_status, coalesce(last_error, ''), error_count, disabled";
+
+constexpr const char* list_feeds_sql =
+    "SELECT id, url, coalesce(title, ''), coalesce(site_url, ''), extract(epoch FROM \"interval\")::bigint, "
+    "to_char(next_check_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "to_char(last_checked_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+    "last_status, coalesce(last_error, ''), error_count, disabled "
+    "FROM feeds ORDER BY id";
+
+constexpr const char* remove_feed_by_id_sql = "DELETE FROM feeds WHERE id = $1::bigint";
+constexpr const char* remove_feed_by_url_sql = "DELETE FROM feeds WHERE url = $1";
+constexpr const char* count_feeds_sql = "SELECT count(*) FROM feeds";
+
+feed_row read_row(const PGresult* r, int row) {
+  feed_row f;
+  f.id = pq::integer(r, row, 0);
+  f.url = pq::text(r, row, 1);
+  f.title = pq::text(r, row, 2);
+  f.site_url = pq::text(r, row, 3);
+  if (auto seconds = pq::optional_integer(r, row, 4)) f.interval = std::chrono::seconds(*seconds);
+  f.next_check_at = pq::optional_text(r, row, 5);
+  f.last_checked_at = pq::optional_text(r, row, 6);
+  if (auto status = pq::optional_integer(r, row, 7)) f.last_status = static_cast<int>(*status);
+  f.last_error = pq::text(r, row, 8);
+  f.error_count = static_cast<int>(pq::integer(r, row, 9));
+  f.disabled = pq::boolean(r, row, 10);
+  return f;
+}
+
+// Messages end up in logs, where SPEC forbids credentials in URLs: userinfo
+// and query are masked.
+std::string redact(std::string_view url) {
+  std::string out(url.substr(0, url.find('?')));
+  if (out.size() < url.size()) out += "?***";
+  const auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const auto host = scheme + 3;
+    const auto end = std::min(out.find('/', host), out.size());
+    const auto at = out.rfind('@', end);
+    if (at != std::string::npos && at >= host) out.replace(host, at - host, "***");
+  }
+  return out;
+}
+
+std::optional<std::int64_t> as_id(std::string_view s) {
+  if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), id);
+  if (ec != std::errc{} || end != s.data() + s.size()) return -1;  // too large: matches no row
+  return id;
+}
+
+}  // namespace
+
+expected<feed_row, db_error> add_feed(database& db, std::string_view url, std::optional<std::chrono::seconds> interval,
+                                      std::string_view title) {
+  constexpr std::string_view step = "add feed";
+  auto& state = db.internals();
+  pq::params p;
+  p.text(std::string(url));
+  if (interval) {
+    p.integer(interval->count());
+  } else {
+    p.null();
+  }
+  p.text_or_null(title);
+  auto r = state.exec(step, add_feed_sql, p);
+  if (!r) return unexpected{r.error()};
+  if (pq::rows(r->get()) == 0) {
+    return unexpected{state.fail(step, db_error::kind::content, redact(url) + " already exists")};
+  }
+  return read_row(r->get(), 0);
+}
+
+expected<std::vector<feed_row>, db_error> list_feeds(database& db) {
+  auto r = db.internals().exec("list feeds", list_feeds_sql);
+  if (!r) return unexpected{r.error()};
+  std::vector<feed_row> out;
+  out.reserve(static_cast<std::size_t>(pq::rows(r->get())));
+  for (int row = 0; row < pq::rows(r->get()); ++row) out.push_back(read_row(r->get(), row));
+  return out;
+}
+
+expected<bool, db_error> remove_feed(database& db, std::string_view url_or_id) {
+  pq::params p;
+  const char* sql = remove_feed_by_url_sql;
+  if (auto id = as_id(url_or_id)) {
+    sql = remove_feed_by_id_sql;
+    p.integer(*id);
+  } else {
+    p.text(std::string(url_or_id));
+  }
+  // Entries and enclosures go with it (ON DELETE CASCADE).
+  auto r = db.internals().exec("remove feed", sql, p);
+  if (!r) return unexpected{r.error()};
+  return pq::affected(r->get()) > 0;
+}
+
+expected<std::int64_t, db_error> count_feeds(database& db) {
+  auto r = db.internals().exec("count feeds", count_feeds_sql);
+  if (!r) return unexpected{r.error()};
+  return pq::integer(r->get(), 0, 0);
+}
+
+}  // namespace feedd::storage

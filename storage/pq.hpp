@@ -1,0 +1,70 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <libpq-fe.h>
+
+#include "feedd/storage/database.hpp"
+
+// Thin RAII over libpq, private to storage/: owning handles, text parameters,
+// typed reads of text results and SQLSTATE classification.
+namespace feedd::storage::pq {
+
+struct connection_deleter {
+  void operator()(PGconn* c) const noexcept { PQfinish(c); }
+};
+using connection = std::unique_ptr<PGconn, connection_deleter>;
+
+struct result_deleter {
+  void operator()(PGresult* r) const noexcept { PQclear(r); }
+};
+using result = std::unique_ptr<PGresult, result_deleter>;
+
+// Parameters in text format, cast in the SQL text ($1::bigint): the server
+// parses them, so nothing is ever spliced into a statement.
+class params {
+ public:
+  params& text(std::string value);
+  params& text_or_null(std::string_view value);  // "" -> NULL
+  params& integer(std::int64_t value);
+  params& integer(std::optional<std::int64_t> value);
+  params& null();
+
+  int size() const { return static_cast<int>(values_.size()); }
+  // Valid until the next call that adds a parameter.
+  const char* const* values() const;
+
+ private:
+  std::vector<std::optional<std::string>> values_;
+  mutable std::vector<const char*> pointers_;
+};
+
+// Reads of one cell of a text-format result.
+bool is_null(const PGresult* r, int row, int column);
+std::string_view text(const PGresult* r, int row, int column);  // "" when NULL
+std::optional<std::string> optional_text(const PGresult* r, int row, int column);
+std::int64_t integer(const PGresult* r, int row, int column);  // 0 when NULL
+std::optional<std::int64_t> optional_integer(const PGresult* r, int row, int column);
+bool boolean(const PGresult* r, int row, int column);
+int rows(const PGresult* r);
+// Rows touched by INSERT/UPDATE/DELETE without RETURNING.
+std::int64_t affected(const PGresult* r);
+
+// PostgreSQL error codes (Appendix A of the manual) to what the caller should
+// do about them.
+db_error::kind classify(std::string_view sqlstate);
+
+// Text that PostgreSQL accepts whatever its origin (an OS or TLS error
+// message): invalid UTF-8 becomes U+FFFD, NUL is dropped, at most `limit`
+// bytes (cut on a character boundary).
+std::string storable_text(std::string_view text, std::size_t limit);
+
+// libpq messages end in a newline and may span lines; logs want one line.
+std::string one_line(std::string_view message);
+
+}  // namespace feedd::storage::pq

@@ -1,0 +1,243 @@
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include "storage_fixture.hpp"
+
+namespace feedd::test {
+namespace {
+
+std::vector<std::int64_t> ids(const std::vector<storage::claim>& claims) {
+  std::vector<std::int64_t> out;
+  for (const auto& c : claims) out.push_back(c.feed_id);
+  return out;
+}
+
+TEST(StorageClaims, ClaimsOnlyDueEnabledUnleasedFeeds) {
+  test_database t{"claim due"};
+  auto db = open_migrated(t);
+  const auto due = add(db, "https://example.com/due");
+  const auto later = add(db, "https://example.com/later");
+  const auto disabled = add(db, "https://example.com/disabled");
+  const auto leased = add(db, "https://example.com/leased");
+  t.exec("UPDATE feeds SET next_check_at = now() + interval '1 hour' WHERE id = " + std::to_string(later));
+  t.exec("UPDATE feeds SET disabled = true WHERE id = " + std::to_string(disabled));
+  t.exec("UPDATE feeds SET lease_until = now() + interval '1 hour', lease_token = 1 WHERE id = " +
+         std::to_string(leased));
+
+  auto claims = storage::claim_due(db, 10, 300s, "instance-a");
+  ASSERT_TRUE(claims.has_value()) << claims.error().message;
+  EXPECT_EQ(ids(*claims), std::vector<std::int64_t>{due});
+  EXPECT_EQ(t.scalar("SELECT claimed_by FROM feeds WHERE id = " + std::to_string(due)), "instance-a");
+  // The lease length is server time: 300 s from the server's now().
+  EXPECT_EQ(t.scalar("SELECT extract(epoch FROM lease_until - now())::int BETWEEN 290 AND 300 FROM feeds WHERE id = " +
+                     std::to_string(due)),
+            "t");
+
+  auto again = storage::claim_due(db, 10, 300s, "instance-a");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->empty());
+}
+
+TEST(StorageClaims, ClaimCarriesWhatTheFetchNeeds) {
+  test_database t{"claim fields"};
+  auto db = open_migrated(t);
+  auto row = storage::add_feed(db, "https://example.com/feed", 45min);
+  ASSERT_TRUE(row.has_value());
+  t.exec("UPDATE feeds SET etag = '\"abc\"', last_modified = 'Mon, 01 Jan 2024 00:00:00 GMT', error_count = 3");
+  auto c = claim_feed(db, row->id);
+  EXPECT_EQ(c.url, "https://example.com/feed");
+  EXPECT_EQ(c.etag, "\"abc\"");
+  EXPECT_EQ(c.last_modified, "Mon, 01 Jan 2024 00:00:00 GMT");
+  EXPECT_EQ(c.interval, std::chrono::seconds(45min));
+  EXPECT_EQ(c.error_count, 3);
+  EXPECT_GT(c.lease_token, 0);
+}
+
+TEST(StorageClaims, HonoursTheLimitLongestWaitingFirst) {
+  test_database t{"claim limit"};
+  auto db = open_migrated(t);
+  std::vector<std::int64_t> feeds;
+  for (int i = 0; i < 5; ++i) feeds.push_back(add(db, "https://example.com/" + std::to_string(i)));
+  // Feed 4 has waited longest, then 3, ...
+  for (int i = 0; i < 5; ++i) {
+    t.exec("UPDATE feeds SET next_check_at = now() - interval '" + std::to_string(i) + " minutes' WHERE id = " +
+           std::to_string(feeds[static_cast<std::size_t>(i)]));
+  }
+  auto claims = storage::claim_due(db, 3, 300s, "a");
+  ASSERT_TRUE(claims.has_value());
+  EXPECT_EQ(ids(*claims), (std::vector<std::int64_t>{feeds[4], feeds[3], feeds[2]}));
+  std::set<std::int64_t> tokens;
+  for (const auto& c : *claims) tokens.insert(c.lease_token);
+  EXPECT_EQ(tokens.size(), 3u);
+}
+
+TEST(StorageClaims, ExpiredLeaseIsClaimableAgainWithANewToken) {
+  test_database t{"expired lease"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto first = claim_feed(db, id);
+  ASSERT_EQ(first.feed_id, id);
+  EXPECT_EQ(claim_feed(db, id).feed_id, 0);
+  t.exec("UPDATE feeds SET lease_until = now() - interval '1 second'");
+  auto second = claim_feed(db, id);
+  ASSERT_EQ(second.feed_id, id);
+  EXPECT_GT(second.lease_token, first.lease_token);
+}
+
+// RELIABILITY C1: instances claiming side by side never share a feed.
+TEST(StorageClaims, ConcurrentClaimersNeverGetTheSameFeed) {
+  test_database t{"concurrent claims"};
+  {
+    auto db = open_migrated(t);
+  }
+  t.exec("INSERT INTO feeds (url) SELECT 'https://example.com/' || n FROM generate_series(1, 200) AS n");
+  constexpr int claimers = 2;
+  std::vector<std::vector<std::int64_t>> claimed(claimers);
+  std::vector<std::string> errors(claimers);
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < claimers; ++i) {
+      threads.emplace_back([&, i] {
+        const auto slot = static_cast<std::size_t>(i);
+        auto db = storage::database::open({t.conninfo(), "", "feedd-test"});
+        if (!db) {
+          errors[slot] = db.error().message;
+          return;
+        }
+        // Bounded: 200 feeds in batches of 7 take at most 29 rounds.
+        for (int round = 0; round < 100; ++round) {
+          auto claims = storage::claim_due(*db, 7, 300s, "claimer-" + std::to_string(i));
+          if (!claims) {
+            errors[slot] = claims.error().message;
+            return;
+          }
+          if (claims->empty()) return;
+          for (const auto& c : *claims) claimed[slot].push_back(c.feed_id);
+        }
+      });
+    }
+  }
+  for (const auto& e : errors) EXPECT_EQ(e, "");
+  std::vector<std::int64_t> all;
+  for (const auto& c : claimed) all.insert(all.end(), c.begin(), c.end());
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end()) << "a feed was claimed twice";
+  EXPECT_EQ(all.size(), 200u);
+  EXPECT_EQ(t.scalar("SELECT count(DISTINCT lease_token) FROM feeds WHERE lease_until > now()"), "200");
+}
+
+TEST(StorageClaims, ReleasedFeedStaysDue) {
+  test_database t{"release"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  const std::string before = t.scalar("SELECT next_check_at FROM feeds");
+  auto c = claim_feed(db, id);
+  ASSERT_TRUE(storage::release(db, c).has_value());
+  EXPECT_EQ(t.scalar("SELECT next_check_at FROM feeds"), before);
+  EXPECT_EQ(t.scalar("SELECT lease_until IS NULL AND claimed_by IS NULL FROM feeds"), "t");
+  EXPECT_EQ(claim_feed(db, id).feed_id, id);
+  // A released claim can no longer finish.
+  auto late = storage::finish_failed(db, c, 500, "late", 1h);
+  ASSERT_TRUE(late.has_value());
+  EXPECT_TRUE(late->lease_lost);
+}
+
+TEST(StorageClaims, NextDueInCountsFromTheEarliestClaimableFeed) {
+  test_database t{"next due"};
+  auto db = open_migrated(t);
+  auto none = storage::next_due_in(db);
+  ASSERT_TRUE(none.has_value()) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+
+  const auto id = add(db, "https://example.com/feed");
+  EXPECT_EQ(*storage::next_due_in(db), std::optional<std::chrono::seconds>(0s));
+
+  t.exec("UPDATE feeds SET next_check_at = now() + interval '1 hour'");
+  auto hour = storage::next_due_in(db);
+  ASSERT_TRUE(hour->has_value());
+  EXPECT_GE(**hour, 3590s);
+  EXPECT_LE(**hour, 3600s);
+
+  // Due but claimed: due again only when the lease ends.
+  t.exec("UPDATE feeds SET next_check_at = now() - interval '1 hour'");
+  claim_feed(db, id);
+  auto leased = storage::next_due_in(db);
+  EXPECT_GE(**leased, 290s);
+  EXPECT_LE(**leased, 300s);
+
+  t.exec("UPDATE feeds SET disabled = true");
+  EXPECT_FALSE(storage::next_due_in(db)->has_value());
+}
+
+TEST(StorageClaims, FinishFailedCountsErrorsAndBacksOff) {
+  test_database t{"failed"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto c = claim_feed(db, id);
+  auto r = storage::finish_failed(db, c, std::nullopt, "fetch: connect: Connection refused", 10min);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_FALSE(r->lease_lost);
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', error_count, last_status IS NULL, last_error, lease_until IS NULL, "
+                     "last_checked_at IS NOT NULL, "
+                     "extract(epoch FROM next_check_at - now())::int BETWEEN 590 AND 600) FROM feeds"),
+            "1|t|fetch: connect: Connection refused|t|t|t");
+
+  t.exec("UPDATE feeds SET next_check_at = now()");
+  c = claim_feed(db, id);
+  ASSERT_TRUE(storage::finish_failed(db, c, 503, std::string(5000, 'x') + "\xff", 10min).has_value());
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', error_count, last_status, length(last_error)) FROM feeds"), "2|503|1000");
+}
+
+TEST(StorageClaims, FinishFailedStoresBrokenTextReadably) {
+  test_database t{"failed text"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto c = claim_feed(db, id);
+  const char raw[] = "bad \xff\xfe byte\0nul";
+  auto r = storage::finish_failed(db, c, 500, std::string(raw, sizeof raw - 1), 1h);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(t.scalar("SELECT last_error FROM feeds"), "bad \xEF\xBF\xBD\xEF\xBF\xBD bytenul");
+}
+
+// RELIABILITY D4: the answer to COMMIT was lost and the caller retries.
+TEST(StorageClaims, RetriedFinishChangesNothingTwice) {
+  test_database t{"retried finish"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto c = claim_feed(db, id);
+  ASSERT_TRUE(storage::finish_failed(db, c, 500, "boom", 1h).has_value());
+  auto retry = storage::finish_failed(db, c, 500, "boom", 1h);
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_TRUE(retry->already_finished);
+  EXPECT_FALSE(retry->lease_lost);
+  EXPECT_EQ(t.scalar("SELECT error_count FROM feeds"), "1");
+}
+
+TEST(StorageClaims, NotModifiedKeepsEntriesAndValidators) {
+  test_database t{"not modified"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto c = claim_feed(db, id);
+  ASSERT_TRUE(storage::finish_fetched(db, c, make_feed(3), ok_meta(), 0s).has_value());
+  t.exec("UPDATE feeds SET error_count = 2, last_error = 'old'");
+  const std::string entries_before = t.scalar("SELECT string_agg(xmin::text || id, ',' ORDER BY id) FROM entries");
+
+  c = claim_feed(db, id);
+  auto r = storage::finish_not_modified(db, c, {304, "", "", ""}, 2h);
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_FALSE(r->lease_lost);
+  EXPECT_EQ(t.scalar("SELECT string_agg(xmin::text || id, ',' ORDER BY id) FROM entries"), entries_before);
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', last_status, etag, last_modified, error_count, last_error IS NULL, "
+                     "lease_until IS NULL, extract(epoch FROM next_check_at - now())::int BETWEEN 7190 AND 7200) "
+                     "FROM feeds"),
+            "304|\"v1\"|Tue, 14 Nov 2023 22:13:20 GMT|0|t|t|t");
+
+  t.exec("UPDATE feeds SET next_check_at = now()");
+  c = claim_feed(db, id);
+  ASSERT_TRUE(storage::finish_not_modified(db, c, {304, "\"v2\"", "", ""}, 2h).has_value());
+  EXPECT_EQ(t.scalar("SELECT etag FROM feeds"), "\"v2\"");
+}
+
+}  // namespace
+}  // namespace feedd::test

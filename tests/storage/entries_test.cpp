@@ -1,0 +1,261 @@
+#include "storage_fixture.hpp"
+
+namespace feedd::test {
+namespace {
+
+// Stores `parsed` for `feed_id` under a fresh claim, making the feed due first.
+storage::store_stats store(storage::database& db, const test_database& t, std::int64_t feed_id, const feed& parsed) {
+  t.exec("UPDATE feeds SET next_check_at = now() WHERE id = " + std::to_string(feed_id));
+  auto c = claim_feed(db, feed_id);
+  EXPECT_EQ(c.feed_id, feed_id);
+  auto r = storage::finish_fetched(db, c, parsed, ok_meta(), 1h);
+  EXPECT_TRUE(r.has_value()) << r.error().message;
+  return r.has_value() ? *r : storage::store_stats{};
+}
+
+// Every stored version of every entry and enclosure row: equal means nothing
+// was rewritten (xmin) nor even row-locked (xmax; the FK checks of the first
+// store leave its own transaction there).
+std::string row_versions(const test_database& t) {
+  return t.scalar("SELECT string_agg(id || ':' || xmin || ':' || xmax, ',' ORDER BY id) FROM entries") + " / " +
+         t.scalar("SELECT string_agg(id || ':' || xmin || ':' || xmax, ',' ORDER BY id) FROM enclosures");
+}
+
+TEST(StorageEntries, FinishFetchedInsertsEntriesAndUpdatesTheFeed) {
+  test_database t{"insert"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto parsed = make_feed(3);
+  parsed.entries[1].published_at.reset();
+  parsed.entries[1].author.clear();
+  parsed.entries[2].enclosures.push_back({"https://example.com/second.ogg", "", std::nullopt});
+
+  auto stats = store(db, t, id, parsed);
+  EXPECT_EQ(stats.inserted, 3);
+  EXPECT_EQ(stats.updated, 0);
+  EXPECT_EQ(stats.unchanged, 0);
+  EXPECT_FALSE(stats.lease_lost);
+
+  EXPECT_EQ(t.scalar("SELECT string_agg(concat_ws('|', guid, url, title, coalesce(author, 'NULL'), summary, content, "
+                     "coalesce(to_char(published_at, 'YYYY-MM-DD HH24:MI:SS'), 'NULL'), categories::text), ' ; ' "
+                     "ORDER BY guid) FROM entries"),
+            "g0|https://example.com/g0|Title g0|Author|Summary of g0|<p>Content of g0</p>|2023-11-14 22:13:20|{one,two}"
+            " ; g1|https://example.com/g1|Title g1|NULL|Summary of g1|<p>Content of g1</p>|NULL|{one,two}"
+            " ; g2|https://example.com/g2|Title g2|Author|Summary of g2|<p>Content of g2</p>|2023-11-14 22:13:20|{one,two}");
+  EXPECT_EQ(t.scalar("SELECT string_agg(concat_ws('|', e.guid, n.url, coalesce(n.type, 'NULL'), "
+                     "coalesce(n.length::text, 'NULL')), ' ; ' ORDER BY n.id) "
+                     "FROM enclosures n JOIN entries e ON e.id = n.entry_id WHERE e.guid = 'g2'"),
+            "g2|https://example.com/g2.mp3|audio/mpeg|1234 ; g2|https://example.com/second.ogg|NULL|NULL");
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', title, site_url, etag, last_modified, last_status, error_count, "
+                     "lease_until IS NULL, claimed_by IS NULL, last_checked_at IS NOT NULL, "
+                     "extract(epoch FROM next_check_at - now())::int BETWEEN 3590 AND 3600) FROM feeds"),
+            "Example|https://example.com/|\"v1\"|Tue, 14 Nov 2023 22:13:20 GMT|200|0|t|t|t|t");
+}
+
+TEST(StorageEntries, IdenticalRestoreIsUnchangedAndRewritesNoRow) {
+  test_database t{"unchanged"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  const auto parsed = make_feed(20);
+  ASSERT_EQ(store(db, t, id, parsed).inserted, 20);
+  const std::string before = row_versions(t);
+
+  auto stats = store(db, t, id, parsed);
+  EXPECT_EQ(stats.inserted, 0);
+  EXPECT_EQ(stats.updated, 0);
+  EXPECT_EQ(stats.unchanged, 20);
+  EXPECT_EQ(row_versions(t), before);
+}
+
+TEST(StorageEntries, ChangedEntryIsUpdatedInPlace) {
+  test_database t{"changed"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto parsed = make_feed(3);
+  store(db, t, id, parsed);
+  const std::string id_before = t.scalar("SELECT id FROM entries WHERE guid = 'g1'");
+  const std::string seen_before = t.scalar("SELECT first_seen_at FROM entries WHERE guid = 'g1'");
+  const std::string untouched = t.scalar("SELECT string_agg(id || ':' || xmin, ',') FROM entries WHERE guid <> 'g1'");
+
+  parsed.entries[1].title = "A better title";
+  auto stats = store(db, t, id, parsed);
+  EXPECT_EQ(stats.inserted, 0);
+  EXPECT_EQ(stats.updated, 1);
+  EXPECT_EQ(stats.unchanged, 2);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries"), "3");
+  EXPECT_EQ(t.scalar("SELECT id FROM entries WHERE guid = 'g1'"), id_before);
+  EXPECT_EQ(t.scalar("SELECT title FROM entries WHERE guid = 'g1'"), "A better title");
+  EXPECT_EQ(t.scalar("SELECT first_seen_at FROM entries WHERE guid = 'g1'"), seen_before);
+  EXPECT_EQ(t.scalar("SELECT string_agg(id || ':' || xmin, ',') FROM entries WHERE guid <> 'g1'"), untouched);
+}
+
+TEST(StorageEntries, ChangedEnclosuresAndCategoriesUpdateTheEntry) {
+  test_database t{"enclosures"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto parsed = make_feed(2);
+  store(db, t, id, parsed);
+  const std::string other = t.scalar("SELECT string_agg(n.id || ':' || n.xmin, ',') FROM enclosures n "
+                                     "JOIN entries e ON e.id = n.entry_id WHERE e.guid = 'g1'");
+
+  parsed.entries[0].enclosures = {{"https://example.com/a.mp3", "audio/mpeg", 1}, {"https://example.com/b.mp3", "", 2}};
+  auto stats = store(db, t, id, parsed);
+  EXPECT_EQ(stats.updated, 1);
+  EXPECT_EQ(stats.unchanged, 1);
+  EXPECT_EQ(t.scalar("SELECT string_agg(n.url || '=' || n.length, ' ' ORDER BY n.id) FROM enclosures n "
+                     "JOIN entries e ON e.id = n.entry_id WHERE e.guid = 'g0'"),
+            "https://example.com/a.mp3=1 https://example.com/b.mp3=2");
+  EXPECT_EQ(t.scalar("SELECT string_agg(n.id || ':' || n.xmin, ',') FROM enclosures n "
+                     "JOIN entries e ON e.id = n.entry_id WHERE e.guid = 'g1'"),
+            other);
+
+  parsed.entries[0].enclosures.clear();
+  EXPECT_EQ(store(db, t, id, parsed).updated, 1);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM enclosures n JOIN entries e ON e.id = n.entry_id WHERE e.guid = 'g0'"),
+            "0");
+
+  parsed.entries[1].categories = {"two", "one"};
+  EXPECT_EQ(store(db, t, id, parsed).updated, 1);
+  EXPECT_EQ(t.scalar("SELECT categories::text FROM entries WHERE guid = 'g1'"), "{two,one}");
+}
+
+TEST(StorageEntries, DuplicateGuidsInOneBatchKeepTheFirst) {
+  test_database t{"duplicates"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto parsed = make_feed(2);
+  auto copy = parsed.entries[0];
+  copy.title = "Second occurrence";
+  parsed.entries.push_back(copy);
+
+  auto stats = store(db, t, id, parsed);
+  EXPECT_EQ(stats.inserted, 2);
+  EXPECT_EQ(stats.unchanged, 0);
+  EXPECT_EQ(t.scalar("SELECT title FROM entries WHERE guid = 'g0'"), "Title g0");
+  EXPECT_EQ(store(db, t, id, parsed).unchanged, 2);
+}
+
+TEST(StorageEntries, SameGuidInAnotherFeedIsAnotherEntry) {
+  test_database t{"guid across feeds"};
+  auto db = open_migrated(t);
+  const auto a = add(db, "https://example.com/a");
+  const auto b = add(db, "https://example.com/b");
+  EXPECT_EQ(store(db, t, a, make_feed(2)).inserted, 2);
+  EXPECT_EQ(store(db, t, b, make_feed(2)).inserted, 2);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries"), "4");
+}
+
+TEST(StorageEntries, EmptyParsedTitleKeepsTheStoredOne) {
+  test_database t{"keep title"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  store(db, t, id, make_feed(1));
+  feed untitled = make_feed(1);
+  untitled.title.clear();
+  untitled.site_url.clear();
+  store(db, t, id, untitled);
+  EXPECT_EQ(t.scalar("SELECT title || ' ' || site_url FROM feeds"), "Example https://example.com/");
+}
+
+TEST(StorageEntries, HostileValuesAreStoredWithoutFailingTheFeed) {
+  test_database t{"hostile"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  feed parsed;
+  entry long_guid = make_entry(std::string(5000, 'g'));
+  entry far_future = make_entry("future");
+  far_future.published_at = timestamp{std::chrono::seconds{400'000'000'000}};
+  entry quoted = make_entry("quote\"s'; DROP TABLE entries; --");
+  quoted.title = "\"}]}' \\u0000 \\";
+  entry empty = make_entry("empty");
+  empty.title.clear();
+  empty.categories.clear();
+  empty.enclosures.clear();
+  parsed.entries = {long_guid, far_future, quoted, empty};
+
+  auto stats = store(db, t, id, parsed);
+  EXPECT_EQ(stats.inserted, 4);
+  EXPECT_EQ(t.scalar("SELECT published_at IS NULL FROM entries WHERE guid = 'future'"), "t");
+  EXPECT_EQ(t.scalar("SELECT title FROM entries WHERE guid LIKE 'quote%'"), quoted.title);
+  EXPECT_EQ(t.scalar("SELECT guid FROM entries WHERE guid LIKE 'quote%'"), quoted.guid);
+  EXPECT_EQ(t.scalar("SELECT title IS NULL AND categories = '{}' FROM entries WHERE guid = 'empty'"), "t");
+  EXPECT_EQ(t.scalar("SELECT guid LIKE 'sha256:%' FROM entries WHERE url LIKE '%ggggg'"), "t");
+  EXPECT_EQ(store(db, t, id, parsed).unchanged, 4);
+}
+
+TEST(StorageEntries, StoresAThousandEntriesInOneTransaction) {
+  test_database t{"thousand"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  const auto parsed = make_feed(1000);
+  EXPECT_EQ(store(db, t, id, parsed).inserted, 1000);
+  EXPECT_EQ(store(db, t, id, parsed).unchanged, 1000);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM enclosures"), "1000");
+}
+
+// RELIABILITY C3: a late store by an instance whose lease was taken over.
+TEST(StorageEntries, StaleLeaseTokenStoresNothing) {
+  test_database t{"stale lease"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto stale = claim_feed(db, id);
+  t.exec("UPDATE feeds SET lease_until = now() - interval '1 second'");
+  auto current = claim_feed(db, id);
+  ASSERT_NE(current.lease_token, stale.lease_token);
+
+  auto late = storage::finish_fetched(db, stale, make_feed(3), ok_meta(), 1h);
+  ASSERT_TRUE(late.has_value()) << late.error().message;
+  EXPECT_TRUE(late->lease_lost);
+  EXPECT_EQ(late->inserted, 0);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries"), "0");
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', title IS NULL, last_checked_at IS NULL, lease_until > now()) FROM feeds"),
+            "t|t|t");
+
+  auto owner = storage::finish_fetched(db, current, make_feed(3), ok_meta(), 1h);
+  ASSERT_TRUE(owner.has_value());
+  EXPECT_EQ(owner->inserted, 3);
+}
+
+TEST(StorageEntries, ExpiredButUntakenLeaseStillStores) {
+  test_database t{"expired untaken"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto c = claim_feed(db, id);
+  t.exec("UPDATE feeds SET lease_until = now() - interval '1 second'");
+  auto r = storage::finish_fetched(db, c, make_feed(2), ok_meta(), 1h);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_FALSE(r->lease_lost);
+  EXPECT_EQ(r->inserted, 2);
+}
+
+TEST(StorageEntries, RetriedFinishFetchedIsAlreadyFinished) {
+  test_database t{"retried store"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto c = claim_feed(db, id);
+  ASSERT_EQ(storage::finish_fetched(db, c, make_feed(2), ok_meta(), 1h)->inserted, 2);
+  auto retry = storage::finish_fetched(db, c, make_feed(2), ok_meta(), 1h);
+  ASSERT_TRUE(retry.has_value());
+  EXPECT_TRUE(retry->already_finished);
+  EXPECT_FALSE(retry->lease_lost);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries"), "2");
+}
+
+TEST(StorageEntries, BrokenConnectionDuringStoreIsAConnectionError) {
+  test_database t{"store broken"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto c = claim_feed(db, id);
+  t.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'feedd-test' "
+         "AND datname = current_database()");
+  auto r = storage::finish_fetched(db, c, make_feed(2), ok_meta(), 1h);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().what, storage::db_error::kind::connection);
+  ASSERT_TRUE(db.reconnect().has_value());
+  auto retry = storage::finish_fetched(db, c, make_feed(2), ok_meta(), 1h);
+  ASSERT_TRUE(retry.has_value()) << retry.error().message;
+  EXPECT_EQ(retry->inserted, 2);
+}
+
+}  // namespace
+}  // namespace feedd::test

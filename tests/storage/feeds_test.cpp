@@ -1,0 +1,99 @@
+#include <regex>
+
+#include "storage_fixture.hpp"
+
+namespace feedd::test {
+namespace {
+
+using kind = storage::db_error::kind;
+
+TEST(StorageFeeds, AddsAndListsFeeds) {
+  test_database t{"add list"};
+  auto db = open_migrated(t);
+  auto first = storage::add_feed(db, "https://example.com/a.xml", std::nullopt);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  auto second = storage::add_feed(db, "https://example.com/b.xml", 2h, "B");
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  EXPECT_GT(second->id, first->id);
+
+  auto rows = storage::list_feeds(db);
+  ASSERT_TRUE(rows.has_value()) << rows.error().message;
+  ASSERT_EQ(rows->size(), 2u);
+  const auto& a = (*rows)[0];
+  const auto& b = (*rows)[1];
+  EXPECT_EQ(a.id, first->id);
+  EXPECT_EQ(a.url, "https://example.com/a.xml");
+  EXPECT_EQ(a.title, "");
+  EXPECT_FALSE(a.interval.has_value());
+  EXPECT_FALSE(a.last_checked_at.has_value());
+  EXPECT_FALSE(a.last_status.has_value());
+  EXPECT_EQ(a.error_count, 0);
+  EXPECT_FALSE(a.disabled);
+  ASSERT_TRUE(a.next_check_at.has_value());
+  EXPECT_TRUE(std::regex_match(*a.next_check_at, std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)"))) << *a.next_check_at;
+  EXPECT_EQ(b.title, "B");
+  EXPECT_EQ(b.interval, std::chrono::seconds(2h));
+  EXPECT_EQ(t.scalar("SELECT \"interval\" FROM feeds WHERE url = 'https://example.com/b.xml'"), "02:00:00");
+}
+
+TEST(StorageFeeds, AddingAnExistingUrlIsAContentError) {
+  test_database t{"add existing"};
+  auto db = open_migrated(t);
+  ASSERT_TRUE(storage::add_feed(db, "https://example.com/a.xml", std::nullopt).has_value());
+  auto again = storage::add_feed(db, "https://example.com/a.xml", 1h);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().what, kind::content);
+  EXPECT_EQ(again.error().message, "storage: add feed: https://example.com/a.xml already exists");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM feeds"), "1");
+}
+
+TEST(StorageFeeds, ExistsMessageHidesCredentialsInTheUrl) {
+  test_database t{"add existing secret"};
+  auto db = open_migrated(t);
+  const std::string url = "https://user:hunter2@example.com/feed?token=hunter3";
+  ASSERT_TRUE(storage::add_feed(db, url, std::nullopt).has_value());
+  auto again = storage::add_feed(db, url, std::nullopt);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().message, "storage: add feed: https://***@example.com/feed?*** already exists");
+}
+
+TEST(StorageFeeds, RemovesByIdOrUrlWithTheirEntries) {
+  test_database t{"remove"};
+  auto db = open_migrated(t);
+  const auto a = add(db, "https://example.com/a.xml");
+  add(db, "https://example.com/b.xml");
+  add(db, "https://example.com/123");
+  auto c = claim_feed(db, a);
+  ASSERT_TRUE(storage::finish_fetched(db, c, make_feed(2), ok_meta(), 1h).has_value());
+  ASSERT_EQ(t.scalar("SELECT count(*) FROM enclosures"), "2");
+
+  auto by_id = storage::remove_feed(db, std::to_string(a));
+  ASSERT_TRUE(by_id.has_value()) << by_id.error().message;
+  EXPECT_TRUE(*by_id);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries"), "0");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM enclosures"), "0");
+
+  auto by_url = storage::remove_feed(db, "https://example.com/b.xml");
+  ASSERT_TRUE(by_url.has_value());
+  EXPECT_TRUE(*by_url);
+  auto missing = storage::remove_feed(db, "https://example.com/b.xml");
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_FALSE(*missing);
+  auto huge = storage::remove_feed(db, "99999999999999999999999");
+  ASSERT_TRUE(huge.has_value());
+  EXPECT_FALSE(*huge);
+  EXPECT_EQ(*storage::count_feeds(db), 1);
+}
+
+TEST(StorageFeeds, CountsFeeds) {
+  test_database t{"count"};
+  auto db = open_migrated(t);
+  EXPECT_EQ(*storage::count_feeds(db), 0);
+  for (int i = 0; i < 5; ++i) add(db, "https://example.com/" + std::to_string(i));
+  auto n = storage::count_feeds(db);
+  ASSERT_TRUE(n.has_value());
+  EXPECT_EQ(*n, 5);
+}
+
+}  // namespace
+}  // namespace feedd::test

@@ -1,0 +1,113 @@
+#include <thread>
+
+#include "storage_fixture.hpp"
+
+namespace feedd::test {
+namespace {
+
+using kind = storage::db_error::kind;
+
+// "column:type" of the contract columns of one table, sorted by name.
+std::string columns(const test_database& t, const std::string& table, const std::string& names) {
+  return t.scalar("SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY column_name) "
+                  "FROM information_schema.columns WHERE table_name = '" + table +
+                  "' AND column_name = ANY (string_to_array('" + names + "', ','))");
+}
+
+TEST(StorageMigrations, CreatesTheContractTablesInAnEmptyDatabase) {
+  test_database t{"migrate empty"};
+  auto db = open_database(t);
+  auto version = storage::migrate(db);
+  ASSERT_TRUE(version.has_value()) << version.error().message;
+  EXPECT_EQ(*version, 1);
+  EXPECT_EQ(columns(t, "feeds",
+                    "id,url,title,site_url,etag,last_modified,interval,next_check_at,last_checked_at,"
+                    "last_status,last_error,error_count,disabled"),
+            "disabled:boolean,error_count:integer,etag:text,id:bigint,interval:interval,last_checked_at:timestamp "
+            "with time zone,last_error:text,last_modified:text,last_status:integer,next_check_at:timestamp with "
+            "time zone,site_url:text,title:text,url:text");
+  EXPECT_EQ(columns(t, "entries",
+                    "id,feed_id,guid,url,title,author,summary,content,published_at,updated_at,first_seen_at,"
+                    "categories"),
+            "author:text,categories:ARRAY,content:text,feed_id:bigint,first_seen_at:timestamp with time "
+            "zone,guid:text,id:bigint,published_at:timestamp with time zone,summary:text,title:text,updated_at:"
+            "timestamp with time zone,url:text");
+  EXPECT_EQ(columns(t, "enclosures", "entry_id,url,type,length"),
+            "entry_id:bigint,length:bigint,type:text,url:text");
+  EXPECT_EQ(columns(t, "schema_migrations", "version,applied_at"),
+            "applied_at:timestamp with time zone,version:integer");
+  // The constraints users rely on: unique url, unique (feed_id, guid), cascades.
+  EXPECT_EQ(t.scalar("SELECT string_agg(pg_get_constraintdef(oid), ' | ' ORDER BY pg_get_constraintdef(oid)) FROM pg_constraint "
+                     "WHERE conrelid IN ('feeds'::regclass, 'entries'::regclass, 'enclosures'::regclass) "
+                     "AND contype IN ('u', 'f')"),
+            "FOREIGN KEY (entry_id) REFERENCES entries(id) ON DELETE CASCADE | "
+            "FOREIGN KEY (feed_id) REFERENCES feeds(id) ON DELETE CASCADE | UNIQUE (feed_id, guid) | UNIQUE (url)");
+}
+
+TEST(StorageMigrations, RunningTwiceChangesNothing) {
+  test_database t{"migrate twice"};
+  auto db = open_database(t);
+  ASSERT_TRUE(storage::migrate(db).has_value());
+  auto again = storage::migrate(db);
+  ASSERT_TRUE(again.has_value()) << again.error().message;
+  EXPECT_EQ(*again, 1);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "1");
+}
+
+TEST(StorageMigrations, RefusesADatabaseWithANewerSchema) {
+  test_database t{"newer schema"};
+  auto db = open_migrated(t);
+  t.exec("INSERT INTO schema_migrations (version) VALUES (999)");
+  auto version = storage::migrate(db);
+  ASSERT_FALSE(version.has_value());
+  EXPECT_EQ(version.error().what, kind::schema);
+  EXPECT_EQ(version.error().message, "storage: migrate: database schema version 999 is newer than this feedd (1)");
+  auto checked = storage::check_schema(db);
+  ASSERT_FALSE(checked.has_value());
+  EXPECT_EQ(checked.error().what, kind::schema);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "2");
+}
+
+TEST(StorageMigrations, CheckSchemaRefusesAnEmptyDatabase) {
+  test_database t{"check empty"};
+  auto db = open_database(t);
+  auto checked = storage::check_schema(db);
+  ASSERT_FALSE(checked.has_value());
+  EXPECT_EQ(checked.error().what, kind::schema);
+  EXPECT_NE(checked.error().message.find("feedd migrate"), std::string::npos) << checked.error().message;
+  EXPECT_EQ(t.scalar("SELECT to_regclass('feeds') IS NULL"), "t");
+}
+
+TEST(StorageMigrations, CheckSchemaAcceptsTheCurrentSchema) {
+  test_database t{"check current"};
+  auto db = open_migrated(t);
+  auto checked = storage::check_schema(db);
+  ASSERT_TRUE(checked.has_value()) << checked.error().message;
+  EXPECT_EQ(*checked, 1);
+}
+
+// RELIABILITY C6: instances starting together on an empty database.
+TEST(StorageMigrations, ConcurrentMigrationsAllSucceedOnce) {
+  test_database t{"migrate concurrently"};
+  constexpr int instances = 3;
+  std::vector<std::string> outcomes(instances);
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < instances; ++i) {
+      threads.emplace_back([&t, &outcomes, i] {
+        auto db = storage::database::open({t.conninfo(), "", "feedd-test"});
+        if (!db) {
+          outcomes[static_cast<std::size_t>(i)] = db.error().message;
+          return;
+        }
+        auto version = storage::migrate(*db);
+        outcomes[static_cast<std::size_t>(i)] = version ? std::to_string(*version) : version.error().message;
+      });
+    }
+  }
+  for (const auto& outcome : outcomes) EXPECT_EQ(outcome, "1");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "1");
+}
+
+}  // namespace
+}  // namespace feedd::test
