@@ -1,0 +1,180 @@
+#include "atom.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+
+#include "xml.hpp"
+
+namespace feedd::parsers::detail {
+namespace {
+
+struct atom_reader {
+  const xml_scope& scope;
+  std::string_view uri;  // Atom 1.0, 0.3, or none for a feed without xmlns
+  bool draft = false;    // Atom 0.3
+
+  bool is_atom(pugi::xml_node node, std::string_view local) const { return scope.is(node, uri, local); }
+
+  std::string author_of(pugi::xml_node parent) const {
+    for (const auto author : parent.children()) {
+      if (!is_atom(author, "author")) continue;
+      if (const auto name = scope.child(author, uri, "name")) return text_of(name);
+    }
+    return {};
+  }
+
+  raw_url link_of(pugi::xml_node link) const {
+    return {std::string{attribute(link, "href")}, scope.base_of(link)};
+  }
+
+  // An Atom 1.0 text construct (RFC 4287, 3.1) or content (4.1.3), or an
+  // Atom 0.3 content construct with its mode; html is stored as the markup.
+  std::string construct(pugi::xml_node node) const {
+    const auto type = attribute(node, "type");
+    if (draft) return draft_construct(node, type);
+    if (type.empty() || type == "text" || type == "html") return text_of(node);
+    if (type == "xhtml") return xhtml(node);
+    if (type.ends_with("+xml") || type.ends_with("/xml")) return inner_xml(node);
+    if (type.starts_with("text/")) return text_of(node);
+    return {};  // base64 of a binary type: nothing to show as text
+  }
+
+  std::string draft_construct(pugi::xml_node node, std::string_view type) const {
+    const auto mode = attribute(node, "mode");
+    if (mode == "escaped") return text_of(node);
+    if (mode == "base64") {
+      const bool textual = type.empty() || type.starts_with("text/") || type.ends_with("html") ||
+                           type.ends_with("+xml") || type.ends_with("/xml");
+      return textual ? decode_base64(text_of(node)) : std::string{};
+    }
+    return xhtml(node);  // mode="xml", the 0.3 default
+  }
+
+  // The div wrapper of xhtml content is not part of the content (RFC 4287,
+  // 4.1.3.3).
+  std::string xhtml(pugi::xml_node node) const {
+    bool only_div = false;
+    pugi::xml_node div;
+    for (const auto c : node.children()) {
+      if (c.type() == pugi::node_element) {
+        only_div = !div && scope.is(c, ns::xhtml, "div");
+        if (!only_div) break;
+        div = c;
+      } else if (c.type() != pugi::node_pcdata ||
+                 std::string_view{c.value()}.find_first_not_of(" \t\r\n") != std::string_view::npos) {
+        only_div = false;
+        break;
+      }
+    }
+    if (only_div) return inner_xml(div);
+    return text_of(node);
+  }
+
+  static std::string decode_base64(std::string_view text) {
+    std::string out;
+    std::uint32_t bits = 0;
+    int count = 0;
+    for (const char c : text) {
+      int value = -1;
+      if (c >= 'A' && c <= 'Z') value = c - 'A';
+      else if (c >= 'a' && c <= 'z') value = c - 'a' + 26;
+      else if (c >= '0' && c <= '9') value = c - '0' + 52;
+      else if (c == '+') value = 62;
+      else if (c == '/') value = 63;
+      if (value < 0) continue;  // padding and line breaks
+      bits = (bits << 6) | static_cast<std::uint32_t>(value);
+      count += 6;
+      if (count >= 8) {
+        count -= 8;
+        out.push_back(static_cast<char>((bits >> count) & 0xFF));
+      }
+    }
+    return out;
+  }
+
+  raw_title title_of(pugi::xml_node node) const {
+    const auto type = attribute(node, "type");
+    const bool text = draft ? (type.empty() || type == "text/plain") : (type.empty() || type == "text");
+    return {construct(node), !text};
+  }
+
+  raw_entry read_entry(pugi::xml_node node, const std::string& feed_author) const {
+    raw_entry entry;
+    std::string created;
+    bool have_alternate = false;
+    for (const auto field : node.children()) {
+      if (field.type() != pugi::node_element) continue;
+      if (is_atom(field, "id")) {
+        if (entry.guid.empty()) entry.guid = text_of(field);
+      } else if (is_atom(field, "title")) {
+        if (entry.title.value.empty()) entry.title = title_of(field);
+      } else if (is_atom(field, "link")) {
+        const auto rel = attribute(field, "rel");
+        if (rel == "enclosure") {
+          if (entry.enclosures.size() < max_raw_list) {
+            entry.enclosures.push_back({link_of(field), std::string{attribute(field, "type")},
+                                        std::string{attribute(field, "length")}});
+          }
+        } else if ((rel.empty() || rel == "alternate") && !have_alternate) {
+          entry.url = link_of(field);
+          have_alternate = !entry.url.value.empty();
+        }
+      } else if (is_atom(field, draft ? "issued" : "published")) {
+        if (entry.published.empty()) entry.published = text_of(field);
+      } else if (draft && is_atom(field, "created")) {
+        if (created.empty()) created = text_of(field);
+      } else if (is_atom(field, draft ? "modified" : "updated")) {
+        if (entry.updated.empty()) entry.updated = text_of(field);
+      } else if (is_atom(field, "category")) {
+        const auto term = attribute(field, "term");
+        if (entry.categories.size() < max_raw_list) {
+          entry.categories.emplace_back(term.empty() ? attribute(field, "label") : term);
+        }
+      } else if (scope.is(field, ns::dc, "subject")) {
+        if (entry.categories.size() < max_raw_list) entry.categories.push_back(text_of(field));
+      } else if (is_atom(field, "summary")) {
+        if (entry.summary.empty()) entry.summary = construct(field);
+      } else if (is_atom(field, "content")) {
+        if (entry.content.empty()) entry.content = construct(field);
+      }
+    }
+    if (entry.published.empty()) entry.published = std::move(created);
+    // RFC 4287, 4.2.1: an entry without an author inherits the source's,
+    // then the feed's.
+    entry.author = author_of(node);
+    if (entry.author.empty()) {
+      if (const auto source = scope.child(node, uri, "source")) entry.author = author_of(source);
+    }
+    if (entry.author.empty()) entry.author = feed_author;
+    return entry;
+  }
+};
+
+}  // namespace
+
+raw_feed read_atom(pugi::xml_node root, feed_format format, const xml_scope& scope) {
+  raw_feed feed;
+  feed.format = format;
+  const atom_reader atom{scope, scope.namespace_uri(root), format == feed_format::atom03};
+  if (atom.uri == ns::none) feed.warnings.emplace_back("atom: <feed> has no Atom namespace");
+  const auto feed_author = atom.author_of(root);
+  bool have_alternate = false;
+  for (const auto node : root.children()) {
+    if (node.type() != pugi::node_element) continue;
+    if (atom.is_atom(node, "title")) {
+      if (feed.title.value.empty()) feed.title = atom.title_of(node);
+    } else if (atom.is_atom(node, "link")) {
+      const auto rel = attribute(node, "rel");
+      if ((rel.empty() || rel == "alternate") && !have_alternate) {
+        feed.site_url = atom.link_of(node);
+        have_alternate = !feed.site_url.value.empty();
+      }
+    } else if (atom.is_atom(node, "entry")) {
+      add_entry(feed, [&] { return atom.read_entry(node, feed_author); });
+    }
+  }
+  return feed;
+}
+
+}  // namespace feedd::parsers::detail

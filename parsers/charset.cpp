@@ -1,0 +1,290 @@
+#include "charset.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "entities.hpp"
+#include "iconv.hpp"
+#include "utf8.hpp"
+
+namespace feedd::parsers::detail {
+namespace {
+
+constexpr std::size_t max_label_length = 40;
+
+struct alias_group {
+  std::string_view canonical;
+  std::array<std::string_view, 16> labels;
+};
+
+// WHATWG Encoding Standard labels, folded the way browsers fold them:
+// ISO-8859-1 and US-ASCII are read as windows-1252 (a superset whose
+// 0x80-0x9F are what the authors meant), Shift_JIS as windows-31j, GBK and
+// GB2312 as GB18030, EUC-KR as windows-949.
+constexpr std::array<alias_group, 8> alias_groups = {{
+    {"utf-8", {"utf-8", "utf8", "unicode-1-1-utf-8", "unicode11utf8", "unicode20utf8", "x-unicode20utf8"}},
+    {"windows-1252",
+     {"windows-1252", "cp1252", "x-cp1252", "iso-8859-1", "iso8859-1", "iso_8859-1", "latin1", "l1", "cp819",
+      "ibm819", "iso-ir-100", "csisolatin1", "iso-8859-1:1987", "us-ascii", "ascii", "ansi_x3.4-1968"}},
+    {"windows-1254", {"windows-1254", "cp1254", "iso-8859-9", "iso8859-9", "iso_8859-9", "latin5", "l5"}},
+    {"windows-874", {"windows-874", "tis-620", "iso-8859-11", "iso8859-11", "dos-874"}},
+    {"shift_jis", {"shift_jis", "shift-jis", "sjis", "x-sjis", "ms_kanji", "ms932", "windows-31j", "csshiftjis"}},
+    {"gbk", {"gbk", "x-gbk", "gb2312", "gb_2312", "gb_2312-80", "cp936", "chinese", "csgb2312", "iso-ir-58"}},
+    {"euc-kr", {"euc-kr", "cseuckr", "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601", "ksc_5601", "windows-949",
+                "korean", "iso-ir-149"}},
+    {"big5", {"big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5"}},
+}};
+
+// What glibc calls the decoder we want, where its name differs.
+const char* iconv_name_for(const std::string& canonical) {
+  if (canonical == "shift_jis") return "CP932";
+  if (canonical == "gbk") return "GB18030";
+  if (canonical == "euc-kr") return "CP949";
+  if (canonical == "big5") return "BIG5-HKSCS";
+  if (canonical == "windows-874") return "CP874";
+  return canonical.c_str();
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Lower case, trimmed, unquoted; empty when it cannot be a charset name. The
+// character check also keeps iconv's "//TRANSLIT"-style suffixes out.
+std::string normalize_label(std::string_view label) {
+  while (!label.empty() && (is_space(label.front()) || label.front() == '"' || label.front() == '\'')) {
+    label.remove_prefix(1);
+  }
+  while (!label.empty() && (is_space(label.back()) || label.back() == '"' || label.back() == '\'')) {
+    label.remove_suffix(1);
+  }
+  if (label.empty() || label.size() > max_label_length) return {};
+  std::string out;
+  for (const char c : label) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+                    c == ':' || c == '(' || c == ')';
+    if (c >= 'A' && c <= 'Z') {
+      out += static_cast<char>(c - 'A' + 'a');
+    } else if (ok) {
+      out += c;
+    } else {
+      return {};
+    }
+  }
+  for (const alias_group& group : alias_groups) {
+    if (std::find(group.labels.begin(), group.labels.end(), out) != group.labels.end()) {
+      return std::string(group.canonical);
+    }
+  }
+  return out;
+}
+
+bool is_wide(std::string_view charset) { return charset.starts_with("utf-16") || charset.starts_with("utf-32"); }
+
+std::size_t unit_size(std::string_view charset) {
+  if (charset.starts_with("utf-16")) return 2;
+  if (charset.starts_with("utf-32")) return 4;
+  return 1;
+}
+
+struct byte_order_mark {
+  std::string_view charset;
+  std::size_t length = 0;
+};
+
+// XML 1.0 Appendix F.1; the UTF-32 marks before UTF-16 LE, whose mark is
+// their prefix.
+byte_order_mark find_byte_order_mark(std::string_view bytes) {
+  if (bytes.starts_with("\xEF\xBB\xBF")) return {"utf-8", 3};
+  if (bytes.starts_with(std::string_view("\xFF\xFE\x00\x00", 4))) return {"utf-32le", 4};
+  if (bytes.starts_with(std::string_view("\x00\x00\xFE\xFF", 4))) return {"utf-32be", 4};
+  if (bytes.starts_with("\xFE\xFF")) return {"utf-16be", 2};
+  if (bytes.starts_with("\xFF\xFE")) return {"utf-16le", 2};
+  return {};
+}
+
+// XML 1.0 Appendix F.1 without a mark: the first character is '<', so the
+// zero bytes around it give the width and byte order away.
+std::string_view sniff_wide_encoding(std::string_view bytes) {
+  if (bytes.size() < 4) return {};
+  const auto b = [&](std::size_t i) { return static_cast<unsigned char>(bytes[i]); };
+  if (b(0) == 0 && b(1) == 0 && b(2) == 0 && b(3) == '<') return "utf-32be";
+  if (b(0) == '<' && b(1) == 0 && b(2) == 0 && b(3) == 0) return "utf-32le";
+  if (b(0) == 0 && b(1) == '<' && b(2) == 0 && b(3) != 0) return "utf-16be";
+  if (b(0) == '<' && b(1) == 0 && b(2) != 0 && b(3) == 0) return "utf-16le";
+  return {};
+}
+
+// Where the value of the XML declaration's encoding pseudo-attribute sits
+// (XML 1.0 §4.3.3), in an ASCII-compatible text; {npos, 0} when absent.
+std::pair<std::size_t, std::size_t> find_declared_encoding(std::string_view text) {
+  constexpr std::pair<std::size_t, std::size_t> none{std::string_view::npos, 0};
+  std::size_t start = 0;
+  while (start < text.size() && is_space(text[start])) ++start;  // tolerated, though not XML
+  if (!text.substr(start).starts_with("<?xml") || start + 5 >= text.size() || !is_space(text[start + 5])) {
+    return none;
+  }
+  const std::size_t end = text.find("?>", start);
+  if (end == std::string_view::npos || end - start > 512) return none;
+  const std::string_view declaration = text.substr(0, end);
+  std::size_t pos = declaration.find("encoding", start);
+  if (pos == std::string_view::npos || !is_space(declaration[pos - 1])) return none;
+  pos += 8;
+  while (pos < declaration.size() && is_space(declaration[pos])) ++pos;
+  if (pos >= declaration.size() || declaration[pos] != '=') return none;
+  ++pos;
+  while (pos < declaration.size() && is_space(declaration[pos])) ++pos;
+  if (pos >= declaration.size() || (declaration[pos] != '"' && declaration[pos] != '\'')) return none;
+  const std::size_t close = declaration.find(declaration[pos], pos + 1);
+  if (close == std::string_view::npos) return none;
+  return {pos + 1, close - pos - 1};
+}
+
+std::string decode_windows1252(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() + bytes.size() / 4);
+  for (const char c : bytes) append_utf8(out, windows1252_code_point(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// UTF-8 with a stray byte or two (one pasted item) keeps its UTF-8 and loses
+// those bytes; text without a single valid multi-byte sequence is windows-1252
+// mislabeled (or unlabeled) as UTF-8, the common case on the web.
+bool mostly_utf8(std::string_view bytes) {
+  std::size_t valid_multibyte = 0;
+  std::size_t invalid = 0;
+  for (std::size_t pos = 0; pos < bytes.size();) {
+    const utf8_sequence sequence = decode_utf8(bytes, pos);
+    if (!sequence.valid) {
+      ++invalid;
+    } else if (sequence.length > 1) {
+      ++valid_multibyte;
+    }
+    pos += sequence.length;
+  }
+  return valid_multibyte > invalid;
+}
+
+void decode_as_utf8(std::string_view bytes, bool from_bom, bool declared, decoded_document& result) {
+  if (is_valid_utf8(bytes)) {
+    result.utf8.assign(bytes);
+    result.charset = "utf-8";
+  } else if (from_bom || mostly_utf8(bytes)) {
+    result.utf8 = to_valid_utf8(bytes);
+    result.charset = "utf-8";
+    result.warnings.emplace_back("encoding: invalid UTF-8 sequences replaced with U+FFFD");
+  } else {
+    result.utf8 = decode_windows1252(bytes);
+    result.charset = "windows-1252";
+    result.warnings.emplace_back(declared ? "encoding: declared utf-8 but bytes are not; read as windows-1252"
+                                          : "encoding: bytes are not utf-8; read as windows-1252");
+  }
+}
+
+void transcode(std::string_view bytes, const std::string& charset, bool from_bom, bool declared,
+               decoded_document& result) {
+  if (charset == "utf-8") return decode_as_utf8(bytes, from_bom, declared, result);
+  if (charset == "windows-1252") {
+    result.utf8 = decode_windows1252(bytes);
+    result.charset = charset;
+    return;
+  }
+  // Without a mark, UTF-16 and UTF-32 are big-endian (RFC 2781 §4.3).
+  const std::string name = charset == "utf-16" || charset == "utf-32" ? charset + "be" : charset;
+  std::optional<transcoded> converted = iconv_to_utf8(iconv_name_for(name), bytes, unit_size(name));
+  if (!converted) {
+    result.warnings.push_back("encoding: unknown charset \"" + charset + "\"; guessed from the bytes");
+    return decode_as_utf8(bytes, false, false, result);
+  }
+  result.utf8 = std::move(converted->utf8);
+  result.charset = name;
+  if (converted->invalid_sequences > 0) {
+    result.warnings.push_back("encoding: " + std::to_string(converted->invalid_sequences) +
+                              " invalid byte sequences for " + name + " replaced with U+FFFD");
+  }
+}
+
+struct choice {
+  std::string charset;
+  bool declared = false;  // named by HTTP or the document, not assumed
+};
+
+bool has_multibyte_utf8(std::string_view bytes) {
+  return std::any_of(bytes.begin(), bytes.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) &&
+         is_valid_utf8(bytes);
+}
+
+// RFC 7303 §3 and XML 1.0 Appendix F: the byte order mark, then the HTTP
+// charset, then the XML declaration, then UTF-8. A label that the bytes
+// plainly contradict is overruled, with a warning: an 8-bit charset for a
+// UTF-16 document, UTF-16 for an ASCII-compatible one, and a server's
+// default ISO-8859-1 for a document that declares UTF-8 and is valid UTF-8
+// beyond ASCII (which windows-1252 text practically never is).
+choice choose_charset(std::string_view bytes, std::string_view http_charset, std::vector<std::string>& warnings) {
+  const std::string_view sniffed = sniff_wide_encoding(bytes);
+  std::string declared;
+  if (sniffed.empty()) {
+    const auto [pos, length] = find_declared_encoding(bytes);
+    if (pos != std::string_view::npos) {
+      declared = normalize_label(bytes.substr(pos, length));
+      if (declared.empty()) warnings.emplace_back("encoding: unusable encoding name in the XML declaration ignored");
+    }
+  }
+
+  if (!http_charset.empty()) {
+    const std::string http = normalize_label(http_charset);
+    if (http.empty()) {
+      warnings.emplace_back("encoding: unusable HTTP charset name ignored");
+    } else if (!sniffed.empty()) {
+      if (http != sniffed && http != sniffed.substr(0, 6)) {
+        warnings.push_back("encoding: HTTP charset " + http + " contradicts the bytes; read as " +
+                           std::string(sniffed));
+      }
+      return {std::string(sniffed), true};
+    } else if (is_wide(http) && bytes.substr(0, 4).find('\0') == std::string_view::npos) {
+      warnings.push_back("encoding: HTTP charset " + http + " contradicts the bytes; ignored");
+    } else if (http == "windows-1252" && (declared.empty() || declared == "utf-8") && has_multibyte_utf8(bytes)) {
+      warnings.push_back("encoding: HTTP charset " + http + " contradicts the document; read as utf-8");
+      return {"utf-8", true};
+    } else {
+      return {http, true};
+    }
+  }
+  if (!sniffed.empty()) return {std::string(sniffed), false};
+  if (is_wide(declared)) {
+    // We read the declaration as ASCII, so the document is not UTF-16.
+    warnings.push_back("encoding: declared " + declared + " but bytes are 8-bit; read as utf-8");
+    return {"utf-8", false};
+  }
+  if (!declared.empty()) return {declared, true};
+  return {"utf-8", false};
+}
+
+}  // namespace
+
+decoded_document decode_document(std::string_view bytes, std::string_view http_charset) {
+  decoded_document result;
+  const byte_order_mark bom = find_byte_order_mark(bytes);
+  if (bom.length > 0) {
+    const std::string http = normalize_label(http_charset);
+    if (!http.empty() && http != bom.charset && !(http == "utf-16" && bom.charset.starts_with("utf-16")) &&
+        !(http == "utf-32" && bom.charset.starts_with("utf-32"))) {
+      result.warnings.push_back("encoding: HTTP charset " + http + " contradicts the byte order mark; read as " +
+                                std::string(bom.charset));
+    }
+    transcode(bytes.substr(bom.length), std::string(bom.charset), true, true, result);
+  } else {
+    const choice chosen = choose_charset(bytes, http_charset, result.warnings);
+    transcode(bytes, chosen.charset, false, chosen.declared, result);
+  }
+
+  // The text is UTF-8 now; say so, or pugixml and anyone reading the
+  // document later would convert it again.
+  const auto [pos, length] = find_declared_encoding(result.utf8);
+  if (pos != std::string::npos) result.utf8.replace(pos, length, "UTF-8");
+  return result;
+}
+
+}  // namespace feedd::parsers::detail

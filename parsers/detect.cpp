@@ -1,0 +1,113 @@
+#include "detect.hpp"
+
+#include <string>
+
+#include "text.hpp"
+#include "xml.hpp"
+
+namespace feedd::parsers::detail {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view text) {
+  constexpr std::string_view space = " \t\r\n";
+  const auto first = text.find_first_not_of(space);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(space) - first + 1);
+}
+
+not_a_feed not_a_feed_root(pugi::xml_node root, std::string_view why = "is not a feed") {
+  std::string name = root.name();
+  truncate_utf8(name, 64);
+  sanitize_utf8(name);
+  return not_a_feed{"parse: root: <" + name + "> " + std::string{why}};
+}
+
+feed_format rss_version(std::string_view version) {
+  // RSS 0.91 came from Netscape and UserLand, 0.92-0.94 from UserLand; they
+  // share one element set with 2.0. A missing or unknown version is read as
+  // 2.0, the superset.
+  version = trim(version);
+  if (version == "0.90") return feed_format::rss090;
+  if (version == "0.91") return feed_format::rss091;
+  if (version == "0.92") return feed_format::rss092;
+  if (version == "0.93") return feed_format::rss093;
+  if (version == "0.94") return feed_format::rss094;
+  return feed_format::rss20;
+}
+
+// RSS 1.0 and 0.90 are both rdf:RDF; the namespace of channel and items tells
+// them apart.
+expected<feed_format, not_a_feed> rdf_version(pugi::xml_node root, const xml_scope& scope) {
+  const auto uri = rdf_rss_namespace(root, scope);
+  if (uri == ns::rss10) return feed_format::rss10;
+  if (uri == ns::rss090 || uri == ns::rss090_channel) return feed_format::rss090;
+  return unexpected{not_a_feed_root(root, "has no RSS channel")};
+}
+
+}  // namespace
+
+std::string_view rdf_rss_namespace(pugi::xml_node root, const xml_scope& scope) {
+  const auto is_rss = [](std::string_view uri) {
+    return uri == ns::rss10 || uri == ns::rss090 || uri == ns::rss090_channel;
+  };
+  for (const auto node : root.children()) {
+    if (node.type() != pugi::node_element) continue;
+    const auto local = local_name(node.name());
+    if (local != "channel" && local != "item") continue;
+    const auto uri = scope.namespace_uri(node);
+    if (is_rss(uri)) return uri;
+    // RSS 1.0 that forgot its namespace.
+    if (uri == ns::none) return ns::rss10;
+  }
+  // No channel yet (an empty feed): the namespaces the root declares.
+  for (const auto attr : root.attributes()) {
+    const std::string_view name = attr.name();
+    if ((name == "xmlns" || name.starts_with("xmlns:")) && is_rss(attr.value())) return attr.value();
+  }
+  return ns::none;
+}
+
+syntax sniff_syntax(std::string_view document, std::string_view content_type) {
+  constexpr std::string_view bom = "\xEF\xBB\xBF";
+  if (document.starts_with(bom)) document.remove_prefix(bom.size());
+  const auto first = document.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos) {
+    if (document[first] == '{') return syntax::json;
+    if (document[first] == '<') return syntax::xml;
+  }
+  content_type = trim(content_type);
+  if (iequals(content_type, "application/feed+json") || iequals(content_type, "application/json")) {
+    return syntax::json;
+  }
+  return syntax::xml;
+}
+
+expected<feed_format, not_a_feed> detect_xml_format(pugi::xml_node root, const xml_scope& scope) {
+  const auto local = local_name(root.name());
+  const auto uri = scope.namespace_uri(root);
+  if (local == "rss") return rss_version(attribute(root, "version"));
+  if (local == "RDF" && uri == ns::rdf) return rdf_version(root, scope);
+  if (local == "feed") {
+    if (uri == ns::atom10) return feed_format::atom10;
+    if (uri == ns::atom03) return feed_format::atom03;
+    for (const auto draft : ns::atom_drafts) {
+      if (uri == draft) return feed_format::atom03;
+    }
+    // An Atom feed that forgot its namespace still says which one it is.
+    if (uri == ns::none) {
+      return trim(attribute(root, "version")) == "0.3" ? feed_format::atom03 : feed_format::atom10;
+    }
+  }
+  return unexpected{not_a_feed_root(root)};
+}
+
+}  // namespace feedd::parsers::detail

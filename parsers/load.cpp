@@ -1,0 +1,219 @@
+#include "load.hpp"
+
+#include <optional>
+#include <string_view>
+
+#include "xml.hpp"
+
+namespace feedd::parsers::detail {
+namespace {
+
+// parse_ws_pcdata keeps the whitespace between inline elements of xhtml
+// content; parse_doctype stays off so that the DOCTYPE is skipped.
+constexpr unsigned parse_flags = pugi::parse_default | pugi::parse_ws_pcdata;
+constexpr std::string_view space = " \t\r\n";
+constexpr int max_attempts = 4;
+
+pugi::xml_parse_result load(pugi::xml_document& document, const std::string& text) {
+  return document.load_buffer(text.data(), text.size(), parse_flags, pugi::encoding_utf8);
+}
+
+bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+std::string lowercase(std::string_view text) {
+  std::string out{text};
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// The name of the first start tag, for a useful message when pugixml gives
+// up on an HTML page (void elements like <br> are not well-formed XML).
+std::string_view first_tag_name(std::string_view text) {
+  for (auto open = text.find('<'); open != std::string_view::npos; open = text.find('<', open + 1)) {
+    if (open + 1 < text.size() && is_letter(text[open + 1])) {
+      const auto end = text.find_first_of(" \t\r\n/>", open + 1);
+      return text.substr(open + 1, end == std::string_view::npos ? std::string_view::npos : end - open - 1);
+    }
+  }
+  return {};
+}
+
+bool has_feed_root(const pugi::xml_document& document) {
+  const auto local = local_name(document.document_element().name());
+  return local == "rss" || local == "RDF" || local == "feed";
+}
+
+// Servers that print a PHP warning before the feed: the XML declaration may
+// only come first (XML 1.0, 2.8), so whatever precedes it is junk.
+bool strip_before_declaration(std::string& text, std::vector<std::string>& warnings) {
+  const auto declaration = text.find("<?xml");
+  if (declaration == std::string::npos || declaration == 0) return false;
+  if (declaration + 5 >= text.size() || space.find(text[declaration + 5]) == std::string_view::npos) return false;
+  if (std::string_view{text}.substr(0, declaration).find_first_not_of(space) == std::string_view::npos) return false;
+  warnings.push_back("xml: skipped " + std::to_string(declaration) + " bytes before the XML declaration");
+  text.erase(0, declaration);
+  return true;
+}
+
+bool drop_doctype(std::string& text, std::vector<std::string>& warnings) {
+  const auto start = text.find("<!DOCTYPE");
+  if (start == std::string::npos) return false;
+  const auto close = text.find('>', start);
+  const auto subset = text.find('[', start);
+  auto end = close;
+  if (subset != std::string::npos && subset < close) {
+    const auto subset_end = text.find(']', subset);
+    end = subset_end == std::string::npos ? std::string::npos : text.find('>', subset_end);
+  }
+  if (end == std::string::npos) return false;
+  text.erase(start, end + 1 - start);
+  warnings.emplace_back("xml: dropped a malformed DOCTYPE");
+  return true;
+}
+
+// End of the last "</item>" or "</entry>" (any prefix), or npos.
+std::size_t last_item_end(std::string_view text) {
+  for (auto open = text.rfind("</"); open != std::string_view::npos;
+       open = open == 0 ? std::string_view::npos : text.rfind("</", open - 1)) {
+    const auto name_end = text.find_first_of(" \t\r\n>", open + 2);
+    if (name_end == std::string_view::npos) continue;
+    const auto local = local_name(text.substr(open + 2, name_end - open - 2));
+    if (local != "item" && local != "entry") continue;
+    const auto close = text.find_first_not_of(space, name_end);
+    if (close != std::string_view::npos && text[close] == '>') return close + 1;
+  }
+  return std::string_view::npos;
+}
+
+// Start of the last "<item" or "<entry" start tag (any prefix); 0 if none.
+std::size_t last_item_start(std::string_view text) {
+  for (auto open = text.rfind('<'); open != std::string_view::npos;
+       open = open == 0 ? std::string_view::npos : text.rfind('<', open - 1)) {
+    const auto name_end = text.find_first_of(" \t\r\n/>", open + 1);
+    if (name_end == std::string_view::npos) continue;
+    const auto local = local_name(text.substr(open + 1, name_end - open - 1));
+    if (local == "item" || local == "entry") return open;
+  }
+  return 0;
+}
+
+pugi::xml_node last_element_child(pugi::xml_node node) {
+  for (auto child = node.last_child(); child; child = child.previous_sibling()) {
+    if (child.type() == pugi::node_element) return child;
+  }
+  return {};
+}
+
+constexpr std::string_view sentinel = "feedd-end-of-input";
+
+// The elements still open at the end of a cut document, outermost first. A
+// sentinel element appended to the text lands inside the innermost open
+// element, so its ancestors are exactly the open ones.
+std::optional<std::vector<std::string>> open_elements(const std::string& cut) {
+  const std::string probe = cut + "<" + std::string{sentinel} + "/>";
+  pugi::xml_document partial;
+  load(partial, probe);
+  std::vector<std::string> open;
+  for (auto node = partial.document_element(); node; node = last_element_child(node)) {
+    if (node.name() == sentinel) return open;
+    open.emplace_back(node.name());
+  }
+  // A second root: nothing was open.
+  if (last_element_child(partial).name() == sentinel) return std::vector<std::string>{};
+  return std::nullopt;
+}
+
+// A transfer cut short: keep every complete item (or, with none after the
+// break, everything up to the last complete tag) and close the elements
+// still open, so that the tree comes from a successful parse of a
+// well-formed document rather than from pugixml's leftovers.
+bool close_truncated(std::string& text, const pugi::xml_parse_result& failure, std::vector<std::string>& warnings) {
+  const auto offset = static_cast<std::size_t>(failure.offset);
+  auto end = last_item_end(text);
+  if (end == std::string::npos || end > offset) {
+    // Only a break in the unfinished tail is a truncation; a break followed
+    // by more markup is a broken document.
+    if (text.find('>', offset) != std::string::npos) return false;
+    end = text.rfind('>', offset);
+    if (end == std::string::npos) return false;
+    ++end;
+  }
+  std::string cut = text.substr(0, end);
+  auto open = open_elements(cut);
+  if (!open) return false;
+  // Half an item would be stored as an entry of its own (its guid may be in
+  // the lost part); it comes back whole with the next fetch.
+  for (const auto& name : *open) {
+    const auto local = local_name(name);
+    if (local != "item" && local != "entry") continue;
+    cut.erase(last_item_start(cut));
+    open = open_elements(cut);
+    if (!open) return false;
+    break;
+  }
+  for (auto it = open->rbegin(); it != open->rend(); ++it) cut += "</" + *it + ">";
+  warnings.push_back("xml: document ends early (" + std::string{failure.description()} + " at byte " +
+                     std::to_string(failure.offset) + "); kept what came before");
+  text = std::move(cut);
+  return true;
+}
+
+void warn_about_ignored_content(const pugi::xml_document& document, std::string_view text,
+                                std::vector<std::string>& warnings) {
+  const auto first_tag = text.find('<');
+  if (text.substr(0, first_tag).find_first_not_of(space) != std::string_view::npos) {
+    warnings.emplace_back("xml: ignored text before the root element");
+  }
+  std::size_t roots = 0;
+  for (const auto node : document.children()) roots += node.type() == pugi::node_element ? 1 : 0;
+  if (roots > 1) {
+    warnings.push_back("xml: ignored " + std::to_string(roots - 1) + " elements after the root element");
+  }
+}
+
+}  // namespace
+
+expected<void, not_a_feed> load_xml(pugi::xml_document& document, std::string text,
+                                    std::vector<std::string>& warnings) {
+  bool stripped = false;
+  bool dropped_doctype = false;
+  bool truncated = false;
+  for (int attempt = 0; attempt < max_attempts; ++attempt) {
+    const auto result = load(document, text);
+    if (result) {
+      if (!has_feed_root(document) && !stripped && strip_before_declaration(text, warnings)) {
+        stripped = true;
+        continue;
+      }
+      warn_about_ignored_content(document, text, warnings);
+      return {};
+    }
+    if (result.status == pugi::status_no_document_element) {
+      return unexpected{not_a_feed{"parse: xml: no root element (empty document)"}};
+    }
+    if (const auto tag = first_tag_name(text); lowercase(tag) == "html") {
+      return unexpected{not_a_feed{"parse: root: <html> is not a feed"}};
+    }
+    if (!stripped && strip_before_declaration(text, warnings)) {
+      stripped = true;
+      continue;
+    }
+    if (result.status == pugi::status_bad_doctype && !dropped_doctype && drop_doctype(text, warnings)) {
+      dropped_doctype = true;
+      continue;
+    }
+    if (!truncated && close_truncated(text, result, warnings)) {
+      truncated = true;
+      continue;
+    }
+    document.reset();
+    return unexpected{not_a_feed{"parse: xml: " + std::string{result.description()} + " at byte " +
+                                 std::to_string(result.offset)}};
+  }
+  document.reset();
+  return unexpected{not_a_feed{"parse: xml: not well-formed"}};
+}
+
+}  // namespace feedd::parsers::detail

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <pugixml.hpp>
+
+#include "feedd/expected.hpp"
+#include "feedd/parsers/parse.hpp"
+
+namespace feedd::parsers::detail {
+
+// Parses UTF-8 XML without DTD processing: the DOCTYPE is skipped, entities
+// declared in it are never expanded and nothing external is ever loaded
+// (billion laughs, XXE). pugixml leaves a partial tree behind on errors, so a
+// failed parse is either recovered from on purpose, with a warning saying
+// how (junk before the XML declaration, a malformed DOCTYPE, a document cut
+// short: its open elements closed after the last complete item or tag, a
+// half item dropped), or reported as not a feed with pugixml's reason and
+// the byte offset; the partial tree is never read.
+expected<void, not_a_feed> load_xml(pugi::xml_document& document, std::string text,
+                                    std::vector<std::string>& warnings);
+
+}  // namespace feedd::parsers::detail

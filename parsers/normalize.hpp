@@ -1,0 +1,78 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "feedd/model.hpp"
+
+// What a format parser reads out of its document, before any cleaning: the
+// Miniflux split of a format walker (rss.cpp, atom.cpp...) and one adapter
+// into the model (normalize.cpp), so that every format gets the same
+// sanitizing, URL resolution, identity and caps.
+namespace feedd::parsers::detail {
+
+// A URL as written, with the base it is relative to (xml:base in effect, or
+// the document URL).
+struct raw_url {
+  std::string value;
+  std::string base;
+};
+
+// Titles of RSS are HTML-ish by habit; Atom says which (RFC 4287, 3.1).
+struct raw_title {
+  std::string value;
+  bool html = true;
+};
+
+struct raw_enclosure {
+  raw_url url;
+  std::string type;
+  std::string length;
+};
+
+struct raw_entry {
+  std::string guid;
+  raw_url url;
+  raw_title title;
+  std::string author;
+  std::string summary;
+  std::string content;
+  std::string published;
+  std::string updated;
+  std::vector<std::string> categories;
+  std::vector<raw_enclosure> enclosures;
+};
+
+struct raw_feed {
+  feed_format format = feed_format::rss20;
+  raw_title title;
+  raw_url site_url;
+  std::string ttl_minutes;   // RSS 2.0 <ttl>
+  std::string update_period;     // RSS 1.0 syndication module
+  std::string update_frequency;
+  std::vector<raw_entry> entries;
+  std::size_t skipped_entries = 0;  // beyond max_entries, counted but not read
+  std::vector<std::string> warnings;
+};
+
+// Entries beyond this are dropped (RELIABILITY M4); the walkers stop reading
+// there, so that a document of a million empty items costs no memory.
+inline constexpr std::size_t max_entries = 1000;
+
+// Repeated fields of one entry (categories, enclosures) kept by the walkers
+// before normalize applies the real caps.
+inline constexpr std::size_t max_raw_list = 1024;
+
+template <class Read>
+void add_entry(raw_feed& feed, Read read) {
+  if (feed.entries.size() < max_entries) {
+    feed.entries.push_back(read());
+  } else {
+    ++feed.skipped_entries;
+  }
+}
+
+feed normalize(raw_feed raw);
+
+}  // namespace feedd::parsers::detail

@@ -1,0 +1,100 @@
+#include "feedd/parsers/parse.hpp"
+
+#include <utility>
+
+#include <pugixml.hpp>
+
+#include "atom.hpp"
+#include "charset.hpp"
+#include "detect.hpp"
+#include "json_feed.hpp"
+#include "load.hpp"
+#include "normalize.hpp"
+#include "rdf.hpp"
+#include "rss.hpp"
+#include "text.hpp"
+#include "xml.hpp"
+
+namespace feedd::parsers {
+namespace {
+
+expected<detail::raw_feed, not_a_feed> read_xml(std::string_view document, const parse_options& options) {
+  auto decoded = detail::decode_document(document, options.charset);
+  auto warnings = std::move(decoded.warnings);
+  // Feeds are full of HTML entities (&nbsp;) and bare ampersands that XML
+  // does not define; repairing them is what every reader does.
+  if (const auto repairs = detail::repair_entities(decoded.utf8); repairs > 0) {
+    warnings.push_back("xml: repaired " + std::to_string(repairs) + " undefined entities or bare ampersands");
+  }
+  pugi::xml_document xml;
+  if (auto loaded = detail::load_xml(xml, std::move(decoded.utf8), warnings); !loaded) {
+    return unexpected{std::move(loaded.error())};
+  }
+  const auto root = xml.document_element();
+  const detail::xml_scope scope{xml, options.base_url};
+  const auto format = detail::detect_xml_format(root, scope);
+  if (!format) return unexpected{format.error()};
+  detail::raw_feed raw;
+  switch (*format) {
+    case feed_format::rss090:
+    case feed_format::rss10:
+      // RSS 0.90 as <rss version="0.90"> has the 0.91 shape.
+      raw = detail::local_name(root.name()) == "rss" ? detail::read_rss(root, *format, scope)
+                : detail::read_rdf(root, *format, scope);
+      break;
+    case feed_format::rss091:
+    case feed_format::rss092:
+    case feed_format::rss093:
+    case feed_format::rss094:
+    case feed_format::rss20:
+      raw = detail::read_rss(root, *format, scope);
+      break;
+    case feed_format::atom03:
+    case feed_format::atom10:
+      raw = detail::read_atom(root, *format, scope);
+      break;
+    case feed_format::json_feed:
+      return unexpected{not_a_feed{"parse: root: JSON Feed in XML"}};
+  }
+  warnings.insert(warnings.end(), std::make_move_iterator(raw.warnings.begin()),
+                  std::make_move_iterator(raw.warnings.end()));
+  raw.warnings = std::move(warnings);
+  return raw;
+}
+
+}  // namespace
+
+expected<feed, not_a_feed> parse(std::string_view document, const parse_options& options) {
+  auto raw = detail::sniff_syntax(document, options.content_type) == detail::syntax::json
+                 ? detail::read_json_feed(document, options.base_url)
+                 : read_xml(document, options);
+  if (!raw) {
+    detail::sanitize_utf8(raw.error().message);
+    return unexpected{std::move(raw.error())};
+  }
+  return detail::normalize(std::move(*raw));
+}
+
+std::string_view to_string(feed_format format) {
+  switch (format) {
+    case feed_format::rss090:
+    case feed_format::rss091:
+    case feed_format::rss092:
+    case feed_format::rss093:
+    case feed_format::rss094:
+      return "rss0.9x";
+    case feed_format::rss20:
+      return "rss2.0";
+    case feed_format::rss10:
+      return "rss1.0";
+    case feed_format::atom03:
+      return "atom0.3";
+    case feed_format::atom10:
+      return "atom1.0";
+    case feed_format::json_feed:
+      return "json";
+  }
+  return "unknown";
+}
+
+}  // namespace feedd::parsers

@@ -1,0 +1,75 @@
+#include "rdf.hpp"
+
+#include <string>
+
+#include "detect.hpp"
+#include "xml.hpp"
+
+namespace feedd::parsers::detail {
+namespace {
+
+// rdf:about names the resource an item describes; by RSS 1.0 it is the
+// item's identity (and usually its link).
+std::string about(pugi::xml_node node, const xml_scope& scope) {
+  for (const auto attr : node.attributes()) {
+    if (local_name(attr.name()) == "about" && scope.namespace_uri(attr, node) == ns::rdf) return attr.value();
+  }
+  return {};
+}
+
+raw_entry read_item(pugi::xml_node item, std::string_view rss, const xml_scope& scope) {
+  raw_entry entry;
+  entry.guid = about(item, scope);
+  for (const auto node : item.children()) {
+    if (node.type() != pugi::node_element) continue;
+    if (scope.is(node, rss, "title")) {
+      if (entry.title.value.empty()) entry.title.value = text_of(node);
+    } else if (scope.is(node, rss, "link")) {
+      if (entry.url.value.empty()) entry.url = {text_of(node), scope.base_of(node)};
+    } else if (scope.is(node, rss, "description")) {
+      if (entry.summary.empty()) entry.summary = text_of(node);
+    } else if (scope.is(node, ns::content, "encoded")) {
+      if (entry.content.empty()) entry.content = text_of(node);
+    } else if (scope.is(node, ns::dc, "creator")) {
+      if (entry.author.empty()) entry.author = text_of(node);
+    } else if (scope.is(node, ns::dc, "date")) {
+      if (entry.published.empty()) entry.published = text_of(node);
+    } else if (scope.is(node, ns::dcterms, "modified")) {
+      if (entry.updated.empty()) entry.updated = text_of(node);
+    } else if (scope.is(node, ns::dc, "subject")) {
+      if (entry.categories.size() < max_raw_list) entry.categories.push_back(text_of(node));
+    }
+  }
+  return entry;
+}
+
+}  // namespace
+
+raw_feed read_rdf(pugi::xml_node root, feed_format format, const xml_scope& scope) {
+  raw_feed feed;
+  feed.format = format;
+  // detect_xml_format chose the format by this namespace; RSS 1.0 documents
+  // that forgot it are read in no namespace.
+  std::string_view rss = rdf_rss_namespace(root, scope);
+  if (!scope.child(root, rss, "channel") && !scope.child(root, rss, "item")) rss = ns::none;
+  for (const auto node : root.children()) {
+    if (scope.is(node, rss, "item")) {
+      add_entry(feed, [&] { return read_item(node, rss, scope); });
+    } else if (scope.is(node, rss, "channel")) {
+      for (const auto field : node.children()) {
+        if (scope.is(field, rss, "title")) {
+          if (feed.title.value.empty()) feed.title.value = text_of(field);
+        } else if (scope.is(field, rss, "link")) {
+          if (feed.site_url.value.empty()) feed.site_url = {text_of(field), scope.base_of(field)};
+        } else if (scope.is(field, ns::sy, "updatePeriod")) {
+          feed.update_period = text_of(field);
+        } else if (scope.is(field, ns::sy, "updateFrequency")) {
+          feed.update_frequency = text_of(field);
+        }
+      }
+    }
+  }
+  return feed;
+}
+
+}  // namespace feedd::parsers::detail

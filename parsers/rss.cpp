@@ -1,0 +1,236 @@
+#include "rss.hpp"
+
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "xml.hpp"
+
+namespace feedd::parsers::detail {
+namespace {
+
+// RSS 2.0 elements are in no namespace; some feeds put a default namespace
+// on <rss> anyway, so the root's namespace counts as RSS too.
+struct rss_names {
+  const xml_scope& scope;
+  std::string_view uri;
+
+  bool is(pugi::xml_node node, std::string_view local) const {
+    const std::string_view name = node.name();
+    if (node.type() != pugi::node_element || local_name(name) != local) return false;
+    const auto node_uri = scope.namespace_uri(node);
+    // An undeclared prefix of unknown meaning is not RSS.
+    if (node_uri == ns::none && name.find(':') != std::string_view::npos) return false;
+    return node_uri == uri || node_uri == ns::none;
+  }
+};
+
+bool starts_with_http(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos) return false;
+  std::string scheme{text.substr(first, 8)};
+  for (auto& c : scheme) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return scheme.starts_with("http://") || scheme.starts_with("https://");
+}
+
+bool is_alternate_link(pugi::xml_node link) {
+  const auto rel = attribute(link, "rel");
+  return rel.empty() || rel == "alternate";
+}
+
+bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+// One field fed by several elements (RSS, Dublin Core, Atom, iTunes): the
+// most preferred non-blank one wins, whatever the document order.
+struct ranked {
+  std::string value;
+  int rank = std::numeric_limits<int>::max();
+
+  void offer(int candidate_rank, std::string candidate) {
+    if (candidate_rank >= rank || is_blank(candidate)) return;
+    value = std::move(candidate);
+    rank = candidate_rank;
+  }
+};
+
+struct ranked_url {
+  raw_url value;
+  int rank = std::numeric_limits<int>::max();
+
+  void offer(int candidate_rank, raw_url candidate) {
+    if (candidate_rank >= rank || is_blank(candidate.value)) return;
+    value = std::move(candidate);
+    rank = candidate_rank;
+  }
+};
+
+raw_enclosure media_enclosure(pugi::xml_node media, const xml_scope& scope) {
+  return raw_enclosure{{std::string{attribute(media, "url")}, scope.base_of(media)},
+                       std::string{attribute(media, "type")},
+                       std::string{attribute(media, "fileSize")}};
+}
+
+class item_reader {
+ public:
+  item_reader(const rss_names& rss, pugi::xml_node item) : rss_(rss), scope_(rss.scope), item_(item) {}
+
+  raw_entry read() {
+    for (const auto node : item_.children()) {
+      if (node.type() == pugi::node_element) read_field(node);
+    }
+    raw_entry entry;
+    entry.title.value = std::move(title_.value);
+    entry.summary = std::move(summary_.value);
+    entry.content = std::move(content_.value);
+    entry.author = std::move(author_.value);
+    entry.published = std::move(published_.value);
+    entry.updated = std::move(updated_.value);
+    entry.categories = std::move(categories_);
+    entry.enclosures = std::move(enclosures_);
+    // Media RSS after the enclosures, so that a media:content repeating an
+    // enclosure is dropped as the duplicate.
+    for (auto& m : media_) {
+      if (entry.enclosures.size() < max_raw_list) entry.enclosures.push_back(std::move(m));
+    }
+    // RSS 2.0: a guid is a permalink unless isPermaLink="false".
+    if (guid_is_permalink_ && starts_with_http(guid_.value)) url_.offer(3, {guid_.value, scope_.base_of(item_)});
+    entry.url = std::move(url_.value);
+    entry.guid = std::move(guid_.value);
+    return entry;
+  }
+
+ private:
+  raw_url url_of(pugi::xml_node node, std::string value) const { return {std::move(value), scope_.base_of(node)}; }
+
+  void read_field(pugi::xml_node node) {
+    const auto& rss = rss_;
+    const auto& scope = scope_;
+    if (rss.is(node, "title")) {
+      title_.offer(0, text_of(node));
+    } else if (scope.is(node, ns::dc, "title")) {
+      title_.offer(1, text_of(node));
+    } else if (scope.is(node, ns::feedburner, "origLink")) {
+      // FeedBurner rewrites <link> to its click tracker and keeps the real
+      // address here.
+      url_.offer(0, url_of(node, text_of(node)));
+    } else if (rss.is(node, "link")) {
+      url_.offer(1, url_of(node, text_of(node)));
+    } else if (scope.is(node, ns::atom10, "link")) {
+      if (is_alternate_link(node)) url_.offer(2, url_of(node, std::string{attribute(node, "href")}));
+    } else if (rss.is(node, "guid")) {
+      if (guid_.rank == 0) return;
+      guid_.offer(0, text_of(node));
+      if (guid_.rank == 0) guid_is_permalink_ = attribute(node, "isPermaLink") != "false";
+    } else if (rss.is(node, "description")) {
+      summary_.offer(0, text_of(node));
+    } else if (scope.is(node, ns::dc, "description")) {
+      summary_.offer(1, text_of(node));
+    } else if (is_itunes(node, "summary")) {
+      summary_.offer(2, text_of(node));
+    } else if (scope.is(node, ns::content, "encoded")) {
+      content_.offer(0, text_of(node));
+    } else if (scope.is(node, ns::atom10, "content")) {
+      content_.offer(1, text_of(node));
+    } else if (rss.is(node, "author")) {
+      author_.offer(0, text_of(node));
+    } else if (scope.is(node, ns::dc, "creator")) {
+      author_.offer(1, text_of(node));
+    } else if (scope.is(node, ns::atom10, "author")) {
+      if (const auto name = scope.child(node, ns::atom10, "name")) author_.offer(2, text_of(name));
+    } else if (is_itunes(node, "author")) {
+      author_.offer(3, text_of(node));
+    } else if (rss.is(node, "pubDate")) {
+      published_.offer(0, text_of(node));
+    } else if (scope.is(node, ns::dc, "date")) {
+      published_.offer(1, text_of(node));
+    } else if (scope.is(node, ns::atom10, "published")) {
+      published_.offer(2, text_of(node));
+    } else if (scope.is(node, ns::atom10, "updated")) {
+      updated_.offer(0, text_of(node));
+    } else if (scope.is(node, ns::dcterms, "modified")) {
+      updated_.offer(1, text_of(node));
+    } else if (rss.is(node, "category") || scope.is(node, ns::dc, "subject")) {
+      if (categories_.size() < max_raw_list) categories_.push_back(text_of(node));
+    } else if (scope.is(node, ns::atom10, "category")) {
+      if (categories_.size() < max_raw_list) categories_.emplace_back(attribute(node, "term"));
+    } else if (rss.is(node, "enclosure")) {
+      if (enclosures_.size() < max_raw_list) {
+        enclosures_.push_back({url_of(node, std::string{attribute(node, "url")}), std::string{attribute(node, "type")},
+                               std::string{attribute(node, "length")}});
+      }
+    } else if (scope.is(node, ns::media, "content")) {
+      if (media_.size() < max_raw_list) media_.push_back(media_enclosure(node, scope));
+    } else if (scope.is(node, ns::media, "group")) {
+      for (const auto member : node.children()) {
+        if (scope.is(member, ns::media, "content") && media_.size() < max_raw_list) {
+          media_.push_back(media_enclosure(member, scope));
+        }
+      }
+    }
+  }
+
+  // Apple's own examples spell the namespace both ways.
+  bool is_itunes(pugi::xml_node node, std::string_view local) const {
+    return scope_.is(node, ns::itunes, local) || scope_.is(node, ns::itunes_capitalized, local);
+  }
+
+  const rss_names& rss_;
+  const xml_scope& scope_;
+  pugi::xml_node item_;
+  ranked title_, guid_, summary_, content_, author_, published_, updated_;
+  ranked_url url_;
+  bool guid_is_permalink_ = false;
+  std::vector<std::string> categories_;
+  std::vector<raw_enclosure> enclosures_;
+  std::vector<raw_enclosure> media_;
+};
+
+}  // namespace
+
+raw_feed read_rss(pugi::xml_node root, feed_format format, const xml_scope& scope) {
+  raw_feed feed;
+  feed.format = format;
+  const rss_names rss{scope, scope.namespace_uri(root)};
+  pugi::xml_node channel;
+  for (const auto node : root.children()) {
+    if (rss.is(node, "channel")) {
+      channel = node;
+      break;
+    }
+  }
+  if (!channel) feed.warnings.emplace_back("rss: no <channel> element");
+  ranked title;
+  ranked_url site;
+  for (const auto node : channel.children()) {
+    if (node.type() != pugi::node_element) continue;
+    if (rss.is(node, "title")) {
+      title.offer(0, text_of(node));
+    } else if (scope.is(node, ns::dc, "title")) {
+      title.offer(1, text_of(node));
+    } else if (rss.is(node, "link")) {
+      site.offer(0, {text_of(node), scope.base_of(node)});
+    } else if (scope.is(node, ns::atom10, "link")) {
+      // rel="self" is the feed's own address, not the site's.
+      if (is_alternate_link(node)) site.offer(1, {std::string{attribute(node, "href")}, scope.base_of(node)});
+    } else if (rss.is(node, "ttl")) {
+      feed.ttl_minutes = text_of(node);
+    } else if (scope.is(node, ns::sy, "updatePeriod")) {
+      feed.update_period = text_of(node);
+    } else if (scope.is(node, ns::sy, "updateFrequency")) {
+      feed.update_frequency = text_of(node);
+    } else if (rss.is(node, "item")) {
+      add_entry(feed, [&] { return item_reader{rss, node}.read(); });
+    }
+  }
+  feed.title.value = std::move(title.value);
+  feed.site_url = std::move(site.value);
+  // RSS 0.91 feeds in the wild sometimes put items beside the channel.
+  for (const auto node : root.children()) {
+    if (rss.is(node, "item")) add_entry(feed, [&] { return item_reader{rss, node}.read(); });
+  }
+  return feed;
+}
+
+}  // namespace feedd::parsers::detail

@@ -1,0 +1,248 @@
+#include "text.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "entities.hpp"
+#include "utf8.hpp"
+
+namespace feedd::parsers::detail {
+namespace {
+
+// PostgreSQL accepts these but they are not text: NUL ends C strings (and
+// libpq parameters), the other C0 controls break terminals and logs, and
+// U+FFFE/U+FFFF are noncharacters that mark byte-order confusion.
+bool is_unwanted(char32_t c) {
+  return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE || c == 0xFFFF;
+}
+
+// Length in bytes of the Unicode White_Space character at text[pos], or 0.
+std::size_t whitespace_length(std::string_view text, std::size_t pos) {
+  const auto at = [&](std::size_t i) {
+    return pos + i < text.size() ? static_cast<unsigned char>(text[pos + i]) : 0;
+  };
+  switch (at(0)) {
+    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v':
+      return 1;
+    case 0xC2:  // U+0085 NEL, U+00A0 NO-BREAK SPACE
+      return at(1) == 0x85 || at(1) == 0xA0 ? 2 : 0;
+    case 0xE1:  // U+1680 OGHAM SPACE MARK
+      return at(1) == 0x9A && at(2) == 0x80 ? 3 : 0;
+    case 0xE2:  // U+2000-U+200A, U+2028, U+2029, U+202F, U+205F
+      if (at(1) == 0x80 && (at(2) <= 0x8A || at(2) == 0xA8 || at(2) == 0xA9 || at(2) == 0xAF)) {
+        return at(2) >= 0x80 ? 3 : 0;
+      }
+      return at(1) == 0x81 && at(2) == 0x9F ? 3 : 0;
+    case 0xE3:  // U+3000 IDEOGRAPHIC SPACE
+      return at(1) == 0x80 && at(2) == 0x80 ? 3 : 0;
+    default:
+      return 0;
+  }
+}
+
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_ascii_alnum(char c) { return is_ascii_alpha(c) || (c >= '0' && c <= '9'); }
+
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+  if (text.size() < prefix.size()) return false;
+  return std::equal(prefix.begin(), prefix.end(), text.begin(),
+                    [](char a, char b) { return a == ascii_lower(b); });
+}
+
+// Tags that end a line when rendered: "a<br>b" reads "a b", "H<sub>2</sub>O"
+// reads "H2O".
+bool is_block_element(std::string_view name) {
+  static constexpr std::array<std::string_view, 36> names = {
+      "address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt",
+      "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6",
+      "header", "hr", "img", "li", "main", "nav", "ol", "p", "pre", "section",
+      "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"};
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// End of the tag starting at text[pos] == '<' (one past its '>'), honouring
+// quoted attribute values; npos when the input ends inside the tag.
+std::size_t tag_end(std::string_view text, std::size_t pos) {
+  char quote = 0;
+  for (std::size_t i = pos + 1; i < text.size(); ++i) {
+    const char c = text[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '>') {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// One past the end of "</name ...>" after pos, case-insensitively; npos if
+// absent. Raw text elements (<script>, <style>) end only there (HTML §13.1.2).
+std::size_t raw_text_end(std::string_view text, std::size_t pos, std::string_view name) {
+  for (std::size_t i = text.find("</", pos); i != std::string_view::npos; i = text.find("</", i + 2)) {
+    if (starts_with_ignoring_case(text.substr(i + 2), name)) {
+      const std::size_t end = text.find('>', i);
+      return end == std::string_view::npos ? text.size() : end + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+std::string strip_tags(std::string_view html) {
+  std::string out;
+  out.reserve(html.size());
+  std::size_t i = 0;
+  while (i < html.size()) {
+    const std::size_t open = html.find('<', i);
+    if (open == std::string_view::npos) {
+      out.append(html.substr(i));
+      break;
+    }
+    out.append(html.substr(i, open - i));
+    const std::string_view rest = html.substr(open);
+    const bool closing = rest.size() > 1 && rest[1] == '/';
+    const std::size_t name_start = closing ? 2 : 1;
+
+    if (rest.starts_with("<!--")) {
+      const std::size_t end = html.find("-->", open + 4);
+      i = end == std::string_view::npos ? html.size() : end + 3;
+    } else if (rest.starts_with("<!") || rest.starts_with("<?")) {
+      const std::size_t end = html.find('>', open);
+      i = end == std::string_view::npos ? html.size() : end + 1;
+    } else if (rest.size() > name_start && is_ascii_alpha(rest[name_start])) {
+      std::string name;
+      for (std::size_t k = name_start; k < rest.size() && is_ascii_alnum(rest[k]); ++k) {
+        name += ascii_lower(rest[k]);
+      }
+      const std::size_t end = tag_end(html, open);
+      if (end == std::string_view::npos) break;  // HTML drops a tag cut off by the end of input
+      i = end;
+      if (!closing && (name == "script" || name == "style")) {
+        const std::size_t raw_end = raw_text_end(html, end, name);
+        i = raw_end == std::string_view::npos ? html.size() : raw_end;
+      }
+      if (is_block_element(name)) out += ' ';
+    } else {
+      out += '<';  // "a < b" is text
+      i = open + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void sanitize_utf8(std::string& text) {
+  if (is_clean_utf8(text)) return;
+  std::string out;
+  out.reserve(text.size());
+  const std::string_view view = text;
+  for (std::size_t pos = 0; pos < view.size();) {
+    const utf8_sequence sequence = decode_utf8(view, pos);
+    if (!sequence.valid) {
+      append_utf8(out, replacement_character);
+    } else if (!is_unwanted(sequence.code_point)) {
+      out.append(view.substr(pos, sequence.length));
+    }
+    pos += sequence.length;
+  }
+  text = std::move(out);
+}
+
+bool is_clean_utf8(std::string_view text) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    const utf8_sequence sequence = decode_utf8(text, pos);
+    if (!sequence.valid || is_unwanted(sequence.code_point)) return false;
+    pos += sequence.length;
+  }
+  return true;
+}
+
+std::string collapse_whitespace(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (std::size_t pos = 0; pos < text.size();) {
+    if (const std::size_t length = whitespace_length(text, pos); length > 0) {
+      pending_space = !out.empty();
+      pos += length;
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += text[pos++];
+  }
+  return out;
+}
+
+// Named references need their ';' (the HTML5 legacy forms without it would
+// turn "?a=1&copy=2" into "?a=1©=2"); numeric ones do not, as in HTML.
+std::string decode_html_entities(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::size_t amp = text.find('&', i);
+    if (amp == std::string_view::npos) {
+      out.append(text.substr(i));
+      break;
+    }
+    out.append(text.substr(i, amp - i));
+    const std::string_view rest = text.substr(amp);
+    std::size_t j = 1;
+    if (rest.size() > 2 && rest[1] == '#') {
+      const bool hex = rest[2] == 'x' || rest[2] == 'X';
+      j = hex ? 3 : 2;
+      const std::size_t digits_start = j;
+      std::uint32_t value = 0;
+      for (; j < rest.size(); ++j) {
+        const char c = ascii_lower(rest[j]);
+        const bool digit = c >= '0' && c <= '9';
+        if (!digit && !(hex && c >= 'a' && c <= 'f')) break;
+        const std::uint32_t v = digit ? static_cast<std::uint32_t>(c - '0') : static_cast<std::uint32_t>(c - 'a' + 10);
+        value = std::min<std::uint32_t>(value * (hex ? 16 : 10) + v, 0x110000);
+      }
+      if (j > digits_start) {
+        append_utf8(out, numeric_reference_target(value));
+        i = amp + j + (j < rest.size() && rest[j] == ';' ? 1 : 0);
+        continue;
+      }
+    } else {
+      while (j < rest.size() && j <= 32 && is_ascii_alnum(rest[j])) ++j;
+      if (j > 1 && j < rest.size() && rest[j] == ';') {
+        if (const auto code_point = find_html_entity(rest.substr(1, j - 1))) {
+          append_utf8(out, *code_point);
+          i = amp + j + 1;
+          continue;
+        }
+      }
+    }
+    out += '&';  // not a reference we know: literal
+    i = amp + 1;
+  }
+  return out;
+}
+
+std::string plain_text(std::string_view html_or_text) {
+  return collapse_whitespace(decode_html_entities(strip_tags(html_or_text)));
+}
+
+bool truncate_utf8(std::string& text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return false;
+  std::size_t cut = max_bytes;
+  // text[cut] is the first byte dropped; if it continues a sequence, drop
+  // that whole sequence (at most three bytes back in valid UTF-8).
+  for (int steps = 0; steps < 3 && cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80; ++steps) {
+    --cut;
+  }
+  if ((static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) cut = max_bytes;  // not UTF-8 anyway
+  text.resize(cut);
+  return true;
+}
+
+}  // namespace feedd::parsers::detail

@@ -1,0 +1,203 @@
+#include "feedd/parsers/url.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+#include <charconv>
+#include <exception>
+#include <new>
+
+namespace feedd::parsers {
+namespace {
+
+namespace urls = boost::urls;
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// What browsers do to an href before parsing it (WHATWG URL §4.4): drop tabs
+// and newlines (feeds wrap long links), percent-encode what RFC 3986 does
+// not allow (spaces, non-ASCII, "<>\"{}|\\^`", a second '#', a '%' that
+// starts no escape). A valid URI comes out unchanged.
+std::string encode_unsafe(std::string_view text) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  bool in_fragment = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\t' || c == '\n' || c == '\r') continue;
+    const bool stray_percent = c == '%' && !(i + 2 < text.size() && is_hex(text[i + 1]) && is_hex(text[i + 2]));
+    const bool second_hash = c == '#' && in_fragment;
+    if (c == '#') in_fragment = true;
+    const bool unsafe = c <= 0x20 || c >= 0x7F || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' ||
+                        c == '`' || c == '{' || c == '|' || c == '}';
+    if (unsafe || stray_percent || second_hash) {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 0x0F];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+bool has_control_or_space(std::string_view text) {
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7F) return true;
+  }
+  return false;
+}
+
+std::string lower_ascii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// A DNS name as a resolver takes it: LDH labels (RFC 1123 §2.1) plus '_',
+// which real hosts use. Internationalized names would need IDNA first.
+bool is_host_name(std::string_view host) {
+  if (host.empty() || host.size() > 253) return false;
+  for (const char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                    c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// RFC 3986 §5.2.4 drops ".." segments that would climb above the root;
+// Boost.URL 1.81 keeps them ("http://a/../g", boostorg/url issue 808).
+std::string without_dot_segments_above_root(urls::url& target) {
+  const std::string path(target.encoded_path());
+  std::size_t drop = 0;
+  while (std::string_view(path).substr(drop).starts_with("/../")) drop += 3;
+  if (std::string_view(path).substr(drop) == "/..") {
+    target.set_encoded_path("/");
+  } else if (drop > 0) {
+    target.set_encoded_path(std::string_view(path).substr(drop));
+  }
+  return std::string(target.buffer());
+}
+
+std::string resolve_or_keep(std::string_view base, std::string_view reference) {
+  const std::string cleaned_reference = encode_unsafe(reference);
+  const auto ref = urls::parse_uri_reference(cleaned_reference);
+  if (!ref) return std::string(reference);
+
+  const std::string cleaned_base = encode_unsafe(base);
+  const auto absolute_base = urls::parse_uri(cleaned_base);
+  if (!absolute_base) {
+    if (!ref->has_scheme()) return std::string(reference);
+    // RFC 3986 §5.2.2: an absolute reference needs no base; resolving it
+    // against itself only removes its dot segments.
+    urls::url target;
+    if (!urls::resolve(*ref, *ref, target)) return std::string(reference);
+    return without_dot_segments_above_root(target);
+  }
+  urls::url target;
+  if (!urls::resolve(*absolute_base, *ref, target)) return std::string(reference);
+  return without_dot_segments_above_root(target);
+}
+
+}  // namespace
+
+std::string resolve_url(std::string_view base, std::string_view reference) {
+  base = trim(base);
+  reference = trim(reference);
+  try {
+    return resolve_or_keep(base, reference);
+  } catch (const std::bad_alloc&) {
+    throw;
+  } catch (const std::exception&) {
+    return std::string(reference);  // Boost.URL throws only on limits (max_size); keep the data
+  }
+}
+
+std::optional<http_url> parse_http_url(std::string_view url) {
+  // Beast writes the target verbatim into the request line (RELIABILITY.md X8).
+  if (url.empty() || has_control_or_space(url)) return std::nullopt;
+  const auto parsed = urls::parse_uri(url);
+  if (!parsed || !parsed->has_authority()) return std::nullopt;
+
+  http_url result;
+  const std::string scheme = lower_ascii(parsed->scheme());
+  if (scheme == "https") {
+    result.tls = true;
+  } else if (scheme != "http") {
+    return std::nullopt;
+  }
+
+  switch (parsed->host_type()) {
+    case urls::host_type::ipv4:
+    case urls::host_type::ipv6:
+      result.host = std::string(parsed->encoded_host_address());  // no brackets
+      break;
+    case urls::host_type::name:
+      result.host = lower_ascii(std::string(parsed->encoded_host_address()));
+      if (!is_host_name(result.host)) return std::nullopt;  // also rejects %-escapes
+      break;
+    default:
+      return std::nullopt;  // empty host or IPvFuture
+  }
+
+  const std::string_view port = parsed->port();
+  if (!port.empty()) {
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535) {
+      return std::nullopt;
+    }
+    result.port = std::to_string(value);
+  } else {
+    result.port = result.tls ? "443" : "80";  // RFC 9110 §4.2.1, §4.2.2; "host:" too (RFC 3986 §3.2.3)
+  }
+
+  result.target = std::string(parsed->encoded_path());
+  if (result.target.empty()) result.target = "/";
+  if (parsed->has_query()) {
+    result.target += '?';
+    result.target += std::string_view(parsed->encoded_query());
+  }
+  result.userinfo = std::string(parsed->encoded_userinfo());
+  return result;
+}
+
+// Userinfo, query and fragment can all carry credentials (tokens in
+// "?key=" are common in private feed URLs, OAuth puts them in fragments);
+// the scheme, host, port and path are what an operator needs to recognize
+// a feed.
+std::string redact_url(std::string_view url) {
+  constexpr std::string_view unparseable = "<unparseable url>";
+  if (has_control_or_space(url)) return std::string(unparseable);
+  const auto parsed = urls::parse_uri_reference(url);
+  if (!parsed) return std::string(unparseable);
+
+  std::string out;
+  if (parsed->has_scheme()) {
+    out += std::string_view(parsed->scheme());
+    out += ':';
+  }
+  if (parsed->has_authority()) {
+    out += "//";
+    if (parsed->has_userinfo()) out += "***@";
+    out += std::string_view(parsed->encoded_host_and_port());
+  }
+  out += std::string_view(parsed->encoded_path());
+  if (parsed->has_query()) out += "?***";
+  if (parsed->has_fragment()) out += "#***";
+  return out;
+}
+
+}  // namespace feedd::parsers

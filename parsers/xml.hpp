@@ -1,0 +1,99 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <pugixml.hpp>
+
+// XML helpers shared by the format parsers. pugixml compares prefixed names
+// literally, so every name test here goes through the namespace URI the
+// prefix is bound to (Namespaces in XML 1.0, section 6), as newsboat's
+// node_is does.
+namespace feedd::parsers::detail {
+
+namespace ns {
+inline constexpr std::string_view none = "";
+inline constexpr std::string_view xml = "http://www.w3.org/XML/1998/namespace";
+inline constexpr std::string_view atom10 = "http://www.w3.org/2005/Atom";
+inline constexpr std::string_view atom03 = "http://purl.org/atom/ns#";
+// Names the Atom drafts went by before 0.3 (Echo, Necho, Pie); feeds
+// written against them have the 0.3 shape.
+inline constexpr std::string_view atom_drafts[] = {"http://example.com/newformat#", "http://example.com/necho",
+                                                   "http://purl.org/echo/", "http://purl.org/pie/"};
+inline constexpr std::string_view rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#";
+inline constexpr std::string_view rss10 = "http://purl.org/rss/1.0/";
+inline constexpr std::string_view rss090 = "http://my.netscape.com/rdf/simple/0.9/";
+inline constexpr std::string_view rss090_channel = "http://channel.netscape.com/rdf/simple/0.9/";
+inline constexpr std::string_view content = "http://purl.org/rss/1.0/modules/content/";
+inline constexpr std::string_view dc = "http://purl.org/dc/elements/1.1/";
+inline constexpr std::string_view dcterms = "http://purl.org/dc/terms/";
+inline constexpr std::string_view sy = "http://purl.org/rss/1.0/modules/syndication/";
+inline constexpr std::string_view media = "http://search.yahoo.com/mrss/";
+inline constexpr std::string_view itunes = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+inline constexpr std::string_view itunes_capitalized = "http://www.itunes.com/DTDs/PodCast-1.0.dtd";
+inline constexpr std::string_view feedburner = "http://rssnamespace.org/feedburner/ext/1.0";
+inline constexpr std::string_view xhtml = "http://www.w3.org/1999/xhtml";
+}  // namespace ns
+
+std::string_view local_name(std::string_view qualified_name);
+
+// Namespace and xml:base lookups for one parsed document. The declarations
+// are indexed in one pass over the tree, so that a lookup costs a few hash
+// probes per ancestor instead of a scan of every ancestor's attributes (a
+// root element with a million attributes must not make each lookup slow).
+// Holds views into the document: it must not outlive it.
+class xml_scope {
+ public:
+  xml_scope(const pugi::xml_document& document, std::string_view document_base);
+
+  // The namespace URI of an element's name: its prefix (or the default
+  // namespace) looked up through the xmlns attributes of the element and
+  // its ancestors. A prefix declared nowhere falls back to the URI that
+  // prefix conventionally stands for (dc, content, media...), because feeds
+  // that forget the declaration are common; a prefix bound to another URI is
+  // never guessed.
+  std::string_view namespace_uri(pugi::xml_node element) const;
+
+  // Unprefixed attributes are in no namespace (Namespaces in XML 1.0, 6.3).
+  std::string_view namespace_uri(pugi::xml_attribute attribute, pugi::xml_node owner) const;
+
+  bool is(pugi::xml_node node, std::string_view uri, std::string_view local) const;
+
+  // The first element child with that expanded name, or an empty node.
+  pugi::xml_node child(pugi::xml_node parent, std::string_view uri, std::string_view local) const;
+
+  // The base URI in effect for an element (XML Base, section 4.2): the
+  // document's URL refined by every xml:base from the root down.
+  std::string base_of(pugi::xml_node element) const;
+
+ private:
+  struct declarations {
+    std::unordered_map<std::string_view, std::string_view> prefixes;  // "" is the default namespace
+    std::optional<std::string_view> base;
+  };
+
+  std::string_view resolve_prefix(pugi::xml_node element, std::string_view prefix) const;
+  const declarations* declared(pugi::xml_node element) const;
+
+  std::unordered_map<const void*, declarations> declared_;
+  std::string document_base_;
+};
+
+// The attribute with that local name in no namespace (the usual case).
+std::string_view attribute(pugi::xml_node element, std::string_view local);
+
+// The text of an element: its character data when it holds only text, the
+// serialized inner XML when it holds elements (unescaped HTML in an RSS
+// description, Atom xhtml content).
+std::string text_of(pugi::xml_node element);
+
+// Children serialized as XML without the element's own tags. pugixml's
+// printer is iterative, so a deeply nested subtree cannot exhaust the stack.
+std::string inner_xml(pugi::xml_node element);
+
+// The next node in document order below root, without recursion.
+pugi::xml_node next_in_document_order(pugi::xml_node node, pugi::xml_node root);
+
+}  // namespace feedd::parsers::detail

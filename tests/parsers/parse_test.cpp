@@ -1,0 +1,257 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "feed_testing.hpp"
+
+namespace feedd::parsers {
+namespace {
+
+using namespace testkit;
+
+TEST(Parse, GuidFallsBackToLinkThenToAHashOfTitleAndContent) {
+  const auto f = parse_feed(rss(R"(<item><guid>  g1  </guid><link>https://x.example/1</link></item>
+      <item><link>https://x.example/2</link></item>
+      <item><title>Only a title</title><description>and text</description></item>)"));
+  ASSERT_EQ(f.entries.size(), 3u);
+  EXPECT_EQ(f.entries[0].guid, "g1");
+  EXPECT_EQ(f.entries[1].guid, "https://x.example/2");
+  EXPECT_EQ(f.entries[2].guid.rfind("fnv:", 0), 0u) << f.entries[2].guid;
+  EXPECT_EQ(f.entries[2].guid.size(), 4u + 16u);
+}
+
+TEST(Parse, HashGuidIsFnv1a64OverTitleNewlineContent) {
+  // FNV-1a 64 of "a\nb", computed independently; it must never change, or
+  // every guid-less entry would be stored again.
+  const auto f = parse_feed(rss("<item><title>a</title><description>b</description></item>"));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].guid, "fnv:e5beb1190415e670");
+}
+
+TEST(Parse, GuidsAreStableAcrossParses) {
+  const auto document = rss(R"(<item><title>x</title><content:encoded>y</content:encoded></item>
+      <item><title>z</title></item>)",
+                            R"(xmlns:content="http://purl.org/rss/1.0/modules/content/")");
+  const auto first = parse_feed(document);
+  const auto second = parse_feed(document);
+  ASSERT_EQ(first.entries.size(), 2u);
+  EXPECT_EQ(first.entries, second.entries);
+  EXPECT_NE(first.entries[0].guid, first.entries[1].guid);
+}
+
+TEST(Parse, DuplicateGuidsKeepTheFirstAndWarnOnce) {
+  const auto f = parse_feed(rss(R"(<item><guid>same</guid><title>first</title></item>
+      <item><guid>same</guid><title>second</title></item>
+      <item><guid>same</guid><title>third</title></item>
+      <item><guid>other</guid></item>)"));
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].title, "first");
+  EXPECT_EQ(f.entries[1].guid, "other");
+  std::size_t count = 0;
+  for (const auto& warning : f.warnings) count += warning.find("duplicate guid") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(count, 1u);
+  EXPECT_TRUE(has_warning(f, "dropped 2"));
+}
+
+TEST(Parse, RelativeLinksResolveAgainstTheBaseUrl) {
+  const auto f = parse_feed(rss(R"(<item><link> /posts/1 </link><enclosure url="media/a.mp3"/></item>)", "",
+                                "<link>../</link>"),
+                            with_base_url("https://site.example/blog/feed.xml"));
+  EXPECT_EQ(f.site_url, "https://site.example/");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].url, "https://site.example/posts/1");
+  EXPECT_EQ(f.entries[0].enclosures[0].url, "https://site.example/blog/media/a.mp3");
+}
+
+TEST(Parse, TwoRootElementsTakeTheFirstWithAWarning) {
+  const auto f = parse_feed(rss("<item><guid>1</guid></item>") + "<rss><channel><title>second</title></channel></rss>");
+  EXPECT_EQ(f.title, "T");
+  EXPECT_EQ(f.entries.size(), 1u);
+  EXPECT_TRUE(has_warning(f, "ignored 1 elements after the root element"));
+}
+
+TEST(Parse, TextBeforeTheRootIsIgnoredWithAWarning) {
+  const auto f = parse_feed("garbage " + rss("<item><guid>1</guid></item>").substr(21));
+  EXPECT_EQ(f.entries.size(), 1u);
+  EXPECT_TRUE(has_warning(f, "ignored text before the root element"));
+}
+
+TEST(Parse, JunkBeforeTheXmlDeclarationIsSkipped) {
+  const auto f = parse_feed(fixture("php_warning_before_declaration.xml"));
+  EXPECT_EQ(f.title, "After junk");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_TRUE(has_warning(f, "before the XML declaration"));
+}
+
+TEST(Parse, TruncatedDocumentKeepsTheCompleteItems) {
+  const auto f = parse_feed(fixture("truncated_after_second_item.xml"));
+  EXPECT_EQ(f.title, "Cut short");
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[1].title, "Two");
+  EXPECT_TRUE(has_warning(f, "document ends early"));
+}
+
+TEST(Parse, BrokenXmlBeforeTheLastItemIsNotAFeed) {
+  const auto result = parse(rss("<item><title>a</b></item><item><title>b</title></item>"), {});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_TRUE(result.error().message.starts_with("parse: xml: ")) << result.error().message;
+  EXPECT_NE(result.error().message.find(" at byte "), std::string::npos) << result.error().message;
+}
+
+TEST(Parse, TruncationInsideTheFirstItemKeepsNoHalfEntry) {
+  const auto f = parse_feed("<rss><channel><title>x</title><item><title>cut");
+  EXPECT_EQ(f.title, "x");
+  EXPECT_TRUE(f.entries.empty());
+  EXPECT_TRUE(has_warning(f, "document ends early"));
+}
+
+TEST(Parse, TruncatedRootEndTagIsClosed) {
+  const auto f = parse_feed("<rss><channel><title>almost</title></channel></rss");
+  EXPECT_EQ(f.title, "almost");
+  EXPECT_TRUE(has_warning(f, "document ends early"));
+}
+
+TEST(Parse, MalformedDoctypeIsDroppedWithAWarning) {
+  const auto f = parse_feed(R"(<!DOCTYPE rss [ <!ENTITY x "a" ]><rss version="2.0"><channel><title>d</title></channel></rss>)");
+  EXPECT_EQ(f.title, "d");
+  EXPECT_TRUE(has_warning(f, "dropped a malformed DOCTYPE"));
+}
+
+TEST(Parse, NbspAndOtherHtmlEntitiesInTitlesAreRepaired) {
+  const auto f = parse_feed(rss("<item><guid>1</guid><title>A&nbsp;B &eacute; C&D</title></item>"));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].title, "A B \xC3\xA9 C&D");
+  EXPECT_TRUE(has_warning(f, "xml: repaired"));
+}
+
+TEST(Parse, BillionLaughsStaysLiteral) {
+  const auto f = parse_feed(fixture("billion_laughs.xml"));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].title, "&lol9;");
+  EXPECT_LT(f.entries[0].summary.size(), 64u);
+}
+
+TEST(Parse, ExternalEntitiesAreNeverExpanded) {
+  const auto f = parse_feed(fixture("xxe_system_entity.xml"));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].title, "&xxe;");
+  EXPECT_EQ(f.entries[0].summary, "&remote;");
+  EXPECT_EQ(f.entries[0].title.find("root:"), std::string::npos);
+}
+
+TEST(Parse, DeepNestingDoesNotExhaustTheStack) {
+  constexpr int depth = 200000;
+  std::string document = R"(<feed xmlns="http://www.w3.org/2005/Atom"><entry><id>deep</id>)"
+                         R"(<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">)";
+  for (int i = 0; i < depth; ++i) document += "<b>";
+  for (int i = 0; i < depth; ++i) document += "</b>";
+  document += "</div></content></entry></feed>";
+  const auto f = parse_feed(document);
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_LE(f.entries[0].content.size(), 1024u * 1024u);
+}
+
+TEST(Parse, MillionUnclosedElementsAreNotAFeed) {
+  std::string document = "<rss><channel>";
+  for (int i = 0; i < 1000000; ++i) document += "<a>";
+  EXPECT_FALSE(parse(document, {}).has_value());
+}
+
+TEST(Parse, NulCharacterReferencesNeverReachTheOutput) {
+  const auto f = parse_feed(rss("<item><guid>n&#0;ul</guid><title>a&#0;b</title><description>c&amp;#0;d</description>"
+                                "<author>e&#1;f</author></item>"));
+  ASSERT_EQ(f.entries.size(), 1u);
+  const auto& e = f.entries[0];
+  for (const auto* text : {&e.guid, &e.title, &e.summary, &e.author}) {
+    EXPECT_EQ(text->find('\0'), std::string::npos);
+    EXPECT_EQ(text->find('\x01'), std::string::npos);
+  }
+}
+
+TEST(Parse, InvalidCodePointsAndBytesBecomeValidUtf8) {
+  const auto f = parse_feed(rss("<item><guid>u</guid><title>a&#xD800;b&#x110000;c\xFF</title></item>"));
+  ASSERT_EQ(f.entries.size(), 1u);
+  const auto& title = f.entries[0].title;
+  EXPECT_EQ(title.find("\xED\xA0\x80"), std::string::npos);
+  EXPECT_EQ(title.find('\xFF'), std::string::npos);
+  EXPECT_EQ(title.front(), 'a');
+}
+
+TEST(Parse, Windows1252DeclaredIsTranscoded) {
+  const auto f = parse_feed(fixture("windows1252_declared.xml"));
+  EXPECT_EQ(f.title, "Caf\xC3\xA9 \xE2\x80\x9Cquoted\xE2\x80\x9D \xE2\x82\xAC");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].title, "Na\xC3\xAFve");
+}
+
+TEST(Parse, UnparseableDateIsNullWithAWarning) {
+  const auto f = parse_feed(rss("<item><guid>d</guid><pubDate>sometime soon</pubDate></item>"));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].published_at, std::nullopt);
+  EXPECT_TRUE(has_warning(f, "date: cannot parse \"sometime soon\" (entry 1)"));
+}
+
+TEST(Parse, KeepsAtMostAThousandEntries) {
+  std::string items;
+  for (int i = 0; i < 1005; ++i) items += "<item><guid>" + std::to_string(i) + "</guid></item>";
+  const auto f = parse_feed(rss(items));
+  ASSERT_EQ(f.entries.size(), 1000u);
+  EXPECT_EQ(f.entries.back().guid, "999");
+  EXPECT_TRUE(has_warning(f, "kept the first 1000 of 1005"));
+}
+
+TEST(Parse, AMillionEmptyItemsAreCountedNotKept) {
+  std::string items;
+  items.reserve(8 * 1000000);
+  for (int i = 0; i < 1000000; ++i) items += "<item/>";
+  const auto f = parse_feed(rss(items));
+  EXPECT_EQ(f.entries.size(), 1u);  // all share the hash of an empty title and content
+  EXPECT_TRUE(has_warning(f, "kept the first 1000 of 1000000"));
+}
+
+TEST(Parse, AttributeFloodOnTheRootDoesNotSlowEveryLookup) {
+  // Every namespace lookup walks the ancestors: scanning their attributes
+  // each time would be 1000 items x 51 lookups x 200k attributes = 10^10
+  // steps; with the declarations indexed once it stays linear.
+  std::string root_attributes;
+  for (int i = 0; i < 200000; ++i) root_attributes += " a" + std::to_string(i) + "=\"\"";
+  std::string items;
+  for (int i = 0; i < 1000; ++i) {
+    items += "<item><guid>" + std::to_string(i) + "</guid>" + std::string(50, ' ');
+    for (int k = 0; k < 50; ++k) items += "<dc:subject>s</dc:subject>";
+    items += "</item>";
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const auto f = parse_feed(rss(items, R"(xmlns:dc="http://purl.org/dc/elements/1.1/")" + root_attributes));
+  EXPECT_EQ(f.entries.size(), 1000u);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds{10});
+}
+
+TEST(Parse, LongFieldsAreCutAndReportedOncePerKind) {
+  const std::string long_title(10000, 't');
+  const std::string long_content(2 * 1024 * 1024, 'c');
+  std::string categories;
+  for (int i = 0; i < 70; ++i) categories += "<category>c" + std::to_string(i) + "</category>";
+  const auto f = parse_feed(rss("<item><guid>1</guid><title>" + long_title + "</title><content:encoded>" + long_content +
+                                    "</content:encoded>" + categories + "</item><item><guid>2</guid><title>" + long_title +
+                                    "</title></item>",
+                                R"(xmlns:content="http://purl.org/rss/1.0/modules/content/")"));
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].title.size(), 4096u);
+  EXPECT_EQ(f.entries[0].content.size(), 1024u * 1024u);
+  EXPECT_EQ(f.entries[0].categories.size(), 64u);
+  EXPECT_TRUE(has_warning(f, "caps: title cut in 2 places"));
+  EXPECT_TRUE(has_warning(f, "caps: content cut in 1 place"));
+  EXPECT_TRUE(has_warning(f, "caps: categories cut in 1 place"));
+}
+
+TEST(Parse, HugeGuidBecomesAStableHash) {
+  const std::string guid(1024 * 1024, 'g');
+  const auto f = parse_feed(rss("<item><guid>" + guid + "</guid></item><item><guid>" + guid + "h</guid></item>"));
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_TRUE(f.entries[0].guid.starts_with("fnv:"));
+  EXPECT_NE(f.entries[0].guid, f.entries[1].guid);
+}
+
+}  // namespace
+}  // namespace feedd::parsers
