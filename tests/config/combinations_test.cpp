@@ -1,0 +1,83 @@
+#include <gtest/gtest.h>
+
+#include "feedd/config/config.hpp"
+#include "problem_matchers.hpp"
+
+namespace feedd::config {
+namespace {
+
+using test::contains;
+using test::only_problem;
+
+TEST(ConfigCombinations, MinIntervalLongerThanMaxIntervalIsReportedOnMinInterval) {
+  const problem p = only_problem("schedule:\n  interval: 1h\n  min_interval: 2h\n  max_interval: 1h\n");
+  EXPECT_EQ(p.key, "schedule.min_interval");
+  EXPECT_EQ(p.line, 3);
+  EXPECT_EQ(p.message, "2h is longer than schedule.max_interval (1h)");
+}
+
+TEST(ConfigCombinations, ConflictWithADefaultIsReportedOnTheWrittenKey) {
+  // min_interval keeps its default 5m; the operator wrote max_interval.
+  const problem p = only_problem("schedule:\n  interval: 1m\n  max_interval: 1m\n");
+  EXPECT_EQ(p.key, "schedule.max_interval");
+  EXPECT_EQ(p.line, 3);
+  EXPECT_EQ(p.message, "1m is shorter than schedule.min_interval (5m)");
+}
+
+TEST(ConfigCombinations, IntervalMustLieBetweenMinAndMax) {
+  const problem below = only_problem("schedule:\n  interval: 1m\n");
+  EXPECT_EQ(below.key, "schedule.interval");
+  EXPECT_EQ(below.line, 2);
+  EXPECT_EQ(below.message, "1m is shorter than schedule.min_interval (5m)");
+
+  const problem above = only_problem("schedule:\n  max_interval: 1h\n  interval: 2h\n");
+  EXPECT_EQ(above.key, "schedule.interval");
+  EXPECT_EQ(above.line, 3);
+  EXPECT_EQ(above.message, "2h is longer than schedule.max_interval (1h)");
+
+  const problem default_interval = only_problem("schedule:\n  min_interval: 1h\n");
+  EXPECT_EQ(default_interval.key, "schedule.min_interval");
+  EXPECT_EQ(default_interval.message, "1h is longer than schedule.interval (30m)");
+}
+
+TEST(ConfigCombinations, IntervalEqualToItsBoundsIsFine) {
+  EXPECT_TRUE(load_string("schedule:\n  interval: 1h\n  min_interval: 1h\n  max_interval: 1h\n", "1"));
+}
+
+TEST(ConfigCombinations, MaxPerHostCannotExceedMaxConcurrent) {
+  const problem p = only_problem("fetch:\n  max_concurrent: 10\n  max_per_host: 20\n");
+  EXPECT_EQ(p.key, "fetch.max_per_host");
+  EXPECT_EQ(p.line, 3);
+  EXPECT_EQ(p.message, "20 is more than fetch.max_concurrent (10)");
+
+  const problem against_default = only_problem("fetch:\n  max_concurrent: 1\n");
+  EXPECT_EQ(against_default.key, "fetch.max_concurrent");
+  EXPECT_EQ(against_default.message, "1 is less than fetch.max_per_host (2)");
+}
+
+TEST(ConfigCombinations, LeaseMustOutlastTheFetchTimeout) {
+  const problem p = only_problem("fetch:\n  timeout: 30s\nschedule:\n  lease: 30s\n");
+  EXPECT_EQ(p.key, "schedule.lease");
+  EXPECT_EQ(p.line, 4);
+  EXPECT_TRUE(contains(p.message, "30s must be longer than fetch.timeout (30s)")) << p.message;
+
+  const problem timeout_only = only_problem("fetch:\n  timeout: 10m\n");
+  EXPECT_EQ(timeout_only.key, "fetch.timeout");
+  EXPECT_EQ(timeout_only.line, 2);
+  EXPECT_TRUE(contains(timeout_only.message, "10m must be shorter than schedule.lease (5m)")) << timeout_only.message;
+}
+
+TEST(ConfigCombinations, RejectedValueCausesNoFollowUpProblem) {
+  // min_interval is wrong on its own; comparing its default with the written
+  // max_interval would only add noise.
+  const problem p = only_problem("schedule:\n  min_interval: bogus\n  max_interval: 1m\n  interval: 1m\n");
+  EXPECT_EQ(p.key, "schedule.min_interval");
+}
+
+TEST(ConfigCombinations, SectionThatIsNotAMappingCausesNoFollowUpProblem) {
+  const problem p = only_problem("fetch: 8\nschedule:\n  lease: 10s\n");
+  EXPECT_EQ(p.key, "fetch");
+}
+
+}  // namespace
+}  // namespace feedd::config

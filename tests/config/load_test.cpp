@@ -1,0 +1,215 @@
+#include <chrono>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "feedd/config/config.hpp"
+#include "problem_matchers.hpp"
+#include "support/paths.hpp"
+#include "support/process.hpp"
+
+namespace feedd::config {
+namespace {
+
+using namespace std::chrono_literals;
+using test::contains;
+using test::only_problem;
+
+std::filesystem::path fixture(const char* name) { return feedd::test::source_dir() / "tests/config/data" / name; }
+
+TEST(ConfigLoad, EmptyDocumentGivesSpecDefaults) {
+  auto loaded = load_string("", "0.1.0");
+  ASSERT_TRUE(loaded.has_value());
+  const config& c = *loaded;
+  // SPEC.md "Configuration (YAML)", key by key.
+  EXPECT_EQ(c.database.url, "");
+  EXPECT_EQ(c.database.password_file, "");
+  EXPECT_TRUE(c.database.migrate);
+  EXPECT_EQ(c.fetch.threads, 2);
+  EXPECT_EQ(c.fetch.max_concurrent, 64);
+  EXPECT_EQ(c.fetch.max_per_host, 2);
+  EXPECT_EQ(c.fetch.connect_timeout, 10s);
+  EXPECT_EQ(c.fetch.timeout, 30s);
+  EXPECT_EQ(c.fetch.max_body, std::size_t{16} << 20);
+  EXPECT_EQ(c.fetch.max_redirects, 5);
+  EXPECT_EQ(c.fetch.user_agent, "feedd/0.1.0");
+  EXPECT_TRUE(c.fetch.tls_verify);
+  EXPECT_EQ(c.fetch.ca_file, "");
+  EXPECT_TRUE(c.fetch.block_private_addresses);
+  EXPECT_EQ(c.queue.capacity, 32);
+  EXPECT_EQ(c.schedule.interval, 30min);
+  EXPECT_EQ(c.schedule.min_interval, 5min);
+  EXPECT_EQ(c.schedule.max_interval, 24h);
+  EXPECT_EQ(c.schedule.error_backoff_max, 24h);
+  EXPECT_EQ(c.schedule.claim_batch, 100);
+  EXPECT_EQ(c.schedule.lease, 5min);
+  EXPECT_EQ(c.shutdown.drain_timeout, 20s);
+  EXPECT_EQ(c.log.level, log_level::info);
+  EXPECT_EQ(c.log.format, log_format::automatic);
+  EXPECT_EQ(c.metrics.listen, "");
+}
+
+TEST(ConfigLoad, FileWithOnlyCommentsAndEmptySectionsGivesDefaults) {
+  auto loaded = load_file(fixture("comments_only.yaml"), "2.0");
+  ASSERT_TRUE(loaded.has_value()) << to_string(loaded.error().front());
+  config expected_value;
+  expected_value.fetch.user_agent = "feedd/2.0";
+  EXPECT_EQ(*loaded, expected_value);
+}
+
+TEST(ConfigLoad, EmptyFlowMappingIsAnEmptySection) {
+  auto loaded = load_string("fetch: {}\nlog: {}\n", "1");
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(loaded->fetch.threads, 2);
+}
+
+TEST(ConfigLoad, ReadsEveryKeyOfTheSpec) {
+  auto loaded = load_string(feedd::test::read_file(fixture("every_key_set.yaml")), "1.0");
+  ASSERT_TRUE(loaded.has_value()) << to_string(loaded.error().front());
+  const config& c = *loaded;
+  EXPECT_EQ(c.database.url, "postgresql://feedd@db.example/feeds?sslmode=verify-full");
+  EXPECT_EQ(c.database.password_file, "/run/credentials/feedd.service/db-password");
+  EXPECT_FALSE(c.database.migrate);
+  EXPECT_EQ(c.fetch.threads, 4);
+  EXPECT_EQ(c.fetch.max_concurrent, 200);
+  EXPECT_EQ(c.fetch.max_per_host, 4);
+  EXPECT_EQ(c.fetch.connect_timeout, 5s);
+  EXPECT_EQ(c.fetch.timeout, 90s);
+  EXPECT_EQ(c.fetch.max_body, std::size_t{8} << 20);
+  EXPECT_EQ(c.fetch.max_redirects, 0);
+  EXPECT_EQ(c.fetch.user_agent, "feedd/9.9 (+https://example.org/bot)");
+  EXPECT_FALSE(c.fetch.tls_verify);
+  EXPECT_EQ(c.fetch.ca_file, "/etc/feedd/extra-ca.pem");
+  EXPECT_FALSE(c.fetch.block_private_addresses);
+  EXPECT_EQ(c.queue.capacity, 128);
+  EXPECT_EQ(c.schedule.interval, 1h);
+  EXPECT_EQ(c.schedule.min_interval, 10min);
+  EXPECT_EQ(c.schedule.max_interval, 48h);
+  EXPECT_EQ(c.schedule.error_backoff_max, 12h);
+  EXPECT_EQ(c.schedule.claim_batch, 50);
+  EXPECT_EQ(c.schedule.lease, 10min);
+  EXPECT_EQ(c.shutdown.drain_timeout, 500ms);
+  EXPECT_EQ(c.log.level, log_level::debug);
+  EXPECT_EQ(c.log.format, log_format::json);
+  EXPECT_EQ(c.metrics.listen, "127.0.0.1:9118");
+  // Nothing in the fixture may equal its default, or the test could not
+  // notice that key being ignored.
+  EXPECT_EQ(describe_changes(load_string("", "1.0").value(), c).size(), 25u);
+}
+
+TEST(ConfigLoad, ExplicitUserAgentReplacesTheVersionDefault) {
+  auto loaded = load_string("fetch:\n  user_agent: mybot/1\n", "0.1.0");
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(loaded->fetch.user_agent, "mybot/1");
+}
+
+TEST(ConfigLoad, EmptyStringValueMeansEmpty) {
+  auto loaded = load_string("database:\n  url:\n  password_file: ''\nmetrics:\n  listen: ~\n", "1");
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(loaded->database.url, "");
+  EXPECT_EQ(loaded->metrics.listen, "");
+}
+
+TEST(ConfigLoad, AliasesAndQuotedDurationsAreValues) {
+  auto loaded = load_string("fetch:\n  timeout: &t \"20s\"\n  connect_timeout: *t\n", "1");
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(loaded->fetch.timeout, 20s);
+  EXPECT_EQ(loaded->fetch.connect_timeout, 20s);
+}
+
+TEST(ConfigLoad, SizeWithoutUnitIsBytes) {
+  auto loaded = load_string("fetch:\n  max_body: 1048576\n", "1");
+  ASSERT_TRUE(loaded.has_value());
+  EXPECT_EQ(loaded->fetch.max_body, 1048576u);
+}
+
+TEST(ConfigLoad, ShippedExampleConfigIsValid) {
+  // The example beside the unit is what operators copy; it must not drift
+  // from what the loader accepts. Files it names need not exist here, so
+  // this checks the document, not the file system.
+  const auto example = feedd::test::source_dir() / "systemd/feedd.yaml";
+  if (!std::filesystem::exists(example)) GTEST_SKIP() << example << " not written yet";
+  auto loaded = load_string(feedd::test::read_file(example), "1.0");
+  ASSERT_TRUE(loaded.has_value()) << to_string(loaded.error().front());
+}
+
+TEST(ConfigLoadFile, MissingFileIsOneProblemNamingThePath) {
+  feedd::test::temp_dir dir;
+  const auto path = dir.path() / "absent.yaml";
+  auto loaded = load_file(path, "1");
+  ASSERT_FALSE(loaded.has_value());
+  ASSERT_EQ(loaded.error().size(), 1u);
+  const problem& p = loaded.error().front();
+  EXPECT_EQ(p.key, path.string());
+  EXPECT_EQ(p.line, 0);
+  EXPECT_EQ(to_string(p), "config: " + path.string() + ": no such file");
+}
+
+TEST(ConfigLoadFile, DirectoryIsNotAConfigFile) {
+  feedd::test::temp_dir dir;
+  auto loaded = load_file(dir.path(), "1");
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_EQ(loaded.error().front().key, dir.path().string());
+  EXPECT_TRUE(contains(loaded.error().front().message, "directory"));
+}
+
+TEST(ConfigLoadFile, SyntaxErrorNamesTheFileAndLine) {
+  feedd::test::temp_dir dir;
+  const auto path = dir.path() / "feedd.yaml";
+  feedd::test::write_file(path, "fetch:\n  threads: 2\n timeout: 3s\n");
+  auto loaded = load_file(path, "1");
+  ASSERT_FALSE(loaded.has_value());
+  ASSERT_EQ(loaded.error().size(), 1u);
+  EXPECT_EQ(loaded.error().front().key, path.string());
+  EXPECT_EQ(loaded.error().front().line, 3);
+  EXPECT_TRUE(contains(to_string(loaded.error().front()), "(line 3): invalid YAML"));
+}
+
+TEST(ConfigLoadFile, NamedFilesMustExist) {
+  feedd::test::temp_dir dir;
+  const auto path = dir.path() / "feedd.yaml";
+  feedd::test::write_file(path, "database:\n  password_file: " + (dir.path() / "nope").string() +
+                                    "\nfetch:\n  ca_file: " + dir.path().string() + "\n");
+  auto loaded = load_file(path, "1");
+  ASSERT_FALSE(loaded.has_value());
+  ASSERT_EQ(loaded.error().size(), 2u);
+  EXPECT_EQ(loaded.error()[0].key, "database.password_file");
+  EXPECT_EQ(loaded.error()[0].line, 2);
+  EXPECT_TRUE(contains(loaded.error()[0].message, "no such file"));
+  EXPECT_EQ(loaded.error()[1].key, "fetch.ca_file");
+  EXPECT_EQ(loaded.error()[1].line, 4);
+  EXPECT_TRUE(contains(loaded.error()[1].message, "directory"));
+}
+
+TEST(ConfigLoadFile, ExistingNamedFilesAreAccepted) {
+  feedd::test::temp_dir dir;
+  feedd::test::write_file(dir.path() / "password", "secret\n");
+  feedd::test::write_file(dir.path() / "ca.pem", "");
+  const auto path = dir.path() / "feedd.yaml";
+  feedd::test::write_file(path, "database:\n  password_file: " + (dir.path() / "password").string() +
+                                    "\nfetch:\n  ca_file: " + (dir.path() / "ca.pem").string() + "\n");
+  auto loaded = load_file(path, "1");
+  ASSERT_TRUE(loaded.has_value()) << to_string(loaded.error().front());
+  EXPECT_EQ(loaded->database.password_file, (dir.path() / "password").string());
+}
+
+TEST(ConfigLoadFile, ReadsTheSameValuesAsLoadString) {
+  // every_key_set.yaml names files that need not exist here, so drop them.
+  feedd::test::temp_dir dir;
+  std::string text = feedd::test::read_file(fixture("every_key_set.yaml"));
+  for (const char* key : {"  password_file:", "  ca_file:"}) {
+    const auto at = text.find(key);
+    ASSERT_NE(at, std::string::npos);
+    text.erase(at, text.find('\n', at) - at + 1);
+  }
+  feedd::test::write_file(dir.path() / "feedd.yaml", text);
+  auto from_file = load_file(dir.path() / "feedd.yaml", "1");
+  auto from_string = load_string(text, "1");
+  ASSERT_TRUE(from_file.has_value());
+  ASSERT_TRUE(from_string.has_value());
+  EXPECT_EQ(*from_file, *from_string);
+}
+
+}  // namespace
+}  // namespace feedd::config
