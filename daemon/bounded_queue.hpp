@@ -19,7 +19,9 @@ class bounded_queue {
  public:
   explicit bounded_queue(std::size_t capacity) : capacity_(capacity) {}
 
-  bool try_push(T item) {
+  // Takes the item only when there is room: a refused item is left intact
+  // with the caller, who keeps it until a slot frees.
+  bool try_push(T&& item) {
     {
       std::lock_guard lock(mutex_);
       if (counted_ >= capacity_) return false;
@@ -28,6 +30,10 @@ class bounded_queue {
     }
     ready_.notify_one();
     return true;
+  }
+  bool try_push(const T& item) {
+    T copy = item;
+    return try_push(std::move(copy));
   }
 
   void push_control(T item) {

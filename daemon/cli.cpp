@@ -13,7 +13,7 @@ constexpr const char* default_config_path = "/etc/feedd/feedd.yaml";
 
 // --config, else $FEEDD_CONFIG, else the default path, which alone may be
 // absent (then every key takes its default).
-expected<context, int> load_context(const std::string& flag_path, bool quiet_defaults) {
+expected<context, int> load_context(const std::string& flag_path) {
   context ctx;
   bool explicit_path = true;
   if (!flag_path.empty()) {
@@ -26,10 +26,7 @@ expected<context, int> load_context(const std::string& flag_path, bool quiet_def
   }
   std::error_code ec;
   if (!explicit_path && !std::filesystem::exists(ctx.config_path, ec)) {
-    auto defaults = config::load_string("", version());
-    ctx.settings = *defaults;
-    if (!quiet_defaults)
-      std::cerr << "level=info event=config path=" << ctx.config_path.string() << " note=\"file absent, using defaults\"\n";
+    ctx.settings = *config::load_string("", version());
     return ctx;
   }
   auto loaded = config::load_file(ctx.config_path, version());
@@ -89,7 +86,7 @@ int main(int argc, char** argv) {
 
   if (parse->parsed()) return run_parse(parse_file, parse_url, parse_charset);
 
-  auto ctx = load_context(config_path, check->parsed() || feeds->parsed());
+  auto ctx = load_context(config_path);
   if (!ctx) return ctx.error();
   if (check->parsed()) {
     std::cout << "config: " << ctx->config_path.string() << (ctx->config_found ? ": ok" : ": absent, defaults ok") << '\n';

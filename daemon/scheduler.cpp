@@ -25,7 +25,8 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   scheduler_limits limits;
 
   std::deque<storage::claim> waiting;  // claimed, not started
-  std::deque<fetched> overflow;        // finished, queue was full
+  std::deque<message> overflow;        // finished, queue was full (already messages: a
+                                       // conversion at try_push would move from them)
   std::map<std::int64_t, std::shared_ptr<fetch_handle>> in_flight;
   std::map<std::string, int> per_host;
   bool starting = true;
@@ -44,7 +45,7 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   }
 
   void deliver(fetched result) {
-    overflow.push_back(std::move(result));
+    overflow.emplace_back(std::move(result));
     flush_overflow();
   }
 

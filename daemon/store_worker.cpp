@@ -159,9 +159,14 @@ void store_worker::finish(fetched& result) {
       return true;
     }, "finish");
     ++counters_.failed;
-    log_.warning("fetch", {{"feed", c.feed_id}, {"url", url}, {"status", status.value_or(0)}, {"ms", ms(r.elapsed)},
-                           {"errors", c.error_count + 1}, {"next_s", static_cast<std::int64_t>(next.count())},
-                           {"error", error}});
+    const auto next_s = static_cast<std::int64_t>(next.count());
+    if (status) {
+      log_.warning("fetch", {{"feed", c.feed_id}, {"url", url}, {"status", *status}, {"ms", ms(r.elapsed)},
+                             {"errors", c.error_count + 1}, {"next_s", next_s}, {"error", error}});
+    } else {
+      log_.warning("fetch", {{"feed", c.feed_id}, {"url", url}, {"ms", ms(r.elapsed)}, {"errors", c.error_count + 1},
+                             {"next_s", next_s}, {"error", error}});
+    }
   };
 
   storage::http_meta meta{r.status, r.etag, r.last_modified, r.final_url};

@@ -1,6 +1,7 @@
 #include "bounded_queue.hpp"
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -20,6 +21,17 @@ TEST(BoundedQueue, RefusesDocumentsBeyondCapacity) {
   EXPECT_EQ(q.pop_for(milliseconds(0)), 1);
   EXPECT_FALSE(q.full());
   EXPECT_TRUE(q.try_push(3));
+}
+
+TEST(BoundedQueue, RefusedItemIsLeftIntactWithTheCaller) {
+  bounded_queue<std::string> q(1);
+  EXPECT_TRUE(q.try_push(std::string("first")));
+  std::string second = "second document";
+  EXPECT_FALSE(q.try_push(std::move(second)));
+  EXPECT_EQ(second, "second document");
+  EXPECT_EQ(q.pop_for(milliseconds(0)), "first");
+  EXPECT_TRUE(q.try_push(std::move(second)));
+  EXPECT_EQ(q.pop_for(milliseconds(0)), "second document");
 }
 
 TEST(BoundedQueue, ControlMessagesBypassCapacityAndKeepOrder) {

@@ -1,6 +1,9 @@
 #include "daemon_harness.hpp"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "fake_server.hpp"
 
 #include "support/paths.hpp"
 
@@ -11,10 +14,26 @@ daemon_harness::daemon_harness(const std::string& label) : db_(label), config_(d
 }
 
 void daemon_harness::write_config(const std::string& fetch_yaml, const std::string& other_yaml) {
-  std::string yaml = "database:\n  url: \"" + db_.conninfo() + "\"\n"
-                     "fetch:\n  block_private_addresses: false\n  max_per_host: 16\n  timeout: 10s\n  connect_timeout: 2s\n" +
-                     fetch_yaml + other_yaml;
-  write_file(config_, yaml);
+  // Defaults for tests, each overridable by a "  key: value" line of fetch_yaml.
+  std::vector<std::pair<std::string, std::string>> fetch = {
+      {"block_private_addresses", "false"}, {"max_per_host", "16"}, {"timeout", "10s"}, {"connect_timeout", "2s"}};
+  std::size_t pos = 0;
+  while (pos < fetch_yaml.size()) {
+    auto nl = fetch_yaml.find('\n', pos);
+    std::string line = fetch_yaml.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? fetch_yaml.size() : nl + 1;
+    auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string key = line.substr(line.find_first_not_of(' '), colon - line.find_first_not_of(' '));
+    std::string value = line.substr(line.find_first_not_of(' ', colon + 1));
+    bool replaced = false;
+    for (auto& [k, v] : fetch)
+      if (k == key) v = value, replaced = true;
+    if (!replaced) fetch.emplace_back(key, value);
+  }
+  std::string yaml = "database:\n  url: \"" + db_.conninfo() + "\"\nfetch:\n";
+  for (const auto& [k, v] : fetch) yaml += "  " + k + ": " + v + "\n";
+  write_file(config_, yaml + other_yaml);
 }
 
 run_result daemon_harness::feedd(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {
@@ -43,25 +62,21 @@ void daemon_harness::add_feeds(const std::vector<std::string>& urls) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
-std::map<std::string, int> hits(const std::string& hits_url) {
-  // fakefeed's /hits answers {"path": count, ...}; python parses it back
-  // into "path count" lines, which keeps a JSON library out of the tests.
-  auto r = run({"/usr/bin/python3", "-c",
-                "import json,sys,urllib.request\n"
-                "d=json.load(urllib.request.urlopen(sys.argv[1], timeout=10))\n"
-                "[print(k, v) for k, v in d.items()]",
-                hits_url},
-               std::chrono::seconds(20));
+std::map<std::string, int> hits(const fake_server& server) {
   std::map<std::string, int> out;
-  std::size_t pos = 0;
-  while (pos < r.out.size()) {
-    auto nl = r.out.find('\n', pos);
-    std::string line = r.out.substr(pos, nl - pos);
-    pos = nl == std::string::npos ? r.out.size() : nl + 1;
-    auto sp = line.rfind(' ');
-    if (sp != std::string::npos) out[line.substr(0, sp)] = std::stoi(line.substr(sp + 1));
+  auto body = nlohmann::json::parse(server.get("/hits"), nullptr, false);
+  if (!body.is_object()) {
+    ADD_FAILURE() << "fakefeed /hits did not answer JSON";
+    return out;
   }
+  for (const auto& [path, count] : body.items()) out[path] = count.get<int>();
   return out;
+}
+
+std::unique_ptr<fake_server> serve_directory(const std::filesystem::path& root) {
+  fake_server::options opts;
+  opts.root = root;
+  return std::make_unique<fake_server>(opts);
 }
 
 }  // namespace feedd::test

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,12 @@ class daemon_harness {
   std::filesystem::path config_;
 };
 
+class fake_server;
+
 // The number of requests fakefeed has answered per path (query stripped).
-std::map<std::string, int> hits(const std::string& hits_url);
+std::map<std::string, int> hits(const fake_server& server);
+
+// fakefeed.py serving `root` under /feeds/.
+std::unique_ptr<fake_server> serve_directory(const std::filesystem::path& root);
 
 }  // namespace feedd::test

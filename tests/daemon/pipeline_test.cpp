@@ -56,7 +56,7 @@ class Pipeline : public ::testing::Test {
 
   void serve(int feeds) {
     fixtures_ = write_feed_fixtures(root_.path(), feeds);
-    server_ = std::make_unique<fake_server>(root_.path());
+    server_ = serve_directory(root_.path());
   }
   std::string feed_url(const generated_feed& f, const std::string& query = "") const {
     return server_->url("/feeds/" + f.file + query);
@@ -100,7 +100,7 @@ TEST_F(Pipeline, RunOnceStoresEveryFixtureEntryAndTheSecondRunRewritesNothing) {
   EXPECT_EQ(count(db, "SELECT count(*) FROM entries"), static_cast<int>(total));
   EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 304"), 60);
   EXPECT_EQ(db.scalar("SELECT string_agg(id || ':' || xmin::text, ',' ORDER BY id) FROM entries"), before);
-  auto h = hits(server_->url("/hits"));
+  auto h = hits(*server_);
   for (const auto& f : fixtures_) EXPECT_EQ(h["/feeds/" + f.file], 2) << f.file;
   EXPECT_NE(second.err.find("event=stopped fetched=0 not_modified=60 failed=0"), std::string::npos) << second.err;
 }
@@ -149,7 +149,7 @@ TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {
   auto b = harness_.start({"run", "--once"}, harness_.dir() / "b.log");
   EXPECT_EQ(a.wait_for(120s), 0) << read_file(harness_.dir() / "a.log");
   EXPECT_EQ(b.wait_for(120s), 0) << read_file(harness_.dir() / "b.log");
-  auto h = hits(server_->url("/hits"));
+  auto h = hits(*server_);
   for (const auto& f : fixtures_) EXPECT_EQ(h["/feeds/" + f.file], 1) << f.file;
   // Both did some of the work: the claims interleaved rather than one
   // instance taking everything.

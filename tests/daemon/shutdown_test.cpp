@@ -2,6 +2,7 @@
 // cancel on the second, reload on SIGHUP.
 #include <csignal>
 #include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -63,11 +64,14 @@ class Shutdown : public ::testing::Test {
 
 TEST_F(Shutdown, SigtermStoresEveryFetchedDocumentAndReleasesTheRest) {
   auto fixtures = write_feed_fixtures(root_.path(), 20);
-  fake_server server(root_.path());
+  auto fake = serve_directory(root_.path());
+  auto& server = *fake;
+  // Hanging feeds first: claims are started in id order, and once the queue
+  // is full nothing else starts.
   std::vector<std::string> urls;
-  for (const auto& f : fixtures) urls.push_back(server.url("/feeds/" + f.file));
   for (int i = 0; i < 5; ++i) urls.push_back(server.url("/hang?n=" + std::to_string(i)));
-  harness_.write_config("  timeout: 60s\n", "queue:\n  capacity: 2\nshutdown:\n  drain_timeout: 2s\n");
+  for (const auto& f : fixtures) urls.push_back(server.url("/feeds/" + f.file));
+  harness_.write_config("  timeout: 60s\n", "queue:\n  capacity: 2\nshutdown:\n  drain_timeout: 2s\nlog:\n  level: debug\n");
   harness_.add_feeds(urls);
   harness_.feedd({"migrate"});
 
@@ -76,11 +80,16 @@ TEST_F(Shutdown, SigtermStoresEveryFetchedDocumentAndReleasesTheRest) {
   auto daemon = harness_.start({"run"}, log);
   // The queue (2) fills behind the locked store; the hanging fetches stay in flight.
   ASSERT_TRUE(eventually([&] {
-    auto h = hits(server.url("/hits"));
+    auto h = hits(server);
     return sum_hits(h, "/feeds/") >= 3 && sum_hits(h, "/hang") >= 5;
   }, 20s)) << read_file(log);
-  std::this_thread::sleep_for(500ms);
-  const int served = sum_hits(hits(server.url("/hits")), "/feeds/");
+  // Settled: the server has seen every request that will come before the signal.
+  int served = -1;
+  ASSERT_TRUE(eventually([&] {
+    std::this_thread::sleep_for(300ms);
+    const int now = sum_hits(hits(server), "/feeds/");
+    return std::exchange(served, now) == now;
+  }, 10s));
   EXPECT_LT(served, 20) << "backpressure: a full queue must stop new fetches";
 
   const auto signalled = clock::now();
@@ -95,7 +104,7 @@ TEST_F(Shutdown, SigtermStoresEveryFetchedDocumentAndReleasesTheRest) {
   auto& db = harness_.db();
   // Every document served before the signal was stored, with its entries;
   // no fetch started after it.
-  EXPECT_EQ(sum_hits(hits(server.url("/hits")), "/feeds/"), served);
+  EXPECT_EQ(sum_hits(hits(server), "/feeds/"), served) << read_file(log);
   EXPECT_EQ(std::stoi(db.scalar("SELECT count(*) FROM feeds WHERE last_status = 200")), served);
   for (const auto& f : fixtures) {
     const std::string url = server.url("/feeds/" + f.file);
@@ -110,14 +119,15 @@ TEST_F(Shutdown, SigtermStoresEveryFetchedDocumentAndReleasesTheRest) {
 }
 
 TEST_F(Shutdown, SecondSignalCancelsInFlightFetchesAtOnce) {
-  fake_server server(root_.path());
+  auto fake = serve_directory(root_.path());
+  auto& server = *fake;
   std::vector<std::string> urls;
   for (int i = 0; i < 5; ++i) urls.push_back(server.url("/hang?n=" + std::to_string(i)));
   harness_.write_config("  timeout: 60s\n", "shutdown:\n  drain_timeout: 30s\n");
   harness_.add_feeds(urls);
   const auto log = harness_.dir() / "feedd.log";
   auto daemon = harness_.start({"run"}, log);
-  ASSERT_TRUE(eventually([&] { return sum_hits(hits(server.url("/hits")), "/hang") >= 5; }, 20s)) << read_file(log);
+  ASSERT_TRUE(eventually([&] { return sum_hits(hits(server), "/hang") >= 5; }, 20s)) << read_file(log);
 
   daemon.signal(SIGTERM);
   std::this_thread::sleep_for(300ms);
@@ -133,7 +143,8 @@ TEST_F(Shutdown, SecondSignalCancelsInFlightFetchesAtOnce) {
 
 TEST_F(Shutdown, SigintDrainsLikeSigterm) {
   auto fixtures = write_feed_fixtures(root_.path(), 3);
-  fake_server server(root_.path());
+  auto fake = serve_directory(root_.path());
+  auto& server = *fake;
   std::vector<std::string> urls;
   for (const auto& f : fixtures) urls.push_back(server.url("/feeds/" + f.file));
   harness_.add_feeds(urls);
