@@ -1,0 +1,156 @@
+#include "http_headers.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <vector>
+
+#include <boost/url/pct_string_view.hpp>
+#include <openssl/evp.h>
+
+#include "feedd/parsers/dates.hpp"
+
+namespace feedd::daemon {
+namespace {
+
+// Large enough for any sensible delay, small enough that adding it to a
+// time_point cannot overflow; the scheduler clamps to its own maximum anyway.
+constexpr std::int64_t max_seconds = std::int64_t{1} << 31;
+
+std::string_view trim(std::string_view s) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  });
+  return out;
+}
+
+// Splits on `separator` outside quoted strings (RFC 9110 5.6.4), trimming each part.
+std::vector<std::string_view> split(std::string_view s, char separator) {
+  std::vector<std::string_view> parts;
+  bool quoted = false;
+  std::size_t start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '"') quoted = !quoted;
+    if (s[i] == '\\' && quoted) ++i;
+    if (i < s.size() && s[i] == separator && !quoted) {
+      parts.push_back(trim(s.substr(start, i - start)));
+      start = i + 1;
+    }
+  }
+  parts.push_back(trim(s.substr(std::min(start, s.size()))));
+  return parts;
+}
+
+std::string unquote(std::string_view s) {
+  if (s.size() < 2 || s.front() != '"' || s.back() != '"') return std::string(s);
+  std::string out;
+  for (std::size_t i = 1; i + 1 < s.size(); ++i) {
+    if (s[i] == '\\' && i + 2 < s.size()) ++i;
+    out.push_back(s[i]);
+  }
+  return out;
+}
+
+std::optional<std::int64_t> parse_seconds(std::string_view digits) {
+  if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  std::int64_t value = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (ec == std::errc::result_out_of_range) return max_seconds;
+  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
+  return std::min(value, max_seconds);
+}
+
+// name=value of a parameter or directive; value unquoted, name lower case.
+std::pair<std::string, std::string> name_value(std::string_view part) {
+  const auto eq = part.find('=');
+  if (eq == std::string_view::npos) return {lower(trim(part)), {}};
+  return {lower(trim(part.substr(0, eq))), unquote(trim(part.substr(eq + 1)))};
+}
+
+std::string percent_decode(std::string_view s) {
+  auto checked = boost::urls::make_pct_string_view(s);
+  return checked ? checked->decode() : std::string(s);
+}
+
+}  // namespace
+
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, std::string_view date,
+                                                      std::chrono::system_clock::time_point now) {
+  value = trim(value);
+  if (auto delay = parse_seconds(value)) return std::chrono::seconds(*delay);
+  const auto when = parsers::parse_date(value);
+  if (!when) return std::nullopt;
+  // The origin's clock may be off; its Date field says what "now" meant to it.
+  auto reference = std::chrono::time_point_cast<std::chrono::seconds>(now);
+  if (const auto server_now = parsers::parse_date(trim(date))) reference = *server_now;
+  const auto delay = *when - reference;
+  if (delay <= std::chrono::seconds(0)) return std::chrono::seconds(0);
+  return std::min(std::chrono::duration_cast<std::chrono::seconds>(delay), std::chrono::seconds(max_seconds));
+}
+
+std::optional<std::chrono::seconds> parse_max_age(std::string_view cache_control) {
+  for (const auto part : split(cache_control, ',')) {
+    const auto [name, value] = name_value(part);
+    if (name != "max-age") continue;
+    if (const auto seconds = parse_seconds(value)) return std::chrono::seconds(*seconds);
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+media_type parse_content_type(std::string_view value) {
+  media_type result;
+  const auto parts = split(value, ';');
+  result.type = lower(parts.front());
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    auto [name, param] = name_value(parts[i]);
+    if (name == "charset") result.charset = lower(param);
+  }
+  return result;
+}
+
+expected<std::optional<compression>, std::string> parse_content_encoding(std::string_view value) {
+  std::vector<std::string> codings;
+  for (const auto part : split(value, ',')) {
+    const std::string coding = lower(part);
+    // "identity" is not a content-coding (RFC 9110 12.5.3) but is harmless; "none" is a common mistake.
+    if (!coding.empty() && coding != "identity" && coding != "none") codings.push_back(coding);
+  }
+  if (codings.empty()) return std::optional<compression>{};
+  if (codings.size() == 1 && (codings[0] == "gzip" || codings[0] == "x-gzip")) {
+    return std::optional<compression>{compression::gzip};
+  }
+  if (codings.size() == 1 && codings[0] == "deflate") return std::optional<compression>{compression::deflate};
+  std::string listed;
+  for (const auto& coding : codings) listed += (listed.empty() ? "" : ", ") + coding;
+  return unexpected{"unsupported content-encoding " + listed};
+}
+
+bool is_safe_field_value(std::string_view value) {
+  return std::none_of(value.begin(), value.end(), [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
+}
+
+std::string basic_authorization(std::string_view userinfo) {
+  const auto colon = userinfo.find(':');
+  std::string credentials = percent_decode(userinfo.substr(0, colon));
+  credentials += ':';
+  if (colon != std::string_view::npos) credentials += percent_decode(userinfo.substr(colon + 1));
+  std::string encoded(4 * ((credentials.size() + 2) / 3) + 1, '\0');
+  const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()),
+                                     reinterpret_cast<const unsigned char*>(credentials.data()),
+                                     static_cast<int>(credentials.size()));
+  encoded.resize(static_cast<std::size_t>(std::max(length, 0)));
+  return "Basic " + encoded;
+}
+
+}  // namespace feedd::daemon

@@ -1,0 +1,588 @@
+#include "fetcher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <future>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <nlohmann/json.hpp>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fake_server.hpp"
+#include "support/process.hpp"
+
+namespace feedd::daemon {
+
+// Readable outcomes in failure messages; found by GoogleTest through ADL.
+void PrintTo(fetch_response::outcome what, std::ostream* os) {
+  constexpr const char* names[] = {"ok", "not_modified", "http_error", "failed", "cancelled"};
+  *os << names[static_cast<int>(what)];
+}
+
+namespace {
+
+using namespace std::chrono_literals;
+using outcome = fetch_response::outcome;
+using test::fake_server;
+
+const std::string feed_xml =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Fixture</title>"
+    "<link>http://example.com/</link><item><guid>a</guid><title>first entry, long enough to be worth gzip: "
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa</title>"
+    "</item></channel></rss>\n";
+
+// Counts completions, so that "done is called exactly once" can be checked.
+struct completion {
+  std::promise<fetch_response> result;
+  std::atomic<int> calls{0};
+};
+
+// The real fetcher on a real io_context with two threads, against
+// fakefeed.py on 127.0.0.1. block_private_addresses is off unless a test
+// is about it: the server lives on loopback.
+class Fetcher : public ::testing::Test {
+ protected:
+  Fetcher() {
+    test::write_file(root_.path() / "feed.xml", feed_xml);
+    test::write_file(root_.path() / "feed.rss", feed_xml);
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+  }
+
+  ~Fetcher() override {
+    work_.reset();
+    io_.stop();
+    for (auto& t : threads_) t.join();
+  }
+
+  static fetch_options defaults() {
+    fetch_options o;
+    o.connect_timeout = 5s;
+    o.timeout = 10s;
+    o.user_agent = "feedd-test/1.0 (+https://example.com/feedd)";
+    o.block_private_addresses = false;
+    return o;
+  }
+
+  std::shared_ptr<fetch_handle> start(const fetch_options& o, fetch_request request,
+                                      std::shared_ptr<completion>& state) {
+    std::string error;
+    fetcher_ = fetcher::create(io_, o, error);
+    if (!fetcher_) {
+      ADD_FAILURE() << error;
+      return nullptr;
+    }
+    state = std::make_shared<completion>();
+    return fetcher_->start(std::move(request), [state](fetch_response r) {
+      if (state->calls.fetch_add(1) == 0) state->result.set_value(std::move(r));
+    });
+  }
+
+  static fetch_response wait(const std::shared_ptr<completion>& state, std::chrono::seconds limit = 30s) {
+    auto future = state->result.get_future();
+    if (future.wait_for(limit) != std::future_status::ready) {
+      ADD_FAILURE() << "fetch did not complete within " << limit.count() << "s";
+      return {};
+    }
+    return future.get();
+  }
+
+  fetch_response fetch(const std::string& url, const fetch_options& o = defaults(), fetch_request request = {}) {
+    request.url = url;
+    std::shared_ptr<completion> state;
+    if (!start(o, std::move(request), state)) return {};
+    return wait(state);
+  }
+
+  nlohmann::json json_of(const std::string& text) { return nlohmann::json::parse(text, nullptr, false); }
+
+  test::temp_dir root_;
+  fake_server server_{fake_server::options{root_.path(), {}, {}, {}}};
+  boost::asio::io_context io_{2};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
+  std::vector<std::thread> threads_;
+  std::unique_ptr<fetcher> fetcher_;
+};
+
+// A port on 127.0.0.1 where nothing listens (bound once, then closed).
+std::uint16_t closed_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  socklen_t length = sizeof address;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(fd);
+  return ntohs(address.sin_port);
+}
+
+fetch_request request_for(std::string url, std::string etag = {}, std::string last_modified = {}) {
+  fetch_request request;
+  request.url = std::move(url);
+  request.etag = std::move(etag);
+  request.last_modified = std::move(last_modified);
+  return request;
+}
+
+std::string http_date(std::chrono::system_clock::time_point when) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buffer[64];
+  std::strftime(buffer, sizeof buffer, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buffer;
+}
+
+TEST_F(Fetcher, ReturnsTheBodyOfA200) {
+  const auto r = fetch(server_.url("/feeds/feed.xml"));
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, feed_xml);
+  EXPECT_EQ(r.content_type, "application/xml");
+  EXPECT_EQ(r.charset, "");
+  EXPECT_FALSE(r.etag.empty());
+  EXPECT_FALSE(r.last_modified.empty());
+  EXPECT_EQ(r.final_url, server_.url("/feeds/feed.xml"));
+  EXPECT_EQ(r.wire_bytes, feed_xml.size());
+  EXPECT_EQ(r.error, "");
+  EXPECT_LT(r.elapsed, 5s);
+}
+
+TEST_F(Fetcher, ReportsMediaTypeAndCharsetInLowerCase) {
+  const auto r = fetch(server_.url("/feeds/feed.rss?charset=ISO-8859-1"));
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  EXPECT_EQ(r.content_type, "application/rss+xml");
+  EXPECT_EQ(r.charset, "iso-8859-1");
+}
+
+TEST_F(Fetcher, DecodesGzip) {
+  const auto r = fetch(server_.url("/feeds/feed.xml?gzip=1"));
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  EXPECT_EQ(r.body, feed_xml);
+  EXPECT_LT(r.wire_bytes, feed_xml.size());
+}
+
+TEST_F(Fetcher, DecodesZlibWrappedAndRawDeflate) {
+  for (const char* path : {"/encoding/deflate", "/encoding/deflate?raw=1", "/encoding/x-gzip"}) {
+    SCOPED_TRACE(path);
+    const auto r = fetch(server_.url(path));
+    ASSERT_EQ(r.what, outcome::ok) << r.error;
+    EXPECT_NE(r.body.find("<title>fake</title>"), std::string::npos);
+  }
+}
+
+TEST_F(Fetcher, SendsUserAgentAcceptAndGzipOnly) {
+  const auto r = fetch(server_.url("/headers"));
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  const auto headers = json_of(r.body);
+  EXPECT_EQ(headers.value("User-Agent", ""), "feedd-test/1.0 (+https://example.com/feedd)");
+  EXPECT_EQ(headers.value("Accept-Encoding", ""), "gzip");
+  EXPECT_EQ(headers.value("Host", ""), "127.0.0.1:" + std::to_string(server_.port()));
+  EXPECT_EQ(headers.value("Connection", ""), "close");
+  EXPECT_NE(headers.value("Accept", "").find("application/rss+xml"), std::string::npos);
+  EXPECT_FALSE(headers.contains("Authorization"));
+}
+
+TEST_F(Fetcher, ReportsNotModifiedForAMatchingEtag) {
+  const auto first = fetch(server_.url("/feeds/feed.xml?max_age=60"));
+  ASSERT_EQ(first.what, outcome::ok) << first.error;
+  const auto second = fetch(server_.url("/feeds/feed.xml?max_age=60"), defaults(), request_for("", first.etag));
+  EXPECT_EQ(second.what, outcome::not_modified) << second.error;
+  EXPECT_EQ(second.status, 304);
+  EXPECT_EQ(second.body, "");
+  EXPECT_EQ(second.etag, first.etag);
+  EXPECT_EQ(second.max_age, 60s);
+  EXPECT_EQ(second.error, "");
+}
+
+TEST_F(Fetcher, ReportsNotModifiedForIfModifiedSince) {
+  const auto first = fetch(server_.url("/feeds/feed.xml"));
+  ASSERT_EQ(first.what, outcome::ok) << first.error;
+  const auto second = fetch(server_.url("/feeds/feed.xml"), defaults(), request_for("", "", first.last_modified));
+  EXPECT_EQ(second.what, outcome::not_modified) << second.error;
+}
+
+TEST_F(Fetcher, FetchesAgainWhenTheEtagChanged) {
+  const auto r = fetch(server_.url("/feeds/feed.xml"), defaults(), request_for("", "\"stale\""));
+  EXPECT_EQ(r.what, outcome::ok) << r.error;
+}
+
+TEST_F(Fetcher, NeverSendsValidatorsWithLineBreaks) {
+  const auto r = fetch(server_.url("/headers"), defaults(),
+                       request_for("", "\"x\"\r\nX-Injected: 1", "Mon\r\nX-Injected: 2"));
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  const auto headers = json_of(r.body);
+  EXPECT_FALSE(headers.contains("X-Injected"));
+  EXPECT_FALSE(headers.contains("If-None-Match"));
+  EXPECT_FALSE(headers.contains("If-Modified-Since"));
+}
+
+TEST_F(Fetcher, ReportsA404AsHttpError) {
+  const auto r = fetch(server_.url("/status/404"));
+  EXPECT_EQ(r.what, outcome::http_error);
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(r.error, "fetch: http: 404 Not Found");
+  EXPECT_EQ(r.body, "");
+}
+
+TEST_F(Fetcher, ReadsRetryAfterSecondsOn429) {
+  const auto r = fetch(server_.url("/status/429?retry_after=120"));
+  EXPECT_EQ(r.what, outcome::http_error);
+  EXPECT_EQ(r.error, "fetch: http: 429 Too Many Requests");
+  ASSERT_TRUE(r.retry_after.has_value());
+  EXPECT_EQ(*r.retry_after, 120s);
+}
+
+TEST_F(Fetcher, ReadsRetryAfterDateOn503) {
+  const std::string when = http_date(std::chrono::system_clock::now() + 300s);
+  std::string encoded;
+  for (const char c : when) encoded += c == ' ' ? "%20" : c == ',' ? "%2C" : std::string(1, c);
+  const auto r = fetch(server_.url("/status/503?retry_after=" + encoded));
+  EXPECT_EQ(r.what, outcome::http_error);
+  ASSERT_TRUE(r.retry_after.has_value()) << when;
+  EXPECT_GE(*r.retry_after, 298s);
+  EXPECT_LE(*r.retry_after, 302s);
+}
+
+TEST_F(Fetcher, ReadsMaxAgeOfA200) {
+  const auto r = fetch(server_.url("/feeds/feed.xml?max_age=600"));
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  ASSERT_TRUE(r.max_age.has_value());
+  EXPECT_EQ(*r.max_age, 600s);
+}
+
+TEST_F(Fetcher, FailsQuicklyOnARefusedConnection) {
+  const auto r = fetch("http://127.0.0.1:" + std::to_string(closed_port()) + "/feed.xml");
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: connect: Connection refused");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_LT(r.elapsed, 2s);
+}
+
+TEST_F(Fetcher, CutsAServerThatNeverAnswersAtTheTotalTimeout) {
+  auto o = defaults();
+  o.timeout = 1s;
+  const auto r = fetch(server_.url("/hang"), o);
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: read: timed out after 1s");
+  EXPECT_GE(r.elapsed, 900ms);
+  EXPECT_LE(r.elapsed, 2s);
+}
+
+TEST_F(Fetcher, CutsADripAtTheTotalTimeoutNotAnIdleTimeout) {
+  auto o = defaults();
+  o.timeout = 1s;
+  const auto started = std::chrono::steady_clock::now();
+  const auto r = fetch(server_.url("/drip?bytes_per_sec=20"), o);
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: read: timed out after 1s");
+  EXPECT_LE(std::chrono::steady_clock::now() - started, 2s);
+}
+
+TEST_F(Fetcher, CutsSlowHeadersAtTheTotalTimeout) {
+  auto o = defaults();
+  o.timeout = 1500ms;
+  const auto r = fetch(server_.url("/slow-headers"), o);
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: read: timed out after 1500ms");
+  EXPECT_LE(r.elapsed, 2500ms);
+}
+
+TEST_F(Fetcher, FollowsARedirectChainWithinTheLimit) {
+  const auto r = fetch(server_.url("/redirect/5?to=/feeds/feed.xml"));
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  EXPECT_EQ(r.body, feed_xml);
+  EXPECT_EQ(r.final_url, server_.url("/feeds/feed.xml"));
+}
+
+TEST_F(Fetcher, FollowsEveryRedirectStatus) {
+  for (const char* code : {"301", "302", "303", "307", "308"}) {
+    SCOPED_TRACE(code);
+    const auto r = fetch(server_.url("/redirect/1?to=/feeds/feed.xml&code=" + std::string(code)));
+    EXPECT_EQ(r.what, outcome::ok) << r.error;
+  }
+}
+
+TEST_F(Fetcher, StopsAfterTooManyRedirects) {
+  const auto r = fetch(server_.url("/redirect/6?to=/feeds/feed.xml"));
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: redirect: too many redirects (more than 5)");
+  EXPECT_EQ(json_of(server_.get("/hits")).value("/feeds/feed.xml", 0), 0);
+}
+
+TEST_F(Fetcher, DetectsARedirectLoop) {
+  const auto r = fetch(server_.url("/loop/a"));
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error.rfind("fetch: redirect: redirect loop at ", 0), 0u) << r.error;
+  EXPECT_EQ(json_of(server_.get("/hits")).value("/loop/a", 0), 1);
+}
+
+TEST_F(Fetcher, RejectsARedirectToAFileUrl) {
+  const auto r = fetch(server_.url("/redirect-to?url=file:///etc/passwd"));
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error.rfind("fetch: redirect: location file:", 0), 0u) << r.error;
+  EXPECT_NE(r.error.find("is not an http or https URL"), std::string::npos) << r.error;
+}
+
+TEST_F(Fetcher, RejectsAContentLengthOverMaxBodyBeforeReadingIt) {
+  auto o = defaults();
+  o.max_body = 1024 * 1024;
+  const auto r = fetch(server_.url("/huge?mib=100"), o);
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: body: Content-Length 104857600 exceeds 1048576 bytes");
+  EXPECT_LT(r.elapsed, 3s);
+}
+
+TEST_F(Fetcher, ReportsAnErrorStatusWhateverLengthItAnnounces) {
+  auto o = defaults();
+  o.max_body = 1024 * 1024;
+  const auto r = fetch(server_.url("/status/404?declared_length=104857600"), o);
+  EXPECT_EQ(r.what, outcome::http_error);
+  EXPECT_EQ(r.error, "fetch: http: 404 Not Found");
+}
+
+TEST_F(Fetcher, ReadsABodyEndedByClosingTheConnection) {
+  const auto r = fetch(server_.url("/close-delimited"));
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  EXPECT_NE(r.body.find("<title>fake</title>"), std::string::npos);
+}
+
+TEST_F(Fetcher, RejectsAChunkedBodyOverMaxBody) {
+  auto o = defaults();
+  o.max_body = 1024 * 1024;
+  const auto r = fetch(server_.url("/chunked?mib=8"), o);
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: body: body exceeds 1048576 bytes");
+}
+
+TEST_F(Fetcher, StopsAGzipBombAtTheDecompressedCap) {
+  const auto r = fetch(server_.url("/bomb?mib=64"));
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: body: decompressed body exceeds 16777216 bytes");
+  EXPECT_EQ(r.body, "");
+}
+
+TEST_F(Fetcher, RejectsCorruptAndTruncatedGzip) {
+  const auto corrupt = fetch(server_.url("/gzip-corrupt"));
+  EXPECT_EQ(corrupt.what, outcome::failed);
+  EXPECT_EQ(corrupt.error.rfind("fetch: body: corrupt gzip data: ", 0), 0u) << corrupt.error;
+  const auto truncated = fetch(server_.url("/gzip-corrupt?truncated=1"));
+  EXPECT_EQ(truncated.what, outcome::failed);
+  EXPECT_EQ(truncated.error, "fetch: body: truncated gzip data");
+}
+
+TEST_F(Fetcher, RejectsUnsupportedAndStackedEncodings) {
+  const auto br = fetch(server_.url("/encoding/br"));
+  EXPECT_EQ(br.what, outcome::failed);
+  EXPECT_EQ(br.error, "fetch: body: unsupported content-encoding br");
+  const auto stacked = fetch(server_.url("/encoding/gzip,%20gzip"));
+  EXPECT_EQ(stacked.what, outcome::failed);
+  EXPECT_EQ(stacked.error, "fetch: body: unsupported content-encoding gzip, gzip");
+}
+
+TEST_F(Fetcher, RejectsAnEmptyBody) {
+  const auto r = fetch(server_.url("/empty"));
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.error, "fetch: body: empty response body");
+}
+
+TEST_F(Fetcher, RejectsABodyCutShortByTheServer) {
+  const auto r = fetch(server_.url("/close-early"));
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: read: partial message");
+}
+
+TEST_F(Fetcher, BlocksLoopbackWithoutSendingAnything) {
+  auto o = defaults();
+  o.block_private_addresses = true;
+  const auto r = fetch(server_.url("/feeds/feed.xml"), o);
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: policy: address 127.0.0.1 is not allowed (fetch.block_private_addresses)");
+  EXPECT_EQ(server_.get("/hits"), "{}");
+}
+
+TEST_F(Fetcher, BlocksLoopbackReachedThroughAName) {
+  auto o = defaults();
+  o.block_private_addresses = true;
+  const auto r = fetch("http://localhost:" + std::to_string(server_.port()) + "/feeds/feed.xml", o);
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error.rfind("fetch: policy: address ", 0), 0u) << r.error;
+  EXPECT_EQ(server_.get("/hits"), "{}");
+}
+
+TEST_F(Fetcher, RejectsAUrlWithALineBreak) {
+  const auto r = fetch(server_.url("/feeds/feed.xml\r\nX-Injected: 1"));
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error.rfind("fetch: policy: ", 0), 0u) << r.error;
+  EXPECT_EQ(server_.get("/hits"), "{}");
+}
+
+TEST_F(Fetcher, RejectsSchemesOtherThanHttp) {
+  for (const char* url : {"file:///etc/passwd", "ftp://127.0.0.1/feed.xml", "feed.xml"}) {
+    SCOPED_TRACE(url);
+    const auto r = fetch(url);
+    EXPECT_EQ(r.what, outcome::failed);
+    EXPECT_EQ(r.error.rfind("fetch: policy: ", 0), 0u) << r.error;
+  }
+}
+
+TEST_F(Fetcher, SendsCredentialsToTheOriginOnly) {
+  const std::string base = "http://user:pa%3Ass@127.0.0.1:" + std::to_string(server_.port());
+  const auto direct = fetch(base + "/headers");
+  ASSERT_EQ(direct.what, outcome::ok) << direct.error;
+  EXPECT_EQ(json_of(direct.body).value("Authorization", ""), "Basic dXNlcjpwYTpzcw==");
+
+  const auto same_origin = fetch(base + "/redirect/1?to=/headers");
+  ASSERT_EQ(same_origin.what, outcome::ok) << same_origin.error;
+  EXPECT_EQ(json_of(same_origin.body).value("Authorization", ""), "Basic dXNlcjpwYTpzcw==");
+
+  fake_server other;
+  const auto cross = fetch(base + "/redirect-to?url=" + other.url("/headers"));
+  ASSERT_EQ(cross.what, outcome::ok) << cross.error;
+  EXPECT_FALSE(json_of(cross.body).contains("Authorization")) << cross.body;
+}
+
+TEST_F(Fetcher, CancelEndsAHangingFetchQuickly) {
+  std::shared_ptr<completion> state;
+  const auto handle = start(defaults(), request_for(server_.url("/hang")), state);
+  ASSERT_TRUE(handle);
+  std::this_thread::sleep_for(300ms);
+  handle->cancel();
+  handle->cancel();
+  const auto r = wait(state, 5s);
+  EXPECT_EQ(r.what, outcome::cancelled);
+  EXPECT_LT(r.elapsed, 2s);
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(state->calls.load(), 1);
+}
+
+TEST_F(Fetcher, CancelRightAfterStartReportsCancelled) {
+  std::shared_ptr<completion> state;
+  const auto handle = start(defaults(), request_for(server_.url("/feeds/feed.xml?delay_ms=500")), state);
+  ASSERT_TRUE(handle);
+  handle->cancel();
+  EXPECT_EQ(wait(state, 5s).what, outcome::cancelled);
+}
+
+TEST_F(Fetcher, CancelAfterCompletionChangesNothing) {
+  std::shared_ptr<completion> state;
+  const auto handle = start(defaults(), request_for(server_.url("/feeds/feed.xml")), state);
+  ASSERT_TRUE(handle);
+  EXPECT_EQ(wait(state).what, outcome::ok);
+  handle->cancel();
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(state->calls.load(), 1);
+}
+
+TEST_F(Fetcher, RunsManyFetchesAtOnce) {
+  std::string error;
+  auto f = fetcher::create(io_, defaults(), error);
+  ASSERT_TRUE(f) << error;
+  std::vector<std::shared_ptr<completion>> states;
+  std::vector<std::shared_ptr<fetch_handle>> handles;
+  for (int i = 0; i < 20; ++i) {
+    auto state = std::make_shared<completion>();
+    states.push_back(state);
+    handles.push_back(f->start(request_for(server_.url("/feeds/feed.xml?delay_ms=100")), [state](fetch_response r) {
+      if (state->calls.fetch_add(1) == 0) state->result.set_value(std::move(r));
+    }));
+  }
+  for (auto& state : states) EXPECT_EQ(wait(state).what, outcome::ok);
+}
+
+TEST(FetcherCreate, RefusesAUserAgentWithALineBreak) {
+  boost::asio::io_context io;
+  fetch_options o;
+  o.user_agent = "feedd\r\nX-Injected: 1";
+  std::string error;
+  EXPECT_EQ(fetcher::create(io, o, error), nullptr);
+  EXPECT_EQ(error, "fetch: user_agent contains control characters");
+}
+
+TEST(FetcherCreate, RefusesAnUnreadableCaFile) {
+  boost::asio::io_context io;
+  fetch_options o;
+  o.ca_file = "/nonexistent/ca.pem";
+  std::string error;
+  EXPECT_EQ(fetcher::create(io, o, error), nullptr);
+  EXPECT_EQ(error.rfind("fetch: tls: cannot load ca_file /nonexistent/ca.pem", 0), 0u) << error;
+}
+
+// A self-signed certificate for localhost and 127.0.0.1, made fresh for each test.
+class FetcherTls : public Fetcher {
+ protected:
+  FetcherTls() {
+    const auto made = test::run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                 key_.string(), "-out", cert_.string(), "-subj", "/CN=localhost", "-addext",
+                                 "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "1"});
+    if (made.exit_code != 0) throw std::runtime_error("openssl req failed: " + made.err);
+    tls_server_.emplace(fake_server::options{root_.path(), cert_, key_, {}});
+  }
+
+  test::temp_dir certs_;
+  std::filesystem::path cert_ = certs_.path() / "cert.pem";
+  std::filesystem::path key_ = certs_.path() / "key.pem";
+  std::optional<fake_server> tls_server_;
+};
+
+TEST_F(FetcherTls, RefusesASelfSignedCertificate) {
+  const auto r = fetch(tls_server_->url("/feeds/feed.xml"));
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error.rfind("fetch: tls: ", 0), 0u) << r.error;
+  EXPECT_NE(r.error.find("certificate verify failed"), std::string::npos) << r.error;
+}
+
+TEST_F(FetcherTls, AcceptsTheCertificateFromCaFile) {
+  auto o = defaults();
+  o.ca_file = cert_.string();
+  const auto r = fetch(tls_server_->url("/feeds/feed.xml?gzip=1"), o);
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  EXPECT_EQ(r.body, feed_xml);
+}
+
+TEST_F(FetcherTls, VerifiesTheHostNameSentAsSni) {
+  auto o = defaults();
+  o.ca_file = cert_.string();
+  const auto r = fetch("https://localhost:" + std::to_string(tls_server_->port()) + "/feeds/feed.xml", o);
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  EXPECT_EQ(r.body, feed_xml);
+}
+
+TEST_F(FetcherTls, SkipsVerificationOnlyWhenToldTo) {
+  auto o = defaults();
+  o.tls_verify = false;
+  const auto r = fetch(tls_server_->url("/feeds/feed.xml"), o);
+  EXPECT_EQ(r.what, outcome::ok) << r.error;
+}
+
+TEST_F(FetcherTls, ReadsABodyEndedByATruncatedTlsStream) {
+  auto o = defaults();
+  o.ca_file = cert_.string();
+  const auto r = fetch(tls_server_->url("/close-delimited"), o);
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  EXPECT_NE(r.body.find("<title>fake</title>"), std::string::npos);
+}
+
+TEST_F(FetcherTls, CutsAServerThatNeverAnswersAtTheTotalTimeout) {
+  auto o = defaults();
+  o.ca_file = cert_.string();
+  o.timeout = 1s;
+  const auto r = fetch(tls_server_->url("/hang"), o);
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: read: timed out after 1s");
+  EXPECT_LE(r.elapsed, 2s);
+}
+
+}  // namespace
+}  // namespace feedd::daemon
