@@ -71,7 +71,9 @@ expected<storage::database, int> connect_at_start(const context& ctx, bool once,
   }
   milliseconds backoff{500};
   for (int attempt = 1;; ++attempt) {
-    auto db = storage::database::open({ctx.settings.database.url, *password, "feedd-store"});
+    storage::connect_options options{ctx.settings.database.url, *password, "feedd-store"};
+    options.asynchronous_commit = true;
+    auto db = storage::database::open(options);
     if (db) return std::move(*db);
     log.error("database", {{"step", "connect"}, {"try", attempt}, {"error", db.error().message}});
     if (once || db.error().what != storage::db_error::kind::connection) return unexpected{exit_failure};

@@ -42,6 +42,19 @@ TEST(StorageDatabase, SetsSessionTimeoutsAndUtc) {
   EXPECT_EQ(used_option(db, "tcp_user_timeout"), "30000");
 }
 
+TEST(StorageDatabase, CommitsSynchronouslyUnlessTheStoreAsksOtherwise) {
+  test_database t{"async_commit"};
+  auto db = open_database(t);
+  EXPECT_EQ(show(db, "SHOW synchronous_commit"), "on");
+  storage::connect_options options{t.conninfo(), "", "feedd-store"};
+  options.asynchronous_commit = true;
+  auto store = storage::database::open(options);
+  ASSERT_TRUE(store.has_value()) << store.error().message;
+  EXPECT_EQ(show(*store, "SHOW synchronous_commit"), "off");
+  ASSERT_TRUE(store->reconnect().has_value());
+  EXPECT_EQ(show(*store, "SHOW synchronous_commit"), "off") << "kept across reconnects";
+}
+
 TEST(StorageDatabase, ConninfoSettingsWinOverOurDefaults) {
   test_database t{"conninfo wins"};
   auto db = storage::database::open(
