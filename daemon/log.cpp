@@ -31,16 +31,33 @@ constexpr std::string_view journal_prefix(log_level level) {
   return "<6>";
 }
 
-void append_hex(std::string& out, unsigned char c, std::string_view prefix) {
+// A quoted string with control characters escaped, so no raw CR, LF or ESC
+// ever reaches the log. logfmt and JSON differ only in how they spell a
+// control character: \x1b versus \u001b.
+void append_quoted(std::string& out, std::string_view value, std::string_view control_prefix) {
   static constexpr char digits[] = "0123456789abcdef";
-  out += prefix;
-  if (prefix == "\\u") out += "00";
-  out += digits[c >> 4];
-  out += digits[c & 0xf];
+  out += '"';
+  for (unsigned char c : value) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += control_prefix;
+          out += digits[c >> 4];
+          out += digits[c & 0xf];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
 }
 
-// logfmt value: bare when it is a plain token, else quoted with control
-// characters escaped (no raw CR, LF or ESC ever reaches the log).
+// logfmt value: bare when it is a plain token, else quoted.
 void append_logfmt_value(std::string& out, std::string_view value) {
   bool bare = !value.empty();
   for (unsigned char c : value) {
@@ -49,42 +66,11 @@ void append_logfmt_value(std::string& out, std::string_view value) {
       break;
     }
   }
-  if (bare) {
-    out += value;
-    return;
-  }
-  out += '"';
-  for (unsigned char c : value) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) append_hex(out, c, "\\x");
-        else out += static_cast<char>(c);
-    }
-  }
-  out += '"';
+  if (bare) out += value;
+  else append_quoted(out, value, "\\x");
 }
 
-void append_json_string(std::string& out, std::string_view value) {
-  out += '"';
-  for (unsigned char c : value) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) append_hex(out, c, "\\u");
-        else out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-}
+void append_json_string(std::string& out, std::string_view value) { append_quoted(out, value, "\\u00"); }
 
 std::string utc_now() {
   using namespace std::chrono;
