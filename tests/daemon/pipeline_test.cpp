@@ -142,7 +142,9 @@ TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {
   serve(60);
   std::vector<std::string> urls;
   for (const auto& f : fixtures_) urls.push_back(feed_url(f, "?delay_ms=100"));
-  harness_.write_config("", "schedule:\n  claim_batch: 5\n");
+  // Few claims held at a time and slow answers, so that neither instance can
+  // take every feed before the other has started.
+  harness_.write_config("  max_concurrent: 4\n  max_per_host: 4\n", "queue:\n  capacity: 2\nschedule:\n  claim_batch: 3\n");
   harness_.add_feeds(urls);
 
   auto a = harness_.start({"run", "--once"}, harness_.dir() / "a.log");
