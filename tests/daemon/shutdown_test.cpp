@@ -10,6 +10,7 @@
 #include "daemon_harness.hpp"
 #include "fake_server.hpp"
 #include "feed_fixtures.hpp"
+#include "support/paths.hpp"
 
 namespace feedd::test {
 namespace {
@@ -181,6 +182,34 @@ TEST_F(Shutdown, SighupReloadsAValidConfigAndKeepsTheOldOneOnError) {
 
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+}
+
+}  // namespace
+}  // namespace feedd::test
+
+namespace feedd::test {
+namespace {
+
+// RELIABILITY D1: the database is not up yet when the daemon starts.
+TEST(Startup, WaitsForTheDatabaseAndStopsCleanlyOnSigterm) {
+  temp_dir dir;
+  const auto config = dir.path() / "feedd.yaml";
+  write_file(config, "database:\n  url: \"host=" + (dir.path() / "nowhere").string() + " user=postgres dbname=feedd\"\n");
+  const auto log = dir.path() / "feedd.log";
+  process daemon({{feedd_binary().string(), "--config", config.string(), "run"}, {}, {"NOTIFY_SOCKET"}, "", log});
+  ASSERT_TRUE(eventually([&] { return read_file(log).find("step=connect try=2") != std::string::npos; }, 10s)) << read_file(log);
+  EXPECT_TRUE(daemon.running());
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(5s), 0) << read_file(log);
+}
+
+TEST(Startup, RunOnceFailsAtOnceWithoutADatabase) {
+  temp_dir dir;
+  const auto config = dir.path() / "feedd.yaml";
+  write_file(config, "database:\n  url: \"host=" + (dir.path() / "nowhere").string() + " user=postgres dbname=feedd\"\n");
+  auto r = run({feedd_binary().string(), "--config", config.string(), "run", "--once"}, 20s);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("event=database step=connect"), std::string::npos) << r.err;
 }
 
 }  // namespace
