@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "extensions.hpp"
+#include "xhtml.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers::detail {
@@ -16,16 +18,22 @@ struct atom_reader {
 
   bool is_atom(pugi::xml_node node, std::string_view local) const { return scope.is(node, uri, local); }
 
+  // The first author's name, or its e-mail address when it gives no name
+  // (RFC 4287 §3.2 makes the name mandatory; feeds omit it).
   std::string author_of(pugi::xml_node parent) const {
     for (const auto author : parent.children()) {
       if (!is_atom(author, "author")) continue;
-      if (const auto name = scope.child(author, uri, "name")) return text_of(name);
+      if (auto name = text_of(scope.child(author, uri, "name")); !is_blank(name)) return name;
+      if (const auto email = scope.child(author, uri, "email")) return text_of(email);
     }
     return {};
   }
 
+  // RFC 4287 §4.2.7.1 puts the URL in href; early feeds (and Atom 0.3
+  // drafts) wrote it as the element's text.
   raw_url link_of(pugi::xml_node link) const {
-    return {std::string{attribute(link, "href")}, scope.base_of(link)};
+    const auto href = link.attribute("href");
+    return {href ? std::string{href.value()} : text_of(link), scope.base_of(link)};
   }
 
   // An Atom 1.0 text construct (RFC 4287, 3.1) or content (4.1.3), or an
@@ -33,16 +41,32 @@ struct atom_reader {
   std::string construct(pugi::xml_node node) const {
     const auto type = attribute(node, "type");
     if (draft) return draft_construct(node, type);
-    if (type.empty() || type == "text" || type == "html") return text_of(node);
+    if (type.empty() || type == "text" || type == "html") return escaped(node);
     if (type == "xhtml") return xhtml(node);
-    if (type.ends_with("+xml") || type.ends_with("/xml")) return inner_xml(node);
-    if (type.starts_with("text/")) return text_of(node);
+    if (type.ends_with("+xml") || type.ends_with("/xml")) return html_markup(node, scope);
+    if (type.starts_with("text/")) return escaped(node);
     return {};  // base64 of a binary type: nothing to show as text
+  }
+
+  // Summary and content with what the normalizer needs to know about them.
+  raw_body body_of(pugi::xml_node node) const {
+    const auto type = attribute(node, "type");
+    const bool text = draft ? type == "text/plain" : type.empty() || type == "text" || type.starts_with("text/plain");
+    return {construct(node), scope.base_of(node), !text};
+  }
+
+  // Text and html constructs hold text only (RFC 4287 §3.1.1.1-2). Markup
+  // in one anyway is kept; an XHTML <div> wrapping everything was put there
+  // by tools that confused html with xhtml (TypePad) and its text is the
+  // (escaped) value.
+  std::string escaped(pugi::xml_node node) const {
+    if (const auto div = only_xhtml_div(node)) return markup_of(div, scope);
+    return markup_of(node, scope);
   }
 
   std::string draft_construct(pugi::xml_node node, std::string_view type) const {
     const auto mode = attribute(node, "mode");
-    if (mode == "escaped") return text_of(node);
+    if (mode == "escaped") return escaped(node);
     if (mode == "base64") {
       const bool textual = type.empty() || type.starts_with("text/") || type.ends_with("html") ||
                            type.ends_with("+xml") || type.ends_with("/xml");
@@ -54,22 +78,25 @@ struct atom_reader {
   // The div wrapper of xhtml content is not part of the content (RFC 4287,
   // 4.1.3.3).
   std::string xhtml(pugi::xml_node node) const {
-    bool only_div = false;
+    if (const auto div = only_xhtml_div(node)) return html_markup(div, scope);
+    return markup_of(node, scope);
+  }
+
+  // The XHTML <div> that is node's only child, white space aside.
+  pugi::xml_node only_xhtml_div(pugi::xml_node node) const {
     pugi::xml_node div;
     for (const auto c : node.children()) {
       if (c.type() == pugi::node_element) {
-        only_div = !div && scope.is(c, ns::xhtml, "div");
-        if (!only_div) break;
+        if (div || !scope.is(c, ns::xhtml, "div")) return {};
         div = c;
-      } else if (c.type() != pugi::node_pcdata ||
-                 std::string_view{c.value()}.find_first_not_of(" \t\r\n") != std::string_view::npos) {
-        only_div = false;
-        break;
+      } else if (c.type() != pugi::node_pcdata || !is_blank(c.value())) {
+        return {};
       }
     }
-    if (only_div) return inner_xml(div);
-    return text_of(node);
+    return div;
   }
+
+  static bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
   static std::string decode_base64(std::string_view text) {
     std::string out;
@@ -99,9 +126,20 @@ struct atom_reader {
     return {construct(node), !text};
   }
 
+  // media:description, directly or in a media:group.
+  pugi::xml_node media_description_in(pugi::xml_node field) const {
+    if (is_media(scope, field, "description")) return field;
+    if (!is_media(scope, field, "group")) return {};
+    for (const auto member : field.children()) {
+      if (is_media(scope, member, "description")) return member;
+    }
+    return {};
+  }
+
   raw_entry read_entry(pugi::xml_node node, const std::string& feed_author) const {
     raw_entry entry;
     std::string created;
+    pugi::xml_node media_description;
     bool have_alternate = false;
     for (const auto field : node.children()) {
       if (field.type() != pugi::node_element) continue;
@@ -134,12 +172,19 @@ struct atom_reader {
       } else if (scope.is(field, ns::dc, "subject")) {
         if (entry.categories.size() < max_raw_list) entry.categories.push_back(text_of(field));
       } else if (is_atom(field, "summary")) {
-        if (entry.summary.empty()) entry.summary = construct(field);
+        if (entry.summary.value.empty()) entry.summary = body_of(field);
       } else if (is_atom(field, "content")) {
-        if (entry.content.empty()) entry.content = construct(field);
+        if (entry.content.value.empty()) entry.content = body_of(field);
+      } else if (!media_description) {
+        media_description = media_description_in(field);
       }
     }
     if (entry.published.empty()) entry.published = std::move(created);
+    // Media RSS in Atom (YouTube's feeds): the description stands in for a
+    // missing summary.
+    if (entry.summary.value.empty() && media_description) {
+      entry.summary = {markup_of(media_description, scope), scope.base_of(media_description), true};
+    }
     // RFC 4287, 4.2.1: an entry without an author inherits the source's,
     // then the feed's.
     entry.author = author_of(node);

@@ -13,6 +13,10 @@ namespace detail {
 namespace {
 
 constexpr std::size_t max_date_length = 256;  // real dates are under 64 bytes
+// Four-digit years (RFC 3339 §5.6 date-fullyear); earlier ones in feeds
+// are typos ("0213" for "2013"), so three-digit years are refused too.
+constexpr int min_year = 1000;
+constexpr int max_year = 9999;
 
 struct named_zone {
   std::string_view name;
@@ -101,18 +105,21 @@ bool read_zone(cursor& in, date_fields& fields) {
   return true;
 }
 
-// hh[:mm[:ss]][.fff] or hhmm[ss][.fff] (basic).
+// hh[:mm[:ss]][.fff] or hhmm[ss][.fff] (basic). With colons, one-digit
+// minutes and seconds ("12:35:9") are unambiguous and written by some
+// generators.
 bool read_time(cursor& in, date_fields& fields) {
   const bool basic = in.digits_ahead() >= 4;
-  const auto hour = in.number(basic ? 2 : 1, 2);
+  const std::size_t min_digits = basic ? 2 : 1;
+  const auto hour = in.number(min_digits, 2);
   if (!hour) return false;
   fields.hour = *hour;
   if (basic || in.accept(':')) {
-    const auto minute = in.number(2, 2);
+    const auto minute = in.number(min_digits, 2);
     if (!minute) return false;
     fields.minute = *minute;
     if ((basic && in.digits_ahead() >= 2) || (!basic && in.accept(':'))) {
-      const auto second = in.number(2, 2);
+      const auto second = in.number(min_digits, 2);
       if (!second) return false;
       fields.second = *second;
       if (in.accept('.') || in.accept(',')) {
@@ -139,7 +146,7 @@ std::optional<int> named_zone_offset(std::string_view name) {
 
 std::optional<timestamp> to_timestamp(const date_fields& fields) {
   using namespace std::chrono;
-  if (fields.year < 1000 || fields.year > 9999 || fields.month < 1 || fields.month > 12) return std::nullopt;
+  if (fields.year < min_year || fields.year > max_year || fields.month < 1 || fields.month > 12) return std::nullopt;
   const year_month_day date{year{fields.year}, month{static_cast<unsigned>(fields.month)},
                             day{static_cast<unsigned>(fields.day < 1 ? 0 : fields.day)}};
   if (!date.ok()) return std::nullopt;
@@ -149,8 +156,14 @@ std::optional<timestamp> to_timestamp(const date_fields& fields) {
   if (fields.hour < 0 || fields.minute < 0 || fields.second < 0) return std::nullopt;
   // A leap second (RFC 3339 §5.7) has no sys_seconds value of its own.
   const int second = fields.second == 60 ? 59 : fields.second;
-  return sys_days{date} + hours{fields.hour} + minutes{fields.minute} + seconds{second} -
-         seconds{fields.offset_seconds};
+  const timestamp utc = sys_days{date} + hours{fields.hour} + minutes{fields.minute} + seconds{second} -
+                        seconds{fields.offset_seconds};
+  // The zone can carry a date across the range ("9999-12-31T12:00:00-12:00"
+  // is in year 10000); what comes out must be what format_rfc3339 writes
+  // and parse_date reads back.
+  const int utc_year = static_cast<int>(year_month_day{floor<days>(utc)}.year());
+  if (utc_year < min_year || utc_year > max_year) return std::nullopt;
+  return utc;
 }
 
 std::optional<date_fields> parse_iso8601(std::string_view text) {
@@ -180,10 +193,12 @@ std::optional<date_fields> parse_iso8601(std::string_view text) {
   }
   if (in.at_end()) return fields;
 
-  if (!in.accept('T') && !in.accept('t')) {
-    if (!is_space(in.peek())) return std::nullopt;
-    in.skip_spaces();
-  }
+  // 'T', a space instead (RFC 3339 §5.6 note), or both: "2003-07-01 T 01:55".
+  const bool spaced = is_space(in.peek());
+  in.skip_spaces();
+  const bool designator = in.accept('T') || in.accept('t');
+  if (!spaced && !designator) return std::nullopt;
+  in.skip_spaces();
   if (!read_time(in, fields) || !read_zone(in, fields)) return std::nullopt;
   if (!in.at_end()) return std::nullopt;
   return fields;

@@ -20,7 +20,8 @@ struct date_fields {
 };
 
 // Range checks (year 1000-9999, day of month with leap years, 24:00:00 as
-// the next midnight, a leap second as :59), then UTC.
+// the next midnight, a leap second as :59), then UTC, which must be within
+// years 1000-9999 too.
 std::optional<timestamp> to_timestamp(const date_fields& fields);
 
 // RFC 3339, W3C-DTF and the ISO 8601 forms feeds use: partial dates, basic

@@ -67,9 +67,11 @@ raw_entry read_item(const json& item, const std::string& feed_author, std::strin
   if (url.empty()) url = string_at(item, "external_url");
   entry.url = {std::move(url), std::string{base}};
   entry.title = {string_at(item, "title"), false};
-  entry.summary = string_at(item, "summary");
-  entry.content = string_at(item, "content_html");
-  if (entry.content.empty()) entry.content = string_at(item, "content_text");
+  // JSON Feed 1.1: summary is plain text, content_html HTML,
+  // content_text plain text.
+  entry.summary = {string_at(item, "summary"), std::string{base}, false};
+  entry.content = {string_at(item, "content_html"), std::string{base}, true};
+  if (entry.content.value.empty()) entry.content = {string_at(item, "content_text"), std::string{base}, false};
   entry.published = string_at(item, "date_published");
   entry.updated = string_at(item, "date_modified");
   entry.author = author_of(item);
@@ -88,6 +90,26 @@ raw_entry read_item(const json& item, const std::string& feed_author, std::strin
   return entry;
 }
 
+// JSON Feed names its version by URL ("https://jsonfeed.org/version/1.1").
+// Some publishers write the bare number; since "version": "1.0" and an
+// items array alone say little about a JSON document, that is taken only
+// with a key of JSON Feed's own as well.
+bool is_json_feed(const json& root) {
+  const auto version = string_at(root, "version");
+  if (version.starts_with("https://jsonfeed.org/version/") || version.starts_with("http://jsonfeed.org/version/")) {
+    return true;
+  }
+  const auto* items = member(root, "items");
+  if ((version != "1" && version != "1.0" && version != "1.1") || !items || !items->is_array()) return false;
+  if (member(root, "home_page_url") || member(root, "feed_url")) return true;
+  for (const auto& item : *items) {
+    for (const char* key : {"content_html", "content_text", "date_published"}) {
+      if (member(item, key)) return true;
+    }
+  }
+  return false;
+}
+
 expected<raw_feed, not_a_feed> read(std::string_view document, std::string_view base) {
   constexpr std::string_view bom = "\xEF\xBB\xBF";
   if (document.starts_with(bom)) document.remove_prefix(bom.size());
@@ -103,10 +125,7 @@ expected<raw_feed, not_a_feed> read(std::string_view document, std::string_view 
   }
   const auto root = json::parse(document, nullptr, /*allow_exceptions=*/false);
   if (root.is_discarded()) return unexpected{not_a_feed{"parse: json: not valid JSON"}};
-  const auto version = string_at(root, "version");
-  if (!version.starts_with("https://jsonfeed.org/version/") && !version.starts_with("http://jsonfeed.org/version/")) {
-    return unexpected{not_a_feed{"parse: json: no jsonfeed.org version"}};
-  }
+  if (!is_json_feed(root)) return unexpected{not_a_feed{"parse: json: no jsonfeed.org version"}};
   raw_feed feed;
   feed.format = feed_format::json_feed;
   feed.warnings = std::move(warnings);
@@ -115,7 +134,7 @@ expected<raw_feed, not_a_feed> read(std::string_view document, std::string_view 
   const auto feed_author = author_of(root);
   if (const auto* items = member(root, "items"); items && items->is_array()) {
     for (const auto& item : *items) {
-      if (item.is_object()) feed.entries.push_back(read_item(item, feed_author, base));
+      if (item.is_object()) add_entry(feed, [&] { return read_item(item, feed_author, base); });
     }
   } else {
     feed.warnings.emplace_back("json: no items array");

@@ -1,5 +1,6 @@
 #include "normalize.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -9,6 +10,8 @@
 
 #include "feedd/parsers/dates.hpp"
 #include "feedd/parsers/url.hpp"
+#include "c1_controls.hpp"
+#include "html_urls.hpp"
 #include "identity.hpp"
 #include "text.hpp"
 
@@ -23,6 +26,10 @@ constexpr std::size_t max_categories = 64;
 constexpr std::size_t max_enclosures = 64;
 constexpr std::size_t max_date_warnings = 10;
 constexpr std::size_t max_quoted = 64;
+// Relative links resolved in summaries and contents, per field and per
+// document: bounded work whatever the markup (RELIABILITY M4).
+constexpr std::size_t max_html_urls_per_field = 4096;
+constexpr std::size_t max_html_urls = 65536;
 
 enum class cap { title, author, url, guid, category, summary, content, categories, enclosures, count };
 
@@ -69,6 +76,7 @@ class normalizer {
   std::string title(const raw_title& raw, std::size_t max = max_title, cap kind = cap::title) {
     std::string value = raw.value;
     sanitize_utf8(value);
+    map_c1_controls(value);
     value = raw.html ? plain_text(value) : collapse_whitespace(value);
     sanitize_utf8(value);
     cut(value, max, kind);
@@ -83,6 +91,21 @@ class normalizer {
     sanitize_utf8(resolved);
     cut(resolved, max_short, cap::url);
     return resolved;
+  }
+
+  // Relative links in HTML resolve against the base in effect where it was
+  // written (RFC 3986 §5.1), as they did on the publisher's page.
+  std::string body(const raw_body& raw, cap kind) {
+    std::string value = raw.value;
+    sanitize_utf8(value);
+    map_c1_controls(value);
+    value = std::string{trim(value)};
+    if (raw.html && html_urls_left_ > 0) {
+      html_urls_left_ -= resolve_html_urls(value, raw.base, max_text,
+                                           std::min(html_urls_left_, max_html_urls_per_field));
+    }
+    cut(value, max_text, kind);
+    return value;
   }
 
   std::optional<timestamp> date(std::string_view raw, std::size_t entry_number) {
@@ -102,8 +125,8 @@ class normalizer {
     // Authors are text in every format (RSS: an e-mail address, often "Jo
     // <jo@example.com>"); stripping tags would eat the address.
     out.author = title({raw.author, false}, max_short, cap::author);
-    out.summary = text(raw.summary, max_text, cap::summary);
-    out.content = text(raw.content, max_text, cap::content);
+    out.summary = body(raw.summary, cap::summary);
+    out.content = body(raw.content, cap::content);
     out.published_at = date(raw.published, number);
     out.updated_at = date(raw.updated, number);
     for (const auto& category : raw.categories) {
@@ -185,6 +208,7 @@ class normalizer {
   std::vector<std::string> warnings_;
   std::array<std::size_t, static_cast<std::size_t>(cap::count)> cut_counts_{};
   std::size_t bad_dates_ = 0;
+  std::size_t html_urls_left_ = max_html_urls;
 };
 
 // RSS <ttl> is minutes; the syndication module gives a period and how many

@@ -25,6 +25,15 @@ struct raw_title {
   bool html = true;
 };
 
+// Summary and content: HTML unless the format said plain text (Atom
+// type="text", JSON Feed content_text), with the base its relative links
+// resolve against (the xml:base in effect on the element).
+struct raw_body {
+  std::string value;
+  std::string base;
+  bool html = true;
+};
+
 struct raw_enclosure {
   raw_url url;
   std::string type;
@@ -36,8 +45,8 @@ struct raw_entry {
   raw_url url;
   raw_title title;
   std::string author;
-  std::string summary;
-  std::string content;
+  raw_body summary;
+  raw_body content;
   std::string published;
   std::string updated;
   std::vector<std::string> categories;

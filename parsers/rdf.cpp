@@ -2,7 +2,9 @@
 
 #include <string>
 
+#include "authors.hpp"
 #include "detect.hpp"
+#include "xhtml.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers::detail {
@@ -17,9 +19,15 @@ std::string about(pugi::xml_node node, const xml_scope& scope) {
   return {};
 }
 
+raw_body body_of(pugi::xml_node node, const xml_scope& scope) {
+  return {markup_of(node, scope), scope.base_of(node), true};
+}
+
 raw_entry read_item(pugi::xml_node item, std::string_view rss, const xml_scope& scope) {
   raw_entry entry;
   entry.guid = about(item, scope);
+  pugi::xml_node dc_description_node;
+  std::string created;
   for (const auto node : item.children()) {
     if (node.type() != pugi::node_element) continue;
     if (scope.is(node, rss, "title")) {
@@ -27,19 +35,25 @@ raw_entry read_item(pugi::xml_node item, std::string_view rss, const xml_scope& 
     } else if (scope.is(node, rss, "link")) {
       if (entry.url.value.empty()) entry.url = {text_of(node), scope.base_of(node)};
     } else if (scope.is(node, rss, "description")) {
-      if (entry.summary.empty()) entry.summary = text_of(node);
+      if (entry.summary.value.empty()) entry.summary = body_of(node, scope);
+    } else if (scope.is(node, ns::dc, "description")) {
+      if (!dc_description_node) dc_description_node = node;
     } else if (scope.is(node, ns::content, "encoded")) {
-      if (entry.content.empty()) entry.content = text_of(node);
+      if (entry.content.value.empty()) entry.content = body_of(node, scope);
     } else if (scope.is(node, ns::dc, "creator")) {
-      if (entry.author.empty()) entry.author = text_of(node);
-    } else if (scope.is(node, ns::dc, "date")) {
+      if (entry.author.empty()) entry.author = author_name(text_of(node));
+    } else if (scope.is(node, ns::dc, "date") || scope.is(node, ns::dcterms, "issued")) {
       if (entry.published.empty()) entry.published = text_of(node);
+    } else if (scope.is(node, ns::dcterms, "created")) {
+      if (created.empty()) created = text_of(node);
     } else if (scope.is(node, ns::dcterms, "modified")) {
       if (entry.updated.empty()) entry.updated = text_of(node);
     } else if (scope.is(node, ns::dc, "subject")) {
       if (entry.categories.size() < max_raw_list) entry.categories.push_back(text_of(node));
     }
   }
+  if (entry.summary.value.empty() && dc_description_node) entry.summary = body_of(dc_description_node, scope);
+  if (entry.published.empty()) entry.published = std::move(created);
   return entry;
 }
 

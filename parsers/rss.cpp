@@ -4,6 +4,9 @@
 #include <string>
 #include <vector>
 
+#include "authors.hpp"
+#include "extensions.hpp"
+#include "xhtml.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers::detail {
@@ -66,6 +69,25 @@ struct ranked_url {
   }
 };
 
+// A summary or content candidate; its base is computed once, for the
+// winner.
+struct ranked_body {
+  std::string value;
+  pugi::xml_node node;
+  int rank = std::numeric_limits<int>::max();
+
+  void offer(int candidate_rank, pugi::xml_node candidate_node, std::string candidate) {
+    if (candidate_rank >= rank || is_blank(candidate)) return;
+    value = std::move(candidate);
+    node = candidate_node;
+    rank = candidate_rank;
+  }
+
+  raw_body take(const xml_scope& scope) {
+    return {std::move(value), node ? scope.base_of(node) : std::string{}, true};
+  }
+};
+
 raw_enclosure media_enclosure(pugi::xml_node media, const xml_scope& scope) {
   return raw_enclosure{{std::string{attribute(media, "url")}, scope.base_of(media)},
                        std::string{attribute(media, "type")},
@@ -82,9 +104,9 @@ class item_reader {
     }
     raw_entry entry;
     entry.title.value = std::move(title_.value);
-    entry.summary = std::move(summary_.value);
-    entry.content = std::move(content_.value);
-    entry.author = std::move(author_.value);
+    entry.summary = summary_.take(scope_);
+    entry.content = content_.take(scope_);
+    entry.author = author_name(author_.value);
     entry.published = std::move(published_.value);
     entry.updated = std::move(updated_.value);
     entry.categories = std::move(categories_);
@@ -103,6 +125,10 @@ class item_reader {
 
  private:
   raw_url url_of(pugi::xml_node node, std::string value) const { return {std::move(value), scope_.base_of(node)}; }
+
+  void add_category(std::string_view term) {
+    if (categories_.size() < max_raw_list) categories_.emplace_back(term);
+  }
 
   void read_field(pugi::xml_node node) {
     const auto& rss = rss_;
@@ -124,62 +150,111 @@ class item_reader {
       guid_.offer(0, text_of(node));
       if (guid_.rank == 0) guid_is_permalink_ = attribute(node, "isPermaLink") != "false";
     } else if (rss.is(node, "description")) {
-      summary_.offer(0, text_of(node));
+      summary_.offer(0, node, markup_of(node, scope));
     } else if (scope.is(node, ns::dc, "description")) {
-      summary_.offer(1, text_of(node));
-    } else if (is_itunes(node, "summary")) {
-      summary_.offer(2, text_of(node));
+      summary_.offer(1, node, markup_of(node, scope));
+    } else if (is_itunes(scope, node, "summary")) {
+      summary_.offer(2, node, markup_of(node, scope));
     } else if (scope.is(node, ns::content, "encoded")) {
-      content_.offer(0, text_of(node));
+      content_.offer(0, node, markup_of(node, scope));
     } else if (scope.is(node, ns::atom10, "content")) {
-      content_.offer(1, text_of(node));
+      content_.offer(1, node, markup_of(node, scope));
+    } else if (rss.is(node, "body") || scope.is(node, ns::xhtml, "body")) {
+      // The XHTML body module (feedparser reads it too), and <body> by
+      // feeds that forget its namespace.
+      content_.offer(2, node, html_markup(node, scope));
+    } else if (rss.is(node, "fullitem")) {
+      content_.offer(3, node, markup_of(node, scope));  // Radio UserLand's escaped full text
     } else if (rss.is(node, "author")) {
       author_.offer(0, text_of(node));
     } else if (scope.is(node, ns::dc, "creator")) {
       author_.offer(1, text_of(node));
+    } else if (scope.is(node, ns::dc, "author")) {
+      author_.offer(2, text_of(node));  // not Dublin Core, but common
     } else if (scope.is(node, ns::atom10, "author")) {
-      if (const auto name = scope.child(node, ns::atom10, "name")) author_.offer(2, text_of(name));
-    } else if (is_itunes(node, "author")) {
-      author_.offer(3, text_of(node));
+      if (const auto name = scope.child(node, ns::atom10, "name")) author_.offer(3, text_of(name));
+    } else if (is_itunes(scope, node, "author")) {
+      author_.offer(4, text_of(node));
     } else if (rss.is(node, "pubDate")) {
       published_.offer(0, text_of(node));
     } else if (scope.is(node, ns::dc, "date")) {
       published_.offer(1, text_of(node));
     } else if (scope.is(node, ns::atom10, "published")) {
       published_.offer(2, text_of(node));
+    } else if (scope.is(node, ns::dcterms, "issued")) {
+      published_.offer(3, text_of(node));
+    } else if (scope.is(node, ns::dcterms, "created")) {
+      published_.offer(4, text_of(node));
     } else if (scope.is(node, ns::atom10, "updated")) {
       updated_.offer(0, text_of(node));
     } else if (scope.is(node, ns::dcterms, "modified")) {
       updated_.offer(1, text_of(node));
     } else if (rss.is(node, "category") || scope.is(node, ns::dc, "subject")) {
-      if (categories_.size() < max_raw_list) categories_.push_back(text_of(node));
+      add_category(text_of(node));
     } else if (scope.is(node, ns::atom10, "category")) {
-      if (categories_.size() < max_raw_list) categories_.emplace_back(attribute(node, "term"));
+      add_category(attribute(node, "term"));
+    } else if (is_itunes(scope, node, "category")) {
+      // Apple's categories nest one level: <itunes:category text="Technology">
+      // <itunes:category text="Gadgets"/></itunes:category>.
+      add_category(attribute(node, "text"));
+      for (const auto sub : node.children()) {
+        if (is_itunes(scope, sub, "category")) add_category(attribute(sub, "text"));
+      }
+    } else if (is_itunes(scope, node, "keywords")) {
+      read_keywords(text_of(node));
     } else if (rss.is(node, "enclosure")) {
       if (enclosures_.size() < max_raw_list) {
         enclosures_.push_back({url_of(node, std::string{attribute(node, "url")}), std::string{attribute(node, "type")},
                                std::string{attribute(node, "length")}});
       }
-    } else if (scope.is(node, ns::media, "content")) {
+    } else if (is_media(scope, node, "content")) {
       if (media_.size() < max_raw_list) media_.push_back(media_enclosure(node, scope));
-    } else if (scope.is(node, ns::media, "group")) {
-      for (const auto member : node.children()) {
-        if (scope.is(member, ns::media, "content") && media_.size() < max_raw_list) {
-          media_.push_back(media_enclosure(member, scope));
-        }
+    } else if (is_media(scope, node, "group")) {
+      read_media_group(node);
+    } else {
+      read_media(node, 0);
+    }
+  }
+
+  // Media RSS elements that stand in for core ones, directly in the item
+  // or (ranked below those) in a media:group.
+  void read_media(pugi::xml_node node, int group_rank) {
+    const auto& scope = scope_;
+    if (is_media(scope, node, "title")) {
+      title_.offer(2 + group_rank, text_of(node));
+    } else if (is_media(scope, node, "description")) {
+      summary_.offer(3 + group_rank, node, markup_of(node, scope));
+    } else if (is_media(scope, node, "category")) {
+      add_category(text_of(node));
+    }
+  }
+
+  void read_media_group(pugi::xml_node group) {
+    for (const auto member : group.children()) {
+      if (is_media(scope_, member, "content")) {
+        if (media_.size() < max_raw_list) media_.push_back(media_enclosure(member, scope_));
+      } else {
+        read_media(member, 1);
       }
     }
   }
 
-  // Apple's own examples spell the namespace both ways.
-  bool is_itunes(pugi::xml_node node, std::string_view local) const {
-    return scope_.is(node, ns::itunes, local) || scope_.is(node, ns::itunes_capitalized, local);
+  // iTunes keywords are one comma-separated list.
+  void read_keywords(std::string_view list) {
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      const auto keyword = list.substr(0, comma);
+      if (!is_blank(keyword)) add_category(keyword);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
   }
 
   const rss_names& rss_;
   const xml_scope& scope_;
   pugi::xml_node item_;
-  ranked title_, guid_, summary_, content_, author_, published_, updated_;
+  ranked title_, guid_, author_, published_, updated_;
+  ranked_body summary_, content_;
   ranked_url url_;
   bool guid_is_permalink_ = false;
   std::vector<std::string> categories_;

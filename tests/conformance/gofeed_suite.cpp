@@ -23,10 +23,13 @@ struct policy_difference {
 
 constexpr std::string_view several_links = "several <link> elements: feedd keeps the first, gofeed the last";
 
-constexpr std::array<policy_difference, 3> policy_differences{{
+constexpr std::array<policy_difference, 4> policy_differences{{
     {"rss/feed_links_-_rss_channel_links.xml", "feed.link", several_links},
     {"rss/feed_links_-_rdf_channel_links.xml", "feed.link", several_links},
     {"rss/feed_item_links_-_rss_channel_item_links.xml", "item.link", several_links},
+    {"atom/feed_categories_-_atom_feed_categories.xml", "item.categories",
+     "atom:category with a label: feedd stores the term, which identifies the category (RFC 4287 §4.2.2.1), "
+     "as feedparser does; gofeed stores the label"},
 }};
 
 // The check itself, or the skip that replaces it.

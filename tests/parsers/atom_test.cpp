@@ -128,5 +128,44 @@ TEST(AtomParser, ElementsOfAnotherNamespaceAreNotAtom) {
   EXPECT_EQ(f.entries[0].title, "right");
 }
 
+TEST(AtomParser, LinkWithoutHrefUsesItsText) {
+  const auto f = parse_feed(atom(R"(<entry><id>i</id>
+      <link rel="enclosure" type="audio/mpeg">https://a.example/1.mp3</link>
+      <link rel="alternate" type="text/html">https://a.example/1</link></entry>)",
+                                 "<link>https://a.example/</link>"));
+  EXPECT_EQ(f.site_url, "https://a.example/");
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].url, "https://a.example/1");
+  EXPECT_EQ(f.entries[0].enclosures, (std::vector<enclosure>{{"https://a.example/1.mp3", "audio/mpeg", {}}}));
+}
+
+TEST(AtomParser, AuthorWithOnlyAnEmailIsTheEmail) {
+  const auto f = parse_feed(atom(R"(<entry><id>i</id><author><email>jo@example.org</email></author></entry>
+      <entry><id>j</id><author><name> </name><email>ed@example.org</email></author></entry>)"));
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].author, "jo@example.org");
+  EXPECT_EQ(f.entries[1].author, "ed@example.org");
+}
+
+TEST(AtomParser, HtmlContentWrappedInAnXhtmlDivIsTheTextOfTheDiv) {
+  // TypePad wrote escaped HTML inside an XHTML div of a type="html" content.
+  const auto f = parse_feed(atom(R"(<entry><id>i</id><content type="html">
+      <div xmlns="http://www.w3.org/1999/xhtml">Example &lt;b&gt;Atom&lt;/b&gt;</div></content>
+      <summary type="html"><p>naked <b>markup</b></p></summary></entry>)"));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].content, "Example <b>Atom</b>");
+  EXPECT_EQ(f.entries[0].summary, "<p>naked <b>markup</b></p>");
+}
+
+TEST(AtomParser, MediaDescriptionIsTheSummaryFallback) {
+  const auto f = parse_feed(atom(R"(<entry xmlns:media="http://search.yahoo.com/mrss/"><id>i</id>
+      <media:group><media:description>described</media:description></media:group></entry>
+      <entry xmlns:media="http://search.yahoo.com/mrss/"><id>j</id><summary>own</summary>
+      <media:description>described</media:description></entry>)"));
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].summary, "described");
+  EXPECT_EQ(f.entries[1].summary, "own");
+}
+
 }  // namespace
 }  // namespace feedd::parsers

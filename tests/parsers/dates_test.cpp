@@ -126,6 +126,15 @@ constexpr date_case iso_rows[] = {
     {"1000-01-01T00:00:00Z", "1000-01-01T00:00:00Z"},
     {"9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"},
     {"1900-01-01", "1900-01-01T00:00:00Z"},
+    // Unambiguous deviations seen in feeds: one-digit seconds or minutes
+    // between colons, spaces around the 'T'.
+    {"2006-01-17T12:35:9+01:00", "2006-01-17T11:35:09Z"},
+    {"2006-01-17T12:5:09Z", "2006-01-17T12:05:09Z"},
+    {"2003-07-01 T 01:55:07-05:00", "2003-07-01T06:55:07Z"},
+    {"2003-07-01T 01:55:07Z", "2003-07-01T01:55:07Z"},
+    // Zones that keep the instant inside years 1000-9999.
+    {"9999-12-31T23:59:59+01:00", "9999-12-31T22:59:59Z"},
+    {"1000-01-01T00:00:00-01:00", "1000-01-01T01:00:00Z"},
 };
 
 constexpr date_case invalid_rows[] = {
@@ -170,6 +179,15 @@ constexpr date_case invalid_rows[] = {
     {"02.01.2024", nullptr},
     {"Tue, 02 Jan 2024 03:04:05 GMT\xE2\x80\x8B", nullptr},
     {"Janitor 2 2024", nullptr},
+    {"20240102T03045Z", nullptr},
+    {"2024-01-02 T", nullptr},
+    {"2024-01-02TT03:04:05Z", nullptr},
+    // In range as written, out of range in UTC: format_rfc3339 could not
+    // write it so that parse_date reads it back.
+    {"9999-12-31T12:00:00-12:00", nullptr},
+    {"Fri, 31 Dec 9999 23:00:00 -0100", nullptr},
+    {"1000-01-01T00:30:00+01:00", nullptr},
+    {"Wed, 01 Jan 1000 00:00:00 +0100", nullptr},
 };
 
 TEST(ParseDate, ReadsRfc822AndItsDeviations) {
@@ -219,6 +237,22 @@ TEST(FormatRfc3339, WritesUtcWithZ) {
   EXPECT_EQ(format_rfc3339(t), "2024-01-02T03:04:05Z");
   const feedd::timestamp early = sys_days{year{1000} / 12 / 31} + hours{23} + minutes{59} + seconds{59};
   EXPECT_EQ(format_rfc3339(early), "1000-12-31T23:59:59Z");
+}
+
+TEST(FormatRfc3339, EveryParsedDateRoundTripsEvenAtTheEdgesOfTheRange) {
+  // Found by the date fuzzer: "9999-12-31T12:00:00-12:00" became year
+  // 10000, which format_rfc3339 wrote and parse_date then refused.
+  constexpr std::string_view edges[] = {"9999-12-31T23:59:59Z",      "9999-12-31T12:00:00-12:00",
+                                        "9999-12-31T12:00:00+12:00", "1000-01-01T00:00:00Z",
+                                        "1000-01-01T00:00:00+14:00", "1000-01-01T00:00:00-14:00",
+                                        "Fri, 31 Dec 9999 23:59:59 -2359"};
+  for (const auto text : edges) {
+    const auto parsed = parse_date(text);
+    if (!parsed) continue;
+    const auto again = parse_date(format_rfc3339(*parsed));
+    ASSERT_TRUE(again.has_value()) << text << " -> " << format_rfc3339(*parsed);
+    EXPECT_EQ(*again, *parsed) << text;
+  }
 }
 
 TEST(FormatRfc3339, RoundTripsThroughParseDate) {

@@ -61,6 +61,26 @@ TEST(JsonFeedParser, JsonWithoutAJsonFeedVersionIsNotAFeed) {
   EXPECT_EQ(result.error().message, "parse: json: no jsonfeed.org version");
 }
 
+TEST(JsonFeedParser, AcceptsABareVersionNumberWithJsonFeedKeys) {
+  for (const char* version : {"1", "1.0", "1.1"}) {
+    const auto f = parse_feed(std::string{R"({"version":")"} + version +
+                              R"(","title":"t","items":[{"id":"1","content_text":"c"}]})");
+    EXPECT_EQ(f.format, feed_format::json_feed) << version;
+    ASSERT_EQ(f.entries.size(), 1u) << version;
+    EXPECT_EQ(f.entries[0].content, "c");
+  }
+}
+
+TEST(JsonFeedParser, ABareVersionWithoutJsonFeedKeysIsNotAFeed) {
+  for (const char* document : {R"({"version":"1.0","title":"an API response"})",
+                               R"({"version":"1.0","title":"t","items":[{"id":"1","name":"n"}]})",
+                               R"({"version":"2.0","items":[{"content_text":"c"}]})",
+                               R"({"version":"1.0.3","items":[{"content_text":"c"}]})"}) {
+    const auto result = parse(document, with_content_type("application/json"));
+    EXPECT_FALSE(result.has_value()) << document;
+  }
+}
+
 TEST(JsonFeedParser, InvalidJsonIsNotAFeed) {
   const auto result = parse(R"({"version":"https://jsonfeed.org/version/1", "items": [)", {});
   ASSERT_FALSE(result.has_value());

@@ -23,7 +23,7 @@ TEST(RssParser, ReadsEveryItemField) {
   EXPECT_EQ(e.guid, "tag:example.com,2024:1");
   EXPECT_EQ(e.url, "https://example.com/posts/1");
   EXPECT_EQ(e.title, "First & foremost");
-  EXPECT_EQ(e.author, "jo@example.com (Jo Writer)");
+  EXPECT_EQ(e.author, "Jo Writer");  // written "jo@example.com (Jo Writer)"
   EXPECT_EQ(e.summary, "<p>Short <b>summary</b></p>");
   EXPECT_EQ(e.content, "<p>The <em>whole</em> post.</p>");
   EXPECT_EQ(rfc3339(e.published_at), "2024-01-02T03:04:05Z");
@@ -90,10 +90,18 @@ TEST(RssParser, ChannelAtomAlternateLinkIsTheSiteUrlFallback) {
   EXPECT_EQ(f.site_url, "https://x.example/home");
 }
 
-TEST(RssParser, AuthorKeepsAnAddressInAngleBrackets) {
+TEST(RssParser, AuthorKeepsTheNameOfANameAndAddress) {
   const auto f = parse_feed(rss("<item><guid>g</guid><author>  Jo   &lt;jo@example.com&gt; </author></item>"));
   ASSERT_EQ(f.entries.size(), 1u);
-  EXPECT_EQ(f.entries[0].author, "Jo <jo@example.com>");
+  EXPECT_EQ(f.entries[0].author, "Jo");
+}
+
+TEST(RssParser, AuthorKeepsABareAddress) {
+  const auto f = parse_feed(rss("<item><guid>g</guid><author>&lt;jo@example.com&gt;</author></item>"
+                                "<item><guid>h</guid><author>jo@example.com</author></item>"));
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].author, "jo@example.com");
+  EXPECT_EQ(f.entries[1].author, "jo@example.com");
 }
 
 TEST(RssParser, MatchesContentEncodedByNamespaceUriNotPrefix) {

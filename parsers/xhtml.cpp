@@ -1,0 +1,190 @@
+#include "xhtml.hpp"
+
+#include <array>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace feedd::parsers::detail {
+namespace {
+
+constexpr std::string_view svg_namespace = "http://www.w3.org/2000/svg";
+constexpr std::string_view mathml_namespace = "http://www.w3.org/1998/Math/MathML";
+
+// Lookups through the whole ancestry are only needed for prefixes declared
+// outside the content; a handful is normal, more is an attack on the
+// per-lookup cost, and those prefixes are then kept as written.
+constexpr std::size_t max_outer_prefixes = 16;
+
+// HTML §13.1.2: void elements have no end tag.
+bool is_void(std::string_view name) {
+  static constexpr std::array<std::string_view, 14> names = {"area",  "base",   "br",   "col",  "embed",
+                                                              "hr",    "img",    "input", "link", "meta",
+                                                              "param", "source", "track", "wbr"};
+  for (const auto n : names) {
+    if (n == name) return true;
+  }
+  return false;
+}
+
+void append_escaped(std::string& out, std::string_view text, bool attribute) {
+  const std::string_view special = attribute ? std::string_view{"&<>\""} : std::string_view{"&<>"};
+  for (auto at = text.find_first_of(special); at != std::string_view::npos; at = text.find_first_of(special)) {
+    out.append(text.substr(0, at));
+    switch (text[at]) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      default: out += "&quot;"; break;
+    }
+    text.remove_prefix(at + 1);
+  }
+  out.append(text);
+}
+
+// The prefixes in force while walking a subtree: a stack per prefix for
+// the declarations met inside it (O(1) per lookup whatever the depth), the
+// document's scope, looked up once per prefix, for those from outside.
+class prefix_bindings {
+ public:
+  explicit prefix_bindings(const xml_scope& scope) : scope_(scope) {}
+
+  void enter(pugi::xml_node element) {
+    for (const auto attr : element.attributes()) {
+      const std::string_view name = attr.name();
+      if (name.starts_with("xmlns:")) inner_[name.substr(6)].push_back(attr.value());
+    }
+  }
+
+  void leave(pugi::xml_node element) {
+    for (const auto attr : element.attributes()) {
+      const std::string_view name = attr.name();
+      if (!name.starts_with("xmlns:")) continue;
+      if (auto& stack = inner_[name.substr(6)]; !stack.empty()) stack.pop_back();
+    }
+  }
+
+  std::string_view uri(pugi::xml_node element, std::string_view prefix) {
+    if (const auto it = inner_.find(prefix); it != inner_.end() && !it->second.empty()) return it->second.back();
+    if (const auto it = outer_.find(prefix); it != outer_.end()) return it->second;
+    if (outer_.size() >= max_outer_prefixes) return ns::none;
+    // Not declared inside the subtree, so the scope's answer is the
+    // declaration outside it, the same for every element of the subtree.
+    const auto found = scope_.namespace_uri(element);
+    outer_.emplace(prefix, found);
+    return found;
+  }
+
+ private:
+  const xml_scope& scope_;
+  std::unordered_map<std::string_view, std::vector<std::string_view>> inner_;
+  std::unordered_map<std::string_view, std::string_view> outer_;
+};
+
+class html_writer {
+ public:
+  explicit html_writer(const xml_scope& scope) : bindings_(scope) {}
+
+  std::string write(pugi::xml_node root) {
+    auto node = root.first_child();
+    while (node) {
+      if (node.type() == pugi::node_element) {
+        bindings_.enter(node);
+        open(node);
+        if (node.first_child()) {
+          out_ += '>';
+          node = node.first_child();
+          continue;
+        }
+        close_empty(node);
+        bindings_.leave(node);
+      } else {
+        leaf(node);
+      }
+      while (node != root && !node.next_sibling()) {
+        node = node.parent();
+        if (node == root) break;
+        close(node);
+        bindings_.leave(node);
+      }
+      if (node == root) break;
+      node = node.next_sibling();
+    }
+    return std::move(out_);
+  }
+
+ private:
+  std::string_view name_of(pugi::xml_node element) {
+    const std::string_view name = element.name();
+    const auto colon = name.find(':');
+    if (colon == std::string_view::npos) return name;
+    const auto uri = bindings_.uri(element, name.substr(0, colon));
+    if (uri == ns::xhtml || uri == svg_namespace || uri == mathml_namespace) return name.substr(colon + 1);
+    return name;
+  }
+
+  void open(pugi::xml_node element) {
+    out_ += '<';
+    out_.append(name_of(element));
+    for (const auto attr : element.attributes()) {
+      out_ += ' ';
+      out_.append(attr.name());
+      out_ += "=\"";
+      append_escaped(out_, attr.value(), true);
+      out_ += '"';
+    }
+  }
+
+  void close_empty(pugi::xml_node element) {
+    const auto name = name_of(element);
+    if (is_void(name)) {
+      out_ += " />";
+    } else {
+      out_ += "></";
+      out_.append(name);
+      out_ += '>';
+    }
+  }
+
+  void close(pugi::xml_node element) {
+    out_ += "</";
+    out_.append(name_of(element));
+    out_ += '>';
+  }
+
+  void leaf(pugi::xml_node node) {
+    switch (node.type()) {
+      case pugi::node_pcdata:
+      case pugi::node_cdata:
+        append_escaped(out_, node.value(), false);
+        break;
+      case pugi::node_comment:
+        out_ += "<!--";
+        out_.append(node.value());
+        out_ += "-->";
+        break;
+      default:
+        break;  // processing instructions, declarations: not HTML
+    }
+  }
+
+  prefix_bindings bindings_;
+  std::string out_;
+};
+
+}  // namespace
+
+std::string html_markup(pugi::xml_node element, const xml_scope& scope) {
+  return html_writer{scope}.write(element);
+}
+
+std::string markup_of(pugi::xml_node element, const xml_scope& scope) {
+  std::string text;
+  for (const auto node : element.children()) {
+    if (node.type() == pugi::node_element) return html_markup(element, scope);
+    if (node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata) text += node.value();
+  }
+  return text;
+}
+
+}  // namespace feedd::parsers::detail
