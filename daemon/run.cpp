@@ -14,6 +14,7 @@
 #include "app.hpp"
 #include "bounded_queue.hpp"
 #include "feedd/storage/database.hpp"
+#include "metrics.hpp"
 #include "notify.hpp"
 #include "scheduler.hpp"
 #include "store_worker.hpp"
@@ -176,6 +177,23 @@ int run_daemon(const context& ctx, bool once, logger& log) {
   signals.async_wait(on_signal);
   pthread_sigmask(SIG_UNBLOCK, &blocked, nullptr);
 
+  std::unique_ptr<metrics_server> metrics;
+  metrics_snapshot snapshot;
+  snapshot.queue_capacity = settings.queue.capacity;
+  snapshot.started_at_unix =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (!settings.metrics.listen.empty()) {
+    std::string metrics_error;
+    metrics = metrics_server::start(io, settings.metrics.listen, metrics_error);
+    if (!metrics) {
+      log.error("metrics", {{"error", metrics_error}});
+      return exit_config;
+    }
+    metrics->publish(snapshot);
+    log.info("metrics", {{"listen", settings.metrics.listen}, {"port", static_cast<int>(metrics->port())},
+                         {"path", "/metrics"}});
+  }
+
   auto work = net::make_work_guard(io);
   std::vector<std::thread> threads;
   for (int i = 0; i < settings.fetch.threads; ++i) {
@@ -201,11 +219,25 @@ int run_daemon(const context& ctx, bool once, logger& log) {
           notify_watchdog();
           last_ping = now;
         }
+      },
+      [&](const run_counters& c, std::size_t queue_depth, int outstanding) {
+        if (!metrics) return;
+        snapshot.fetched = c.fetched;
+        snapshot.not_modified = c.not_modified;
+        snapshot.failed = c.failed;
+        snapshot.released = c.released;
+        snapshot.entries_new = c.entries_new;
+        snapshot.entries_updated = c.entries_updated;
+        snapshot.database_errors = c.database_errors;
+        snapshot.queue_depth = static_cast<std::int64_t>(queue_depth);
+        snapshot.outstanding = outstanding;
+        metrics->publish(snapshot);
       }};
   notify_ready();
   store_worker worker(*db, queue, fetch_side, log, settings, once, hooks);
   int code = worker.run();
 
+  if (metrics) metrics->stop();
   net::post(signal_strand, [&] {
     boost::system::error_code ignored;
     signals.cancel(ignored);

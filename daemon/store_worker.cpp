@@ -131,6 +131,7 @@ void store_worker::handle(fetched& result) {
   finish(result);
   --outstanding_;
   fetch_side_.slot_freed();
+  if (hooks_.progress) hooks_.progress(counters_, queue_.size(), outstanding_);
 }
 
 void store_worker::finish(fetched& result) {
@@ -237,6 +238,7 @@ bool store_worker::with_database(const std::function<step_result()>& attempt, st
     auto result = attempt();
     if (result) return *result;
     const auto& e = result.error();
+    ++counters_.database_errors;
     const bool retryable = e.what == storage::db_error::kind::connection || e.what == storage::db_error::kind::transient;
     log_.error("database", {{"step", step}, {"try", tries}, {"sqlstate", e.sqlstate}, {"error", e.message}});
     if (!retryable) {

@@ -21,6 +21,7 @@ struct run_counters {
   std::int64_t released = 0;
   std::int64_t entries_new = 0;
   std::int64_t entries_updated = 0;
+  std::int64_t database_errors = 0;
 };
 
 // The parse-and-store thread: the only thread that touches the database.
@@ -31,6 +32,9 @@ class store_worker {
   struct hooks {
     std::function<void(const std::string&)> status;  // sd_notify STATUS=
     std::function<void()> alive;                     // the loop made progress (watchdog)
+    // After every finished feed: counters, queue depth, claims outstanding
+    // (for /metrics; called on this thread, must only post).
+    std::function<void(const run_counters&, std::size_t, int)> progress;
   };
 
   store_worker(storage::database& db, bounded_queue<message>& queue, scheduler& fetch_side, logger& log,

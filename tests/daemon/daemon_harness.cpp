@@ -1,5 +1,10 @@
 #include "daemon_harness.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -71,6 +76,55 @@ std::map<std::string, int> hits(const fake_server& server) {
   }
   for (const auto& [path, count] : body.items()) out[path] = count.get<int>();
   return out;
+}
+
+namespace {
+
+int loopback_socket(int port, bool connect_to) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  timeval tv{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  int rc = connect_to ? ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr)
+                      : ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  if (rc != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+
+std::string http_get(int port, const std::string& path) {
+  int fd = loopback_socket(port, true);
+  if (fd < 0) return {};
+  const std::string request = "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  if (::send(fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+    ::close(fd);
+    return {};
+  }
+  std::string response;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0 && response.size() < (1u << 20);) response.append(buf, static_cast<std::size_t>(n));
+  ::close(fd);
+  auto body = response.find("\r\n\r\n");
+  return body == std::string::npos ? std::string() : response.substr(body + 4);
+}
+
+int free_port() {
+  int fd = loopback_socket(0, false);
+  if (fd < 0) return 0;
+  sockaddr_in addr{};
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
 }
 
 std::unique_ptr<fake_server> serve_directory(const std::filesystem::path& root) {

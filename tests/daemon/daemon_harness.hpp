@@ -44,6 +44,13 @@ class fake_server;
 // The number of requests fakefeed has answered per path (query stripped).
 std::map<std::string, int> hits(const fake_server& server);
 
+// Body of GET http://127.0.0.1:port/path over a plain socket (HTTP/1.0), or
+// "" on any failure; bounded by a 5 s socket timeout.
+std::string http_get(int port, const std::string& path);
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int free_port();
+
 // fakefeed.py serving `root` under /feeds/.
 std::unique_ptr<fake_server> serve_directory(const std::filesystem::path& root);
 

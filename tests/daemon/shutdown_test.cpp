@@ -162,6 +162,28 @@ TEST_F(Shutdown, SigintDrainsLikeSigterm) {
   EXPECT_NE(text.find("event=stopped fetched=3"), std::string::npos) << text;
 }
 
+TEST_F(Shutdown, MetricsEndpointServesTheCountersOfTheRun) {
+  auto fixtures = write_feed_fixtures(root_.path(), 3);
+  auto fake = serve_directory(root_.path());
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures) urls.push_back(fake->url("/feeds/" + f.file));
+  urls.push_back(fake->url("/status/500"));
+  const int port = free_port();
+  harness_.write_config("", "metrics:\n  listen: \"127.0.0.1:" + std::to_string(port) + "\"\n");
+  harness_.add_feeds(urls);
+  const auto log = harness_.dir() / "feedd.log";
+  auto daemon = harness_.start({"run"}, log);
+  std::string body;
+  ASSERT_TRUE(eventually([&] {
+    body = http_get(port, "/metrics");
+    return body.find("feedd_fetches_total{result=\"fetched\"} 3") != std::string::npos;
+  }, 20s)) << body << read_file(log);
+  EXPECT_NE(body.find("feedd_fetches_total{result=\"failed\"} 1"), std::string::npos) << body;
+  EXPECT_NE(body.find("feedd_queue_capacity 32"), std::string::npos) << body;
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+}
+
 TEST_F(Shutdown, SighupReloadsAValidConfigAndKeepsTheOldOneOnError) {
   const auto log = harness_.dir() / "feedd.log";
   auto daemon = harness_.start({"run"}, log);

@@ -1,0 +1,110 @@
+#include "metrics_format.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <initializer_list>
+#include <utility>
+
+namespace feedd::daemon {
+namespace {
+
+// Label values escape backslash, double quote and line feed; nothing else
+// (Prometheus exposition formats, "Text format details").
+std::string label_value(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+// Go's ParseFloat syntax; shortest fixed notation that reads back exactly.
+std::string sample_value(double v) {
+  if (std::isnan(v)) return "NaN";
+  if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
+  char buffer[400];  // fixed notation of DBL_MAX has 309 digits
+  const auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v, std::chars_format::fixed);
+  if (ec != std::errc{}) return "NaN";
+  return std::string(buffer, end);
+}
+
+class exposition {
+ public:
+  void family(std::string_view name, std::string_view type, std::string_view help) {
+    name_ = name;
+    out_ += "# HELP ";
+    out_ += name;
+    out_ += ' ';
+    out_ += help;  // our own text: no backslash or line feed to escape
+    out_ += "\n# TYPE ";
+    out_ += name;
+    out_ += ' ';
+    out_ += type;
+    out_ += '\n';
+  }
+
+  void sample(std::string_view value) { sample({}, {}, value); }
+  void sample(std::int64_t value) { sample(std::to_string(value)); }
+  void sample(std::string_view label, std::string_view label_text, std::int64_t value) {
+    sample(label, label_text, std::to_string(value));
+  }
+
+  void sample(std::string_view label, std::string_view label_text, std::string_view value) {
+    out_ += name_;
+    if (!label.empty()) {
+      out_ += '{';
+      out_ += label;
+      out_ += "=\"";
+      out_ += label_value(label_text);
+      out_ += "\"}";
+    }
+    out_ += ' ';
+    out_ += value;
+    out_ += '\n';
+  }
+
+  std::string take() { return std::move(out_); }
+
+ private:
+  std::string out_;
+  std::string_view name_;
+};
+
+}  // namespace
+
+std::string render_prometheus(const metrics_snapshot& s, std::string_view version) {
+  exposition e;
+  e.family("feedd_build_info", "gauge", "Version of the running feedd; the value is always 1.");
+  e.sample("version", version, 1);
+
+  e.family("feedd_fetches_total", "counter",
+           "Feed fetches finished, by result (released: claim given back unfetched at shutdown).");
+  for (const auto& [result, count] : {std::pair<std::string_view, std::int64_t>{"fetched", s.fetched},
+                                      {"not_modified", s.not_modified},
+                                      {"failed", s.failed},
+                                      {"released", s.released}}) {
+    e.sample("result", result, count);
+  }
+
+  e.family("feedd_entries_total", "counter", "Entries written to the database, by change.");
+  e.sample("change", "new", s.entries_new);
+  e.sample("change", "updated", s.entries_updated);
+
+  e.family("feedd_queue_depth", "gauge", "Fetched documents waiting for the parse-and-store thread.");
+  e.sample(s.queue_depth);
+  e.family("feedd_queue_capacity", "gauge", "Documents the queue holds at most (queue.capacity).");
+  e.sample(s.queue_capacity);
+  e.family("feedd_claims_outstanding", "gauge", "Feeds claimed by this instance and not yet stored or released.");
+  e.sample(s.outstanding);
+  e.family("feedd_database_errors_total", "counter", "Database operations that failed.");
+  e.sample(s.database_errors);
+  e.family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
+  e.sample(sample_value(s.started_at_unix));
+  return e.take();
+}
+
+}  // namespace feedd::daemon
