@@ -145,7 +145,18 @@ std::pair<std::size_t, std::size_t> find_declared_encoding(std::string_view text
 std::string decode_windows1252(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size() + bytes.size() / 4);
-  for (const char c : bytes) append_utf8(out, windows1252_code_point(static_cast<unsigned char>(c)));
+  // ASCII is the same in both: copied a run at a time.
+  for (std::size_t pos = 0; pos < bytes.size();) {
+    std::size_t run_end = pos;
+    while (run_end + word::size <= bytes.size() && word::non_ascii(word::load(bytes.data() + run_end)) == 0) {
+      run_end += word::size;
+    }
+    while (run_end < bytes.size() && static_cast<unsigned char>(bytes[run_end]) < 0x80) ++run_end;
+    out.append(bytes.substr(pos, run_end - pos));
+    if (run_end == bytes.size()) break;
+    append_utf8(out, windows1252_code_point(static_cast<unsigned char>(bytes[run_end])));
+    pos = run_end + 1;
+  }
   return out;
 }
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "text.hpp"
+#include "utf8.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -146,15 +147,6 @@ bool is_xml_predefined(std::string_view name) {
   return name == "amp" || name == "lt" || name == "gt" || name == "quot" || name == "apos";
 }
 
-// Copies everything up to and including `terminator` (or to the end).
-std::size_t copy_through(std::string_view text, std::size_t from, std::string_view terminator,
-                         std::string& out) {
-  const std::size_t end = text.find(terminator, from);
-  const std::size_t stop = end == std::string_view::npos ? text.size() : end + terminator.size();
-  out.append(text.substr(from, stop - from));
-  return stop;
-}
-
 void append_reference(std::string& out, char32_t code_point) {
   out += "&#";
   out += std::to_string(static_cast<std::uint32_t>(code_point));
@@ -181,89 +173,130 @@ char32_t windows1252_code_point(unsigned char byte) {
   return byte;
 }
 
+namespace {
+
+// Position of the next '<' or '&' at or after pos, or npos: the only bytes
+// where the repair has anything to decide.
+std::size_t find_markup(std::string_view text, std::size_t pos) {
+  for (; pos + word::size <= text.size(); pos += word::size) {
+    const auto value = word::load(text.data() + pos);
+    if (const auto flags = word::equal(value, '<') | word::equal(value, '&'); flags != 0) {
+      return pos + word::first(flags);
+    }
+  }
+  for (; pos < text.size(); ++pos) {
+    if (text[pos] == '<' || text[pos] == '&') return pos;
+  }
+  return std::string_view::npos;
+}
+
+// End of the markup at text[pos] == '<' whose content is not parsed for
+// references (XML 1.0 §2.5, §2.6, §2.7): a CDATA section, a comment or a
+// processing instruction, through its terminator (or to the end). For
+// any other '<', pos + 1.
+std::size_t skip_unparsed(std::string_view text, std::size_t pos) {
+  if (pos + 1 >= text.size() || (text[pos + 1] != '!' && text[pos + 1] != '?')) return pos + 1;  // a tag
+  const std::string_view rest = text.substr(pos);
+  std::string_view terminator;
+  if (rest.starts_with("<![CDATA[")) {
+    terminator = "]]>";
+  } else if (rest.starts_with("<!--")) {
+    terminator = "-->";
+  } else if (rest.starts_with("<?")) {
+    terminator = "?>";
+  } else {
+    return pos + 1;
+  }
+  const std::size_t end = text.find(terminator, pos);
+  return end == std::string_view::npos ? text.size() : end + terminator.size();
+}
+
+// What to do with the '&' at the start of rest: keep `length` bytes as
+// they are, or (repair) replace them by "&amp;" (bare), by a numeric
+// reference to `target`, or by nothing.
+struct reference_fix {
+  std::size_t length = 1;
+  bool repair = false;
+  bool bare = false;
+  std::optional<char32_t> target;
+};
+
+// The five references XML predefines (§4.6), by far the most common.
+std::size_t predefined_length(std::string_view rest) {
+  for (const std::string_view name : {"&lt;", "&gt;", "&amp;", "&quot;", "&apos;"}) {
+    if (rest.starts_with(name)) return name.size();
+  }
+  return 0;
+}
+
+reference_fix check_reference(std::string_view rest) {
+  if (const std::size_t length = predefined_length(rest); length > 0) return {length, false, false, {}};
+  // A reference is "&name;", "&#digits;" or "&#xhex;" (XML 1.0 §4.1).
+  std::size_t j = 1;
+  if (j < rest.size() && rest[j] == '#') {
+    ++j;
+    const bool hex = j < rest.size() && (rest[j] == 'x' || rest[j] == 'X');
+    if (hex) ++j;
+    const std::size_t digits_start = j;
+    std::uint32_t value = 0;
+    for (; j < rest.size(); ++j) {
+      const int digit = hex ? hex_value(rest[j]) : (rest[j] >= '0' && rest[j] <= '9' ? rest[j] - '0' : -1);
+      if (digit < 0) break;
+      value = std::min<std::uint32_t>(value * (hex ? 16 : 10) + static_cast<std::uint32_t>(digit), 0x110000);
+    }
+    if (j > digits_start && j < rest.size() && rest[j] == ';') {
+      const char32_t target = numeric_reference_target(value);
+      if (target == value && is_xml_char(target)) return {j + 1, false, false, {}};
+      // pugixml would emit the raw value ("&#0;" even cuts the text).
+      return {j + 1, true, false, is_xml_char(target) ? std::optional<char32_t>{target} : std::nullopt};
+    }
+  } else if (j < rest.size() && is_ascii_alpha(rest[j])) {
+    while (j < rest.size() && is_ascii_alnum(rest[j])) ++j;
+    if (j < rest.size() && rest[j] == ';') {
+      const std::string_view name = rest.substr(1, j - 1);
+      const std::optional<char32_t> html = is_xml_predefined(name) ? std::nullopt : find_html_entity(name);
+      // Predefined, or a well-formed reference to an entity we do not
+      // know: pugixml keeps the latter as literal text.
+      if (!html) return {j + 1, false, false, {}};
+      return {j + 1, true, false, html};
+    }
+  }
+  return {1, true, true, {}};
+}
+
+}  // namespace
+
 // One left-to-right pass; every search starts where the previous one ended,
-// so the whole repair is linear in the document size.
+// so the whole repair is linear in the document size. Nothing is copied
+// until the first repair: most feeds need none.
 std::size_t repair_entities(std::string& utf8_xml) {
   const std::string_view text = utf8_xml;
   if (text.find('&') == std::string_view::npos) return 0;
 
   std::string out;
-  out.reserve(text.size() + text.size() / 16);
+  std::size_t copied = 0;  // text[0, copied) is in out
   std::size_t repairs = 0;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::size_t special = text.find_first_of("<&", i);
-    if (special == std::string_view::npos) {
-      out.append(text.substr(i));
-      break;
-    }
-    out.append(text.substr(i, special - i));
-    i = special;
-    const std::string_view rest = text.substr(i);
-
-    if (rest[0] == '<') {
-      // Markup whose content is not parsed for references (XML 1.0 §2.5,
-      // §2.6, §2.7).
-      if (rest.starts_with("<![CDATA[")) {
-        i = copy_through(text, i, "]]>", out);
-      } else if (rest.starts_with("<!--")) {
-        i = copy_through(text, i, "-->", out);
-      } else if (rest.starts_with("<?")) {
-        i = copy_through(text, i, "?>", out);
-      } else {
-        out += '<';
-        ++i;
-      }
+  for (std::size_t i = find_markup(text, 0); i != std::string_view::npos; i = find_markup(text, i)) {
+    if (text[i] == '<') {
+      i = skip_unparsed(text, i);
       continue;
     }
-
-    // A reference is "&name;", "&#digits;" or "&#xhex;" (XML 1.0 §4.1).
-    std::size_t j = 1;
-    if (j < rest.size() && rest[j] == '#') {
-      ++j;
-      const bool hex = j < rest.size() && (rest[j] == 'x' || rest[j] == 'X');
-      if (hex) ++j;
-      const std::size_t digits_start = j;
-      std::uint32_t value = 0;
-      for (; j < rest.size(); ++j) {
-        const int digit = hex ? hex_value(rest[j]) : (rest[j] >= '0' && rest[j] <= '9' ? rest[j] - '0' : -1);
-        if (digit < 0) break;
-        value = std::min<std::uint32_t>(value * (hex ? 16 : 10) + static_cast<std::uint32_t>(digit), 0x110000);
+    const reference_fix fix = check_reference(text.substr(i));
+    if (fix.repair) {
+      if (repairs++ == 0) out.reserve(text.size() + text.size() / 16);
+      out.append(text.substr(copied, i - copied));
+      if (fix.bare) {
+        out += "&amp;";
+      } else if (fix.target) {
+        append_reference(out, *fix.target);
       }
-      if (j > digits_start && j < rest.size() && rest[j] == ';') {
-        const char32_t target = numeric_reference_target(value);
-        if (target == value && is_xml_char(target)) {
-          out.append(rest.substr(0, j + 1));
-        } else {
-          // pugixml would emit the raw value ("&#0;" even cuts the text).
-          if (is_xml_char(target)) append_reference(out, target);
-          ++repairs;
-        }
-        i += j + 1;
-        continue;
-      }
-    } else if (j < rest.size() && is_ascii_alpha(rest[j])) {
-      while (j < rest.size() && is_ascii_alnum(rest[j])) ++j;
-      if (j < rest.size() && rest[j] == ';') {
-        const std::string_view name = rest.substr(1, j - 1);
-        const std::optional<char32_t> html = is_xml_predefined(name) ? std::nullopt : find_html_entity(name);
-        if (html) {
-          append_reference(out, *html);
-          ++repairs;
-        } else {
-          // Predefined, or a well-formed reference to an entity we do not
-          // know: pugixml keeps the latter as literal text.
-          out.append(rest.substr(0, j + 1));
-        }
-        i += j + 1;
-        continue;
-      }
+      copied = i + fix.length;
     }
-    out += "&amp;";
-    ++repairs;
-    ++i;
+    i += fix.length;
   }
-  if (repairs > 0) utf8_xml = std::move(out);
+  if (repairs == 0) return 0;
+  out.append(text.substr(copied));
+  utf8_xml = std::move(out);
   return repairs;
 }
 

@@ -160,12 +160,16 @@ bool close_truncated(std::string& text, const pugi::xml_parse_result& failure, s
   return true;
 }
 
-void warn_about_ignored_content(const pugi::xml_document& document, std::string_view text,
-                                std::vector<std::string>& warnings) {
+bool has_text_before_first_tag(std::string_view text) {
   const auto first_tag = text.find('<');
-  if (text.substr(0, first_tag).find_first_not_of(space) != std::string_view::npos) {
-    warnings.emplace_back("xml: ignored text before the root element");
-  }
+  return text.substr(0, first_tag).find_first_not_of(space) != std::string_view::npos;
+}
+
+// text_before_root: has_text_before_first_tag of the text as it was before
+// the parse (an in-place parse changes it).
+void warn_about_ignored_content(const pugi::xml_document& document, bool text_before_root,
+                                std::vector<std::string>& warnings) {
+  if (text_before_root) warnings.emplace_back("xml: ignored text before the root element");
   std::size_t roots = 0;
   for (const auto node : document.children()) roots += node.type() == pugi::node_element ? 1 : 0;
   if (roots > 1) {
@@ -187,7 +191,7 @@ expected<void, not_a_feed> load_xml(pugi::xml_document& document, std::string te
         stripped = true;
         continue;
       }
-      warn_about_ignored_content(document, text, warnings);
+      warn_about_ignored_content(document, has_text_before_first_tag(text), warnings);
       return {};
     }
     if (result.status == pugi::status_no_document_element) {
@@ -214,6 +218,26 @@ expected<void, not_a_feed> load_xml(pugi::xml_document& document, std::string te
   }
   document.reset();
   return unexpected{not_a_feed{"parse: xml: not well-formed"}};
+}
+
+expected<bool, not_a_feed> load_xml_in_place(pugi::xml_document& document, std::string& text,
+                                             std::vector<std::string>& warnings) {
+  // What load_xml's first attempt would look at, read before the parse
+  // changes the text.
+  const bool text_before_root = has_text_before_first_tag(text);
+  const std::string first_tag = lowercase(first_tag_name(text));
+  const auto result = document.load_buffer_inplace(text.data(), text.size(), parse_flags, pugi::encoding_utf8);
+  if (result && has_feed_root(document)) {
+    warn_about_ignored_content(document, text_before_root, warnings);
+    return true;
+  }
+  document.reset();
+  // The failures load_xml reports at once, without trying a recovery.
+  if (!result && result.status == pugi::status_no_document_element) {
+    return unexpected{not_a_feed{"parse: xml: no root element (empty document)"}};
+  }
+  if (!result && first_tag == "html") return unexpected{not_a_feed{"parse: root: <html> is not a feed"}};
+  return false;
 }
 
 }  // namespace feedd::parsers::detail

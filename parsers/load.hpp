@@ -21,4 +21,12 @@ namespace feedd::parsers::detail {
 expected<void, not_a_feed> load_xml(pugi::xml_document& document, std::string text,
                                     std::vector<std::string>& warnings);
 
+// The common case without a copy: a document that parses at the first try
+// and has a feed's root element is parsed in place, so text must outlive
+// document (true). The failures load_xml reports without trying a recovery
+// come out as they would from it. false (document empty, text garbled) when
+// a recovery may help: call load_xml with the text as it was.
+expected<bool, not_a_feed> load_xml_in_place(pugi::xml_document& document, std::string& text,
+                                             std::vector<std::string>& warnings);
+
 }  // namespace feedd::parsers::detail

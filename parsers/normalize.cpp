@@ -43,6 +43,18 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, text.find_last_not_of(space) - first + 1);
 }
 
+// trim() without a copy: summaries and contents are most of a document.
+void trim_in_place(std::string& text) {
+  const auto kept = trim(text);
+  if (kept.empty()) {
+    text.clear();
+    return;
+  }
+  const auto offset = static_cast<std::size_t>(kept.data() - text.data());
+  text.erase(offset + kept.size());
+  text.erase(0, offset);
+}
+
 std::optional<std::int64_t> non_negative_integer(std::string_view text) {
   text = trim(text);
   std::int64_t value = 0;
@@ -68,7 +80,7 @@ class normalizer {
 
   std::string text(std::string value, std::size_t max, cap kind) {
     sanitize_utf8(value);
-    value = std::string{trim(value)};
+    trim_in_place(value);
     cut(value, max, kind);
     return value;
   }
@@ -95,11 +107,11 @@ class normalizer {
 
   // Relative links in HTML resolve against the base in effect where it was
   // written (RFC 3986 §5.1), as they did on the publisher's page.
-  std::string body(const raw_body& raw, cap kind) {
-    std::string value = raw.value;
+  std::string body(raw_body& raw, cap kind) {
+    std::string value = std::move(raw.value);
     sanitize_utf8(value);
     map_c1_controls(value);
-    value = std::string{trim(value)};
+    trim_in_place(value);
     if (raw.html && html_urls_left_ > 0) {
       html_urls_left_ -= resolve_html_urls(value, raw.base, max_text,
                                            std::min(html_urls_left_, max_html_urls_per_field));
@@ -118,7 +130,8 @@ class normalizer {
     return parsed;
   }
 
-  entry convert(const raw_entry& raw, std::size_t number) {
+  // Moves the summary and content (most of a document) out of raw.
+  entry convert(raw_entry& raw, std::size_t number) {
     entry out;
     out.url = url(raw.url);
     out.title = title(raw.title);

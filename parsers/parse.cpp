@@ -1,6 +1,8 @@
 #include "feedd/parsers/parse.hpp"
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include <pugixml.hpp>
 
@@ -18,18 +20,37 @@
 namespace feedd::parsers {
 namespace {
 
-expected<detail::raw_feed, not_a_feed> read_xml(std::string_view document, const parse_options& options) {
-  auto decoded = detail::decode_document(document, options.charset);
-  auto warnings = std::move(decoded.warnings);
+struct prepared_xml {
+  std::string text;
+  std::vector<std::string> warnings;
+};
+
+prepared_xml prepare(std::string_view document, std::string_view charset) {
+  auto decoded = detail::decode_document(document, charset);
+  prepared_xml out{std::move(decoded.utf8), std::move(decoded.warnings)};
   // Feeds are full of HTML entities (&nbsp;) and bare ampersands that XML
   // does not define; repairing them is what every reader does.
-  if (const auto repairs = detail::repair_entities(decoded.utf8); repairs > 0) {
-    warnings.push_back("xml: repaired " + std::to_string(repairs) + " undefined entities or bare ampersands");
+  if (const auto repairs = detail::repair_entities(out.text); repairs > 0) {
+    out.warnings.push_back("xml: repaired " + std::to_string(repairs) + " undefined entities or bare ampersands");
   }
+  return out;
+}
+
+expected<detail::raw_feed, not_a_feed> read_xml(std::string_view document, const parse_options& options) {
+  // The tree points into prepared.text, which must outlive it.
+  auto prepared = prepare(document, options.charset);
   pugi::xml_document xml;
-  if (auto loaded = detail::load_xml(xml, std::move(decoded.utf8), warnings); !loaded) {
-    return unexpected{std::move(loaded.error())};
+  auto in_place = detail::load_xml_in_place(xml, prepared.text, prepared.warnings);
+  if (!in_place) return unexpected{std::move(in_place.error())};
+  if (!*in_place) {
+    // Rare: a document that may need recovering. The in-place attempt
+    // garbled the text; prepare it again (same warnings).
+    prepared = prepare(document, options.charset);
+    if (auto loaded = detail::load_xml(xml, prepared.text, prepared.warnings); !loaded) {
+      return unexpected{std::move(loaded.error())};
+    }
   }
+  auto& warnings = prepared.warnings;
   const auto root = xml.document_element();
   const detail::xml_scope scope{xml, options.base_url};
   const auto format = detail::detect_xml_format(root, scope);

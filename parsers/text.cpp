@@ -12,13 +12,6 @@
 namespace feedd::parsers::detail {
 namespace {
 
-// PostgreSQL accepts these but they are not text: NUL ends C strings (and
-// libpq parameters), the other C0 controls break terminals and logs, and
-// U+FFFE/U+FFFF are noncharacters that mark byte-order confusion.
-bool is_unwanted(char32_t c) {
-  return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE || c == 0xFFFF;
-}
-
 // Length in bytes of the Unicode White_Space character at text[pos], or 0.
 std::size_t whitespace_length(std::string_view text, std::size_t pos) {
   const auto at = [&](std::size_t i) {
@@ -42,6 +35,19 @@ std::size_t whitespace_length(std::string_view text, std::size_t pos) {
       return 0;
   }
 }
+
+// First byte of a Unicode White_Space character (see whitespace_length).
+bool may_start_whitespace(char c) {
+  switch (static_cast<unsigned char>(c)) {
+    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v': case 0xC2: case 0xE1: case 0xE2: case 0xE3:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Offset of the first sequence that sanitize_utf8 would change, or npos.
+std::size_t first_unclean(std::string_view text) { return first_rejected<true>(text); }
 
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
@@ -138,15 +144,17 @@ std::string strip_tags(std::string_view html) {
 }  // namespace
 
 void sanitize_utf8(std::string& text) {
-  if (is_clean_utf8(text)) return;
+  const std::size_t first = first_unclean(text);
+  if (first == std::string_view::npos) return;
   std::string out;
   out.reserve(text.size());
   const std::string_view view = text;
-  for (std::size_t pos = 0; pos < view.size();) {
+  out.append(view.substr(0, first));  // whole sequences, all kept
+  for (std::size_t pos = first; pos < view.size();) {
     const utf8_sequence sequence = decode_utf8(view, pos);
     if (!sequence.valid) {
       append_utf8(out, replacement_character);
-    } else if (!is_unwanted(sequence.code_point)) {
+    } else if (!is_unwanted_in_text(sequence.code_point)) {
       out.append(view.substr(pos, sequence.length));
     }
     pos += sequence.length;
@@ -154,28 +162,26 @@ void sanitize_utf8(std::string& text) {
   text = std::move(out);
 }
 
-bool is_clean_utf8(std::string_view text) {
-  for (std::size_t pos = 0; pos < text.size();) {
-    const utf8_sequence sequence = decode_utf8(text, pos);
-    if (!sequence.valid || is_unwanted(sequence.code_point)) return false;
-    pos += sequence.length;
-  }
-  return true;
-}
+bool is_clean_utf8(std::string_view text) { return first_unclean(text) == std::string_view::npos; }
 
 std::string collapse_whitespace(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   bool pending_space = false;
   for (std::size_t pos = 0; pos < text.size();) {
-    if (const std::size_t length = whitespace_length(text, pos); length > 0) {
-      pending_space = !out.empty();
-      pos += length;
-      continue;
+    std::size_t length = 0;
+    std::size_t end = pos;
+    for (; end < text.size(); ++end) {
+      if (may_start_whitespace(text[end]) && (length = whitespace_length(text, end)) > 0) break;
     }
-    if (pending_space) out += ' ';
-    pending_space = false;
-    out += text[pos++];
+    if (end > pos) {
+      if (pending_space) out += ' ';
+      pending_space = false;
+      out.append(text.substr(pos, end - pos));
+    }
+    if (end == text.size()) break;
+    pending_space = !out.empty();
+    pos = end + length;
   }
   return out;
 }
@@ -229,6 +235,12 @@ std::string decode_html_entities(std::string_view text) {
 }
 
 std::string plain_text(std::string_view html_or_text) {
+  // Most titles have neither markup nor references; each step would copy
+  // them unchanged.
+  if (html_or_text.find('<') == std::string_view::npos) {
+    if (html_or_text.find('&') == std::string_view::npos) return collapse_whitespace(html_or_text);
+    return collapse_whitespace(decode_html_entities(html_or_text));
+  }
   return collapse_whitespace(decode_html_entities(strip_tags(html_or_text)));
 }
 

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <exception>
 #include <new>
+#include <optional>
+#include <utility>
 
 namespace feedd::parsers {
 namespace {
@@ -91,6 +93,115 @@ std::string without_dot_segments_above_root(urls::url& target) {
   return std::string(target.buffer());
 }
 
+// What a feed's links mostly are: RFC 3986 URIs of plain characters without
+// dot segments, for which resolution (§5.2) is string concatenation and
+// Boost.URL's parse, resolve and serialize would give back the same text.
+// Anything less plain (other schemes, percent escapes, brackets, userinfo,
+// characters encode_unsafe would touch) takes the general path.
+bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
+
+// unreserved, gen-delims without '[' ']' and sub-delims (RFC 3986 §2.2, §2.3).
+bool is_plain_char(char c) {
+  if (is_alnum(c)) return true;
+  switch (c) {
+    case '-': case '.': case '_': case '~': case ':': case '/': case '?': case '@': case '!': case '$': case '&':
+    case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Plain characters and at most one '#' from pos on. No '%': Boost.URL
+// decodes escaped unreserved characters ("%41" becomes "A").
+bool is_plain_tail(std::string_view text, std::size_t pos) {
+  bool fragment = false;
+  for (; pos < text.size(); ++pos) {
+    const char c = text[pos];
+    if (c == '#') {
+      if (fragment) return false;
+      fragment = true;
+    } else if (!is_plain_char(c)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// A "." or ".." segment.
+bool has_dot_segment(std::string_view path) {
+  for (std::size_t start = 0; start <= path.size();) {
+    const std::size_t slash = path.find('/', start);
+    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
+    const std::string_view segment = path.substr(start, end - start);
+    if (segment == "." || segment == "..") return true;
+    if (end == path.size()) break;
+    start = end + 1;
+  }
+  return false;
+}
+
+std::size_t path_end(std::string_view text, std::size_t from) {
+  const std::size_t end = text.find_first_of("?#", from);
+  return end == std::string_view::npos ? text.size() : end;
+}
+
+// Where the path of a plain absolute http(s) URL starts (after
+// "scheme://host[:port]"), or npos if the URL is not plain.
+std::size_t plain_http_path_start(std::string_view url) {
+  std::size_t pos = 0;
+  if (url.starts_with("http://")) {
+    pos = 7;
+  } else if (url.starts_with("https://")) {
+    pos = 8;
+  } else {
+    return std::string_view::npos;
+  }
+  const std::size_t host_start = pos;
+  while (pos < url.size() && (is_alnum(url[pos]) || url[pos] == '-' || url[pos] == '.')) ++pos;
+  if (pos == host_start) return std::string_view::npos;
+  if (pos < url.size() && url[pos] == ':') {
+    const std::size_t port_start = ++pos;
+    while (pos < url.size() && url[pos] >= '0' && url[pos] <= '9') ++pos;
+    if (pos == port_start) return std::string_view::npos;
+  }
+  if (pos < url.size() && url[pos] != '/' && url[pos] != '?' && url[pos] != '#') return std::string_view::npos;
+  if (!is_plain_tail(url, pos)) return std::string_view::npos;
+  if (has_dot_segment(url.substr(pos, path_end(url, pos) - pos))) return std::string_view::npos;
+  return pos;
+}
+
+// A relative-path reference (RFC 3986 §4.2) of plain characters whose first
+// segment cannot be mistaken for a scheme and that has no dot segments.
+bool is_plain_relative_path(std::string_view reference) {
+  if (reference.empty()) return false;
+  const char first = reference[0];
+  if (!is_alnum(first) && first != '_' && first != '-' && first != '~') return false;
+  const std::size_t first_segment_end = reference.find_first_of("/?#");
+  if (reference.substr(0, first_segment_end).find(':') != std::string_view::npos) return false;
+  return is_plain_tail(reference, 0) && !has_dot_segment(reference.substr(0, path_end(reference, 0)));
+}
+
+std::optional<std::string> resolve_plain(std::string_view base, std::string_view reference) {
+  // §5.2.2: an absolute reference is the target, less its dot segments.
+  if (plain_http_path_start(reference) != std::string_view::npos) return std::string(reference);
+  if (!is_plain_relative_path(reference)) return std::nullopt;
+  const std::size_t base_path = plain_http_path_start(base);
+  if (base_path == std::string_view::npos) return std::nullopt;
+  // §5.2.3: merge with the base path up to its last '/'; "/" when empty.
+  const std::string_view path = base.substr(base_path, path_end(base, base_path) - base_path);
+  std::string out;
+  out.reserve(base.size() + reference.size() + 1);
+  out.append(base.substr(0, base_path));
+  if (path.empty()) {
+    out += '/';
+  } else {
+    out.append(path.substr(0, path.rfind('/') + 1));
+  }
+  out.append(reference);
+  return out;
+}
+
 std::string resolve_or_keep(std::string_view base, std::string_view reference) {
   const std::string cleaned_reference = encode_unsafe(reference);
   const auto ref = urls::parse_uri_reference(cleaned_reference);
@@ -116,6 +227,7 @@ std::string resolve_or_keep(std::string_view base, std::string_view reference) {
 std::string resolve_url(std::string_view base, std::string_view reference) {
   base = trim(base);
   reference = trim(reference);
+  if (auto plain = resolve_plain(base, reference)) return std::move(*plain);
   try {
     return resolve_or_keep(base, reference);
   } catch (const std::bad_alloc&) {

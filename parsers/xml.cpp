@@ -28,6 +28,15 @@ std::string_view prefix_of(std::string_view qualified_name) {
   return colon == std::string_view::npos ? std::string_view{} : qualified_name.substr(0, colon);
 }
 
+// A NUL-terminated name equal to text (which has no NUL), without strlen.
+bool equals(const char* name, std::string_view text) {
+  for (const char c : text) {
+    if (*name != c) return false;
+    ++name;
+  }
+  return *name == '\0';
+}
+
 struct string_writer : pugi::xml_writer {
   std::string out;
   void write(const void* data, std::size_t size) override {
@@ -42,36 +51,105 @@ std::string_view local_name(std::string_view qualified_name) {
   return colon == std::string_view::npos ? qualified_name : qualified_name.substr(colon + 1);
 }
 
-xml_scope::xml_scope(const pugi::xml_document& document, std::string_view document_base)
-    : document_base_(document_base) {
-  for (auto node = document.first_child(); node; node = next_in_document_order(node, document)) {
-    if (node.type() != pugi::node_element) continue;
-    for (const auto attr : node.attributes()) {
-      const std::string_view name = attr.name();
-      if (name == "xmlns") {
-        declared_[node.internal_object()].prefixes.emplace(std::string_view{}, attr.value());
-      } else if (name.starts_with("xmlns:")) {
-        declared_[node.internal_object()].prefixes.emplace(name.substr(6), attr.value());
-      } else if (name == "xml:base") {
-        auto& base = declared_[node.internal_object()].base;
-        if (!base) base = attr.value();
-      }
-    }
+xml_scope::xml_scope(const pugi::xml_document&, std::string_view document_base) : document_base_(document_base) {}
+
+const std::string_view* xml_scope::frame::find(std::string_view prefix) const {
+  if (!index.empty()) {
+    const auto it = index.find(prefix);
+    return it == index.end() ? nullptr : &it->second;
   }
+  for (const auto& [declared, uri] : prefixes) {
+    if (declared == prefix) return &uri;
+  }
+  return nullptr;
 }
 
-const xml_scope::declarations* xml_scope::declared(pugi::xml_node element) const {
-  const auto it = declared_.find(element.internal_object());
-  return it == declared_.end() ? nullptr : &it->second;
+// The first declaration of a prefix (or of xml:base) on an element wins.
+bool xml_scope::read_declarations(pugi::xml_node element, frame& out) {
+  constexpr std::size_t indexed_above = 16;
+  bool any = false;
+  for (auto attr = element.first_attribute(); attr; attr = attr.next_attribute()) {
+    const char* raw = attr.name();
+    if (raw[0] != 'x' || raw[1] != 'm' || raw[2] != 'l') continue;  // most attributes, without a strlen
+    const std::string_view name = raw;
+    if (name == "xmlns" || name.starts_with("xmlns:")) {
+      const std::string_view prefix = name.size() == 5 ? std::string_view{} : name.substr(6);
+      if (out.find(prefix) == nullptr) {
+        out.prefixes.emplace_back(prefix, attr.value());
+        if (!out.index.empty()) {
+          out.index.emplace(prefix, attr.value());
+        } else if (out.prefixes.size() > indexed_above) {
+          out.index.insert(out.prefixes.begin(), out.prefixes.end());
+        }
+      }
+      any = true;
+    } else if (name == "xml:base") {
+      if (!out.base) out.base = attr.value();
+      any = true;
+    }
+  }
+  return any;
+}
+
+// The frame in effect at an element, remembering it for the element and
+// its ancestors. Iterative: documents nest arbitrarily deep.
+const xml_scope::frame* xml_scope::cached_frame(pugi::xml_node element) const {
+  // The elements not seen yet, innermost first: usually one or two (an
+  // item, its channel), kept without allocating.
+  constexpr std::size_t near_depth = 8;
+  std::array<pugi::xml_node, near_depth> near;
+  std::vector<pugi::xml_node> far;
+  std::size_t unknown = 0;
+  const frame* above = nullptr;
+  for (auto node = element; node && node.type() == pugi::node_element; node = node.parent(), ++unknown) {
+    if (const auto it = frame_of_.find(node.internal_object()); it != frame_of_.end()) {
+      above = it->second;
+      break;
+    }
+    if (unknown < near_depth) {
+      near[unknown] = node;
+    } else {
+      far.push_back(node);
+    }
+  }
+  for (std::size_t i = unknown; i-- > 0;) {
+    const pugi::xml_node node = i < near_depth ? near[i] : far[i - near_depth];
+    frame own;
+    if (read_declarations(node, own)) {
+      own.parent = above;
+      above = &frames_.emplace_front(std::move(own));
+    }
+    frame_of_.emplace(node.internal_object(), above);
+  }
+  return above;
+}
+
+// The frame in effect at an element. The element itself is read, not
+// remembered: most lookups start at a leaf that is looked up once or twice,
+// while its parent is shared with its siblings. scratch holds the element's
+// own declarations if it has any.
+const xml_scope::frame* xml_scope::frame_for(pugi::xml_node element, frame& scratch) const {
+  if (element.type() != pugi::node_element) return nullptr;
+  const frame* above = nullptr;
+  const auto parent = element.parent();
+  if (parent.internal_object() == last_parent_) {
+    above = last_parent_frame_;
+  } else if (parent.type() == pugi::node_element) {
+    above = cached_frame(parent);
+    last_parent_ = parent.internal_object();
+    last_parent_frame_ = above;
+  }
+  if (!read_declarations(element, scratch)) return above;
+  scratch.parent = above;
+  return &scratch;
 }
 
 std::string_view xml_scope::resolve_prefix(pugi::xml_node element, std::string_view prefix) const {
   // The xml prefix is bound by definition and may not be redeclared.
   if (prefix == "xml") return ns::xml;
-  for (auto node = element; node && node.type() == pugi::node_element; node = node.parent()) {
-    if (const auto* found = declared(node)) {
-      if (const auto it = found->prefixes.find(prefix); it != found->prefixes.end()) return it->second;
-    }
+  frame scratch;
+  for (const frame* f = frame_for(element, scratch); f != nullptr; f = f->parent) {
+    if (const auto* uri = f->find(prefix)) return *uri;
   }
   if (prefix.empty()) return ns::none;
   for (const auto& [conventional, uri] : conventional_prefixes) {
@@ -91,7 +169,15 @@ std::string_view xml_scope::namespace_uri(pugi::xml_attribute attribute, pugi::x
 }
 
 bool xml_scope::is(pugi::xml_node node, std::string_view uri, std::string_view local) const {
-  return node.type() == pugi::node_element && local_name(node.name()) == local && namespace_uri(node) == uri;
+  if (node.type() != pugi::node_element) return false;
+  // Most tests fail on the local name; read the name once, without strlen.
+  const char* name = node.name();
+  const char* colon = name;
+  while (*colon != '\0' && *colon != ':') ++colon;
+  const bool prefixed = *colon == ':';
+  if (!equals(prefixed ? colon + 1 : name, local)) return false;
+  return resolve_prefix(node, prefixed ? std::string_view(name, static_cast<std::size_t>(colon - name))
+                                       : std::string_view{}) == uri;
 }
 
 pugi::xml_node xml_scope::child(pugi::xml_node parent, std::string_view uri, std::string_view local) const {
@@ -102,19 +188,24 @@ pugi::xml_node xml_scope::child(pugi::xml_node parent, std::string_view uri, std
 }
 
 std::string xml_scope::base_of(pugi::xml_node element) const {
-  std::vector<std::string_view> bases;
-  for (auto node = element; node && node.type() == pugi::node_element; node = node.parent()) {
-    if (const auto* found = declared(node); found && found->base) bases.push_back(*found->base);
+  frame scratch;
+  const frame* innermost = frame_for(element, scratch);
+  // Frames whose resolved base is not known yet, innermost first; each is
+  // resolved once per document (the scratch frame once per call).
+  std::vector<const frame*> unresolved;
+  for (const frame* f = innermost; f != nullptr && !f->resolved_base; f = f->parent) unresolved.push_back(f);
+  const frame* known = unresolved.empty() ? innermost : unresolved.back()->parent;
+  std::string base = known != nullptr ? *known->resolved_base : document_base_;
+  for (auto it = unresolved.rbegin(); it != unresolved.rend(); ++it) {
+    if ((*it)->base) base = resolve_url(base, *(*it)->base);
+    (*it)->resolved_base = base;
   }
-  std::string base = document_base_;
-  for (auto it = bases.rbegin(); it != bases.rend(); ++it) base = resolve_url(base, *it);
   return base;
 }
 
 std::string_view attribute(pugi::xml_node element, std::string_view local) {
-  for (const auto attr : element.attributes()) {
-    const std::string_view name = attr.name();
-    if (name == local) return attr.value();
+  for (auto attr = element.first_attribute(); attr; attr = attr.next_attribute()) {
+    if (equals(attr.name(), local)) return attr.value();
   }
   return {};
 }

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <forward_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <pugixml.hpp>
 
@@ -40,10 +43,12 @@ inline constexpr std::string_view xhtml = "http://www.w3.org/1999/xhtml";
 std::string_view local_name(std::string_view qualified_name);
 
 // Namespace and xml:base lookups for one parsed document. The declarations
-// are indexed in one pass over the tree, so that a lookup costs a few hash
-// probes per ancestor instead of a scan of every ancestor's attributes (a
-// root element with a million attributes must not make each lookup slow).
-// Holds views into the document: it must not outlive it.
+// of an element are read the first time a lookup passes through it and
+// remembered, so that a lookup costs a hash probe for its parent instead of
+// a scan of every ancestor's attributes (a root element with a million
+// attributes must not make each lookup slow), and the markup inside
+// entries' content, which no lookup reaches, is never visited. Holds views
+// into the document: it must not outlive it. Not thread-safe.
 class xml_scope {
  public:
   xml_scope(const pugi::xml_document& document, std::string_view document_base);
@@ -69,15 +74,28 @@ class xml_scope {
   std::string base_of(pugi::xml_node element) const;
 
  private:
-  struct declarations {
-    std::unordered_map<std::string_view, std::string_view> prefixes;  // "" is the default namespace
+  // The declarations of one element that has any, linked to those of its
+  // nearest such ancestor.
+  struct frame {
+    const frame* parent = nullptr;
+    std::vector<std::pair<std::string_view, std::string_view>> prefixes;  // "" is the default namespace
+    std::unordered_map<std::string_view, std::string_view> index;        // of prefixes, once there are many
     std::optional<std::string_view> base;
+    mutable std::optional<std::string> resolved_base;
+
+    const std::string_view* find(std::string_view prefix) const;
   };
 
+  static bool read_declarations(pugi::xml_node element, frame& out);
+  const frame* cached_frame(pugi::xml_node element) const;
+  const frame* frame_for(pugi::xml_node element, frame& scratch) const;
   std::string_view resolve_prefix(pugi::xml_node element, std::string_view prefix) const;
-  const declarations* declared(pugi::xml_node element) const;
 
-  std::unordered_map<const void*, declarations> declared_;
+  mutable std::forward_list<frame> frames_;  // stable addresses, nothing allocated for none
+  // Element -> its frame, or its nearest ancestor's, or null.
+  mutable std::unordered_map<const void*, const frame*> frame_of_;
+  mutable const void* last_parent_ = nullptr;  // the parent of the last lookup, usually that of the next
+  mutable const frame* last_parent_frame_ = nullptr;
   std::string document_base_;
 };
 

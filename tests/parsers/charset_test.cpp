@@ -35,6 +35,25 @@ std::string encode(std::string_view utf8, const char* charset) {
   return out;
 }
 
+// The reverse: glibc iconv to UTF-8.
+std::string encode_from(std::string_view bytes, const char* charset) {
+  iconv_t cd = iconv_open("UTF-8", charset);
+  if (cd == reinterpret_cast<iconv_t>(-1)) {
+    ADD_FAILURE() << "iconv does not know " << charset;
+    return {};
+  }
+  std::string out(bytes.size() * 4 + 16, '\0');
+  char* in = const_cast<char*>(bytes.data());
+  std::size_t in_left = bytes.size();
+  char* dest = out.data();
+  std::size_t out_left = out.size();
+  const std::size_t rc = iconv(cd, &in, &in_left, &dest, &out_left);
+  iconv_close(cd);
+  EXPECT_NE(rc, static_cast<std::size_t>(-1)) << charset;
+  out.resize(out.size() - out_left);
+  return out;
+}
+
 std::string feed_with(std::string_view encoding, std::string_view title) {
   std::string doc = "<?xml version=\"1.0\"";
   if (!encoding.empty()) doc += " encoding=\"" + std::string(encoding) + "\"";
@@ -272,6 +291,23 @@ TEST(DecodeDocument, AlwaysProducesValidUtf8) {
     for (const char* charset : charsets) {
       const decoded_document d = decode_document(bytes, charset);
       EXPECT_TRUE(is_valid_utf8(d.utf8)) << charset << " round " << round;
+    }
+  }
+}
+
+TEST(DecodeDocument, Windows1252KeepsAsciiRunsAndMapsEveryHighByte) {
+  // Every byte above 0x7F, at every offset within a word and after runs of
+  // every length, against iconv's CP1252 (which leaves 0x81, 0x8D, 0x8F,
+  // 0x90 and 0x9D undefined: those are the C1 controls of the same value).
+  for (int byte = 0x80; byte <= 0xFF; ++byte) {
+    const bool undefined = byte == 0x81 || byte == 0x8D || byte == 0x8F || byte == 0x90 || byte == 0x9D;
+    const std::string utf8 = undefined ? std::string{static_cast<char>(0xC2), static_cast<char>(byte)}
+                                       : encode_from(std::string(1, static_cast<char>(byte)), "CP1252");
+    for (std::size_t run = 0; run <= 17; ++run) {
+      const std::string ascii(run, 'x');
+      const std::string title = ascii + static_cast<char>(byte) + ascii;
+      EXPECT_EQ(decode_document(feed_with("windows-1252", title), "").utf8, feed_with("UTF-8", ascii + utf8 + ascii))
+          << byte << " after " << run;
     }
   }
 }

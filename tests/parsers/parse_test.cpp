@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "feed_testing.hpp"
@@ -251,6 +252,50 @@ TEST(Parse, HugeGuidBecomesAStableHash) {
   ASSERT_EQ(f.entries.size(), 2u);
   EXPECT_TRUE(f.entries[0].guid.starts_with("fnv:"));
   EXPECT_NE(f.entries[0].guid, f.entries[1].guid);
+}
+
+TEST(Parse, NamespacesAndBasesFollowTheTreeFromElementToRoot) {
+  // Declarations are read lazily and remembered per element: siblings share
+  // their parent's, an inner declaration shadows an outer one only below it.
+  const auto f = parse_feed(R"(<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">
+      <channel xml:base="http://a.example/x/"><title>T</title>
+      <item xml:base="y/"><guid>1</guid><link>z</link><dc:creator>Dee</dc:creator></item>
+      <item xmlns:dc="http://example.com/not-dc"><guid>2</guid><link>z</link><dc:creator>No</dc:creator></item>
+      <item><guid>3</guid><link xml:base="/w/">z</link>
+        <dc:creator xmlns:dc="http://example.com/x">No</dc:creator></item>
+      <item><guid>4</guid><link>z</link><dc:creator>Four</dc:creator></item>
+      </channel></rss>)",
+                            with_base_url("https://feed.example/rss"));
+  ASSERT_EQ(f.entries.size(), 4u);
+  EXPECT_EQ(f.entries[0].url, "http://a.example/x/y/z");
+  EXPECT_EQ(f.entries[0].author, "Dee");
+  EXPECT_EQ(f.entries[1].url, "http://a.example/x/z");
+  EXPECT_EQ(f.entries[1].author, "");
+  EXPECT_EQ(f.entries[2].url, "http://a.example/w/z");
+  EXPECT_EQ(f.entries[2].author, "");
+  EXPECT_EQ(f.entries[3].url, "http://a.example/x/z");
+  EXPECT_EQ(f.entries[3].author, "Four");
+}
+
+TEST(Parse, DocumentsNeedingRecoveryParseAsBefore) {
+  // The first parse is in place, in the decoded text; a document that needs
+  // one of the recoveries is decoded again and takes the careful path, with
+  // the decoding's warnings given once.
+  const std::string item = "<item><guid>1</guid><title>caf\xE9 &amp; &nbsp;cr\xE8me</title></item>";
+  const auto whole = parse_feed(rss(item));
+  const std::string cut = rss(item + "<item><guid>2</guid><title>half");
+  const auto truncated = parse_feed(cut.substr(0, cut.find("half") + 4));
+  ASSERT_EQ(whole.entries.size(), 1u);
+  ASSERT_EQ(truncated.entries.size(), 1u);
+  EXPECT_EQ(truncated.entries[0].title, "caf\xC3\xA9 & cr\xC3\xA8me");
+  EXPECT_EQ(truncated.entries[0].title, whole.entries[0].title);
+  EXPECT_TRUE(has_warning(truncated, "document ends early"));
+  for (const std::string_view once : {"repaired 1 undefined entities", "read as windows-1252"}) {
+    EXPECT_EQ(std::count_if(truncated.warnings.begin(), truncated.warnings.end(),
+                            [&](const std::string& w) { return w.find(once) != std::string::npos; }),
+              1)
+        << once;
+  }
 }
 
 }  // namespace

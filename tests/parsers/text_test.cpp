@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "text.hpp"
 #include "utf8.hpp"
@@ -195,6 +196,132 @@ TEST(RepairEntities, RunsInLinearTime) {
     repair_entities(text);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2)) << input.size();
   }
+}
+
+// The definitions the word-at-a-time scans must agree with: one code point
+// at a time through decode_utf8, as sanitize_utf8 and is_valid_utf8 once
+// were written.
+bool decoder_says_valid(std::string_view text) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    const utf8_sequence sequence = decode_utf8(text, pos);
+    if (!sequence.valid) return false;
+    pos += sequence.length;
+  }
+  return true;
+}
+
+std::string decoder_sanitized(std::string_view text) {
+  std::string out;
+  for (std::size_t pos = 0; pos < text.size();) {
+    const utf8_sequence sequence = decode_utf8(text, pos);
+    if (!sequence.valid) {
+      append_utf8(out, replacement_character);
+    } else if (!is_unwanted_in_text(sequence.code_point)) {
+      out.append(text.substr(pos, sequence.length));
+    }
+    pos += sequence.length;
+  }
+  return out;
+}
+
+// Valid, invalid and unwanted sequences, including every lead byte whose
+// second byte has a narrower range, and sequences cut short.
+const std::string probes[] = {
+    "\t", "\n", "\r", "\x7F", "\0"s, "\x01", "\x1F", "\xC2\x80", "\xC2\x9F", "\xC3\xA9", "\xDF\xBF", "\xC0\xAF",
+    "\xC1\xBF", "\xE0\xA0\x80", "\xE0\x9F\xBF", "\xE1\x80\x80", "\xEC\xBF\xBF", "\xED\x9F\xBF", "\xED\xA0\x80",
+    "\xEE\x80\x80", "\xEF\xBF\xBD", "\xEF\xBF\xBE", "\xEF\xBF\xBF", "\xEF\xBC\x8C", "\xF0\x90\x80\x80",
+    "\xF0\x8F\xBF\xBF", "\xF3\xBF\xBF\xBF", "\xF4\x8F\xBF\xBF", "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xF8",
+    "\xFF", "\x80", "\xBF", "\xC3", "\xE2\x82", "\xF0\x9F\x98", "\xE2\x82\xAC", "\xF0\x9F\x98\x80"};
+
+// Each probe at every offset across two words, after ASCII or after
+// multi-byte text, with tails that end inside and after the next word.
+std::vector<std::string> word_boundary_inputs() {
+  std::vector<std::string> out;
+  for (const std::string& probe : probes) {
+    for (std::size_t offset = 0; offset <= 17; ++offset) {
+      for (std::size_t tail = 0; tail <= 9; ++tail) {
+        out.push_back(std::string(offset, 'a') + probe + std::string(tail, 'b'));
+        std::string mixed;
+        while (mixed.size() + 2 <= offset) mixed += "\xC3\xA9";
+        if (mixed.size() < offset) mixed += 'a';
+        out.push_back(mixed + probe + std::string(tail, 'b') + "\xE2\x82\xAC");
+      }
+    }
+  }
+  for (const std::string& first : probes) {
+    for (const std::string& second : probes) out.push_back("abcde" + first + "fg" + second + "hijklmnop");
+  }
+  return out;
+}
+
+TEST(SanitizeUtf8, WordScanAgreesWithTheDecoderAroundWordBoundaries) {
+  for (const std::string& input : word_boundary_inputs()) {
+    const std::string expected = decoder_sanitized(input);
+    std::string text = input;
+    sanitize_utf8(text);
+    ASSERT_EQ(text, expected) << "input bytes: " << input.size();
+    ASSERT_EQ(is_clean_utf8(input), input == expected) << "input bytes: " << input.size();
+  }
+}
+
+TEST(IsValidUtf8, WordScanAgreesWithTheDecoderAroundWordBoundaries) {
+  for (const std::string& input : word_boundary_inputs()) {
+    ASSERT_EQ(is_valid_utf8(input), decoder_says_valid(input)) << "input bytes: " << input.size();
+  }
+}
+
+TEST(CollapseWhitespace, CopiesRunsBetweenSpacesAndKeepsBrokenSequences) {
+  const text_case rows[] = {
+      {"one two three", "one two three"},
+      {"a\xC2\xA0\xC2\xA0" "b", "a b"},
+      {"a\xC2" "b\xC2", "a\xC2" "b\xC2"},        // a lone NO-BREAK SPACE lead is no space
+      {"a\xE2\x80", "a\xE2\x80"},                 // nor is a cut-off EN QUAD
+      {"\xE2\x80\x8A" "x\xE2\x80\xAF", "x"},      // HAIR SPACE, NARROW NO-BREAK SPACE
+      {"x\xE2\x81\x9F\xE1\x9A\x80y", "x y"},      // MEDIUM MATHEMATICAL SPACE, OGHAM SPACE MARK
+      {"x\xE2\x80\x8By", "x\xE2\x80\x8By"},       // ZERO WIDTH SPACE is not White_Space
+      {"\f\vx\v", "x"},
+      {std::string(20, 'a') + "  " + std::string(20, 'b'), std::string(20, 'a') + " " + std::string(20, 'b')},
+  };
+  for (const text_case& row : rows) EXPECT_EQ(collapse_whitespace(row.input), row.expected) << row.input;
+}
+
+TEST(PlainText, TextWithoutMarkupOrReferencesOnlyCollapses) {
+  for (const std::string input : {"  plain \t title ", "caf\xC3\xA9\xC2\xA0noir", "", "a > b"}) {
+    EXPECT_EQ(plain_text(input), collapse_whitespace(input)) << input;
+  }
+  for (const std::string input : {"Q&amp;A&nbsp; x", "&#1; &bogus; a & b"}) {
+    EXPECT_EQ(plain_text(input), collapse_whitespace(decode_html_entities(input))) << input;
+  }
+}
+
+TEST(RepairEntities, FindsMarkupAtEveryOffsetOfAWord) {
+  const repair_case suffixes[] = {
+      {"&nbsp;", "&#160;", 1},
+      {"&amp;&lt;", "&amp;&lt;", 0},
+      {"a & b", "a &amp; b", 1},
+      {"<![CDATA[&nbsp;]]>&", "<![CDATA[&nbsp;]]>&amp;", 1},
+      {"<!--&-->&#146;", "<!--&-->&#8217;", 1},
+      {"<?pi &?>&#x41;", "<?pi &?>&#x41;", 0},
+      {"<b>&</b>", "<b>&amp;</b>", 1},
+  };
+  for (std::size_t offset = 0; offset <= 17; ++offset) {
+    for (const repair_case& suffix : suffixes) {
+      const std::string prefix = std::string(offset, 'x') + "&hellip;";
+      std::string text = prefix + suffix.input + std::string(offset % 9, 'y');
+      EXPECT_EQ(repair_entities(text), suffix.repairs + 1) << offset << suffix.input;
+      EXPECT_EQ(text, std::string(offset, 'x') + "&#8230;" + suffix.expected + std::string(offset % 9, 'y'))
+          << offset << suffix.input;
+    }
+  }
+}
+
+TEST(RepairEntities, LeavesADocumentWithNothingToRepairUntouched) {
+  const std::string input = "<t a=\"&amp;\">&lt;p&gt;caf&#233; &#x1F600;<![CDATA[&]]></t>";
+  std::string text = input;
+  const auto* data = text.data();
+  EXPECT_EQ(repair_entities(text), 0u);
+  EXPECT_EQ(text, input);
+  EXPECT_EQ(text.data(), data);
 }
 
 }  // namespace

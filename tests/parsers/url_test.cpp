@@ -227,4 +227,52 @@ TEST(RedactUrl, NeverEchoesUnparseableInput) {
   }
 }
 
+struct plain_case {
+  std::string_view base;
+  std::string_view reference;
+  std::string_view expected;
+};
+
+// Plain absolute http(s) references and plain relative paths resolve
+// without Boost.URL; the results are those Boost.URL gives, and the
+// references just outside "plain" (escapes, dot segments, case, userinfo,
+// brackets, a second '#') still get its treatment.
+constexpr plain_case plain_references[] = {
+    {"https://example.org/blog/feed.xml", "https://example.org/posts/1", "https://example.org/posts/1"},
+    {"https://example.org/blog/feed.xml", "http://example.org", "http://example.org"},
+    {"https://example.org/blog/feed.xml", "https://example.org:8080/a?b=c&d=e#f",
+     "https://example.org:8080/a?b=c&d=e#f"},
+    {"https://example.org/blog/feed.xml", "https://example.org/a;b=c,d!$'()*+~@:",
+     "https://example.org/a;b=c,d!$'()*+~@:"},
+    {"https://example.org/blog/feed.xml", "posts/2", "https://example.org/blog/posts/2"},
+    {"https://example.org/blog/feed.xml", "posts/2?x=/./y#/../z", "https://example.org/blog/posts/2?x=/./y#/../z"},
+    {"https://example.org/blog/feed.xml", "posts//3", "https://example.org/blog/posts//3"},
+    {"https://example.org/blog/feed.xml", "https://example.org/.well-known/x", "https://example.org/.well-known/x"},
+    {"https://example.org/blog/", "~user/x", "https://example.org/blog/~user/x"},
+    {"https://example.org", "posts/5", "https://example.org/posts/5"},
+    {"https://example.org?q=1", "p", "https://example.org/p"},
+    {"", "posts/6", "posts/6"},
+    {"https://example.org/blog/feed.xml", "https://example.org/%41%2f", "https://example.org/A/"},
+    {"https://example.org/blog/feed.xml", "p%41th", "https://example.org/blog/pAth"},
+    {"https://example.org/blog/feed.xml", "https://example.org/a/./b/../c", "https://example.org/a/c"},
+    {"https://example.org/blog/feed.xml", "https://example.org/a/..", "https://example.org/"},
+    {"https://example.org/blog/feed.xml", "./posts/4", "https://example.org/blog/posts/4"},
+    {"https://example.org/blog/feed.xml", "../up", "https://example.org/up"},
+    {"https://example.org/blog/feed.xml", "a:b/c", "a:b/c"},
+    {"https://example.org/blog/feed.xml", "HTTPS://Example.org/A", "HTTPS://Example.org/A"},
+    {"https://example.org/blog/feed.xml", "https://user:pw@example.org/x", "https://user:pw@example.org/x"},
+    {"https://example.org/blog/feed.xml", "https://[::1]/x", "https://[::1]/x"},
+    {"https://example.org/blog/feed.xml", "https://example.org/a#b#c", "https://example.org/a#b%23c"},
+    {"https://example.org/blog/feed.xml", "https://example.org:/x", "https://example.org:/x"},
+    {"https://example.org/a/b/../c/", "p", "https://example.org/a/c/p"},
+    {"https://example.org/a/%7Eb/", "p", "https://example.org/a/~b/p"},
+    {"mailto:x@example.org", "p", "mailto:p"},
+};
+
+TEST(ResolveUrl, PlainReferencesResolveAsBoostUrlWould) {
+  for (const plain_case& row : plain_references) {
+    EXPECT_EQ(resolve_url(row.base, row.reference), row.expected) << row.base << " + " << row.reference;
+  }
+}
+
 }  // namespace
