@@ -74,14 +74,23 @@ bool is_block_element(std::string_view name) {
 // quoted attribute values; npos when the input ends inside the tag.
 std::size_t tag_end(std::string_view text, std::size_t pos) {
   char quote = 0;
+  // A quote opens an attribute value only right after "=" and optional
+  // spaces (HTML §13.2.5.36-38); elsewhere, as in href=http://a/", it is
+  // an ordinary character and must not swallow the rest of the text.
+  bool after_equals = false;
   for (std::size_t i = pos + 1; i < text.size(); ++i) {
     const char c = text[i];
     if (quote != 0) {
       if (c == quote) quote = 0;
-    } else if (c == '"' || c == '\'') {
+    } else if ((c == '"' || c == '\'') && after_equals) {
       quote = c;
+      after_equals = false;
     } else if (c == '>') {
       return i + 1;
+    } else if (c == '=') {
+      after_equals = true;
+    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f') {
+      after_equals = false;
     }
   }
   return std::string_view::npos;

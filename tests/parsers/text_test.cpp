@@ -98,6 +98,8 @@ TEST(PlainText, StripsTagsDecodesEntitiesAndCollapsesWhitespace) {
       {"Caf&eacute;  &amp;  bar", "Caf\xC3\xA9 & bar"},
       {"a < b and c > d", "a < b and c > d"},
       {"&lt;b&gt;bold&lt;/b&gt;", "<b>bold</b>"},  // escaped markup is text
+      {"<a href=http://example.com/\">example</a>", "example"},  // a stray quote in an unquoted value
+      {"<a title = 'x > y'>q</a>", "q"},                             // quoted after "=" and spaces
       {"  spaced\n\tout  ", "spaced out"},
       {"x&nbsp;&nbsp;y&nbsp;", "x y"},
       {"<a href=\"x>y\" title='>'>link</a>", "link"},
