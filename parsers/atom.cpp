@@ -5,6 +5,7 @@
 #include <string>
 
 #include "extensions.hpp"
+#include "text.hpp"
 #include "xhtml.hpp"
 #include "xml.hpp"
 
@@ -70,7 +71,12 @@ struct atom_reader {
     if (mode == "base64") {
       const bool textual = type.empty() || type.starts_with("text/") || type.ends_with("html") ||
                            type.ends_with("+xml") || type.ends_with("/xml");
-      return textual ? decode_base64(text_of(node)) : std::string{};
+      if (!textual) return {};
+      // The only text here not taken from the (checked) document: make it
+      // clean now, so that normalize may trust every field (raw_feed::clean_text).
+      auto decoded = decode_base64(text_of(node));
+      sanitize_utf8(decoded);
+      return decoded;
     }
     return xhtml(node);  // mode="xml", the 0.3 default
   }

@@ -179,9 +179,13 @@ bool mostly_utf8(std::string_view bytes) {
 }
 
 void decode_as_utf8(std::string_view bytes, bool from_bom, bool declared, decoded_document& result) {
-  if (is_valid_utf8(bytes)) {
+  // One pass tells both: valid, and clean as text (the common case); what
+  // follows an unclean but valid sequence is checked for validity only.
+  const std::size_t unclean = first_rejected<true>(bytes);
+  if (unclean == std::string_view::npos || is_valid_utf8(bytes.substr(unclean))) {
     result.utf8.assign(bytes);
     result.charset = "utf-8";
+    result.clean_text = unclean == std::string_view::npos;
   } else if (from_bom || mostly_utf8(bytes)) {
     result.utf8 = to_valid_utf8(bytes);
     result.charset = "utf-8";
@@ -293,6 +297,8 @@ decoded_document decode_document(std::string_view bytes, std::string_view http_c
 
   // The text is UTF-8 now; say so, or pugixml and anyone reading the
   // document later would convert it again.
+  // Transcoded text was not checked on the way (UTF-8 was, in decode_as_utf8).
+  if (result.charset != "utf-8") result.clean_text = first_rejected<true>(result.utf8) == std::string_view::npos;
   const auto [pos, length] = find_declared_encoding(result.utf8);
   if (pos != std::string::npos) result.utf8.replace(pos, length, "UTF-8");
   return result;

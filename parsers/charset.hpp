@@ -10,6 +10,10 @@ struct decoded_document {
   std::string utf8;                   // the whole document in UTF-8, ready for pugixml (parse as UTF-8)
   std::string charset;                // what was used, e.g. "windows-1252"
   std::vector<std::string> warnings;  // e.g. "encoding: declared utf-8 but bytes are not; read as windows-1252"
+  // utf8 has nothing sanitize_utf8 would change (no NUL, C0 controls but
+  // TAB/LF/CR, U+FFFE/U+FFFF), so that text taken from it need not be
+  // checked again field by field.
+  bool clean_text = false;
 };
 
 // RFC 7303 precedence: byte order mark, then the HTTP charset, then the XML

@@ -76,10 +76,11 @@ std::string quoted(std::string_view text) {
 
 class normalizer {
  public:
-  explicit normalizer(std::vector<std::string> warnings) : warnings_(std::move(warnings)) {}
+  normalizer(std::vector<std::string> warnings, bool clean_text)
+      : warnings_(std::move(warnings)), clean_text_(clean_text) {}
 
   std::string text(std::string value, std::size_t max, cap kind) {
-    sanitize_utf8(value);
+    clean(value);
     trim_in_place(value);
     cut(value, max, kind);
     return value;
@@ -87,7 +88,7 @@ class normalizer {
 
   std::string title(const raw_title& raw, std::size_t max = max_title, cap kind = cap::title) {
     std::string value = raw.value;
-    sanitize_utf8(value);
+    clean(value);
     map_c1_controls(value);
     value = raw.html ? plain_text(value) : collapse_whitespace(value);
     sanitize_utf8(value);
@@ -97,7 +98,7 @@ class normalizer {
 
   std::string url(const raw_url& raw) {
     std::string value = raw.value;
-    sanitize_utf8(value);
+    clean(value);
     const auto reference = trim(value);
     std::string resolved = reference.empty() ? std::string{} : resolve_url(raw.base, reference);
     sanitize_utf8(resolved);
@@ -109,7 +110,7 @@ class normalizer {
   // written (RFC 3986 §5.1), as they did on the publisher's page.
   std::string body(raw_body& raw, cap kind) {
     std::string value = std::move(raw.value);
-    sanitize_utf8(value);
+    clean(value);
     map_c1_controls(value);
     trim_in_place(value);
     if (raw.html && html_urls_left_ > 0) {
@@ -185,7 +186,7 @@ class normalizer {
   // stable hash of title and content.
   std::string guid(const std::string& raw, const entry& e) {
     std::string value = raw;
-    sanitize_utf8(value);
+    clean(value);
     value = std::string{trim(value)};
     if (value.size() > max_short) {
       // A cut guid could collide with another; a hash of the whole cannot
@@ -196,6 +197,12 @@ class normalizer {
     if (!value.empty()) return value;
     if (!e.url.empty()) return e.url;
     return content_hash_guid(e.title, e.content.empty() ? e.summary : e.content);
+  }
+
+  // Text as the reader gave it; text made here (entities decoded, URLs
+  // resolved) is always sanitized.
+  void clean(std::string& value) const {
+    if (!clean_text_) sanitize_utf8(value);
   }
 
   void cut(std::string& value, std::size_t max, cap kind) {
@@ -222,6 +229,7 @@ class normalizer {
   std::array<std::size_t, static_cast<std::size_t>(cap::count)> cut_counts_{};
   std::size_t bad_dates_ = 0;
   std::size_t html_urls_left_ = max_html_urls;
+  bool clean_text_ = false;
 };
 
 // RSS <ttl> is minutes; the syndication module gives a period and how many
@@ -249,7 +257,7 @@ std::optional<std::chrono::seconds> ttl_of(const raw_feed& raw) {
 }  // namespace
 
 feed normalize(raw_feed raw) {
-  normalizer n{std::move(raw.warnings)};
+  normalizer n{std::move(raw.warnings), raw.clean_text};
   feed out;
   out.format = raw.format;
   out.title = n.title(raw.title);

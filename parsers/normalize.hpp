@@ -63,6 +63,10 @@ struct raw_feed {
   std::vector<raw_entry> entries;
   std::size_t skipped_entries = 0;  // beyond max_entries, counted but not read
   std::vector<std::string> warnings;
+  // Every text field above is already what sanitize_utf8 would make of it
+  // (taken from a document checked once as a whole, or cleaned by the
+  // reader that synthesized it): normalize skips the per-field check.
+  bool clean_text = false;
 };
 
 // Entries beyond this are dropped (RELIABILITY M4); the walkers stop reading

@@ -23,13 +23,16 @@ namespace {
 struct prepared_xml {
   std::string text;
   std::vector<std::string> warnings;
+  bool clean_text = false;  // see decoded_document
 };
 
 prepared_xml prepare(std::string_view document, std::string_view charset) {
   auto decoded = detail::decode_document(document, charset);
-  prepared_xml out{std::move(decoded.utf8), std::move(decoded.warnings)};
+  prepared_xml out{std::move(decoded.utf8), std::move(decoded.warnings), decoded.clean_text};
   // Feeds are full of HTML entities (&nbsp;) and bare ampersands that XML
-  // does not define; repairing them is what every reader does.
+  // does not define; repairing them is what every reader does. It also
+  // leaves only references to XML Chars (XML 1.0 §2.2), which are clean
+  // text: pugixml's text from a clean document is clean.
   if (const auto repairs = detail::repair_entities(out.text); repairs > 0) {
     out.warnings.push_back("xml: repaired " + std::to_string(repairs) + " undefined entities or bare ampersands");
   }
@@ -46,6 +49,8 @@ expected<detail::raw_feed, not_a_feed> read_xml(std::string_view document, const
     // Rare: a document that may need recovering. The in-place attempt
     // garbled the text; prepare it again (same warnings).
     prepared = prepare(document, options.charset);
+    // A recovery rewrites the text; trust it no further.
+    prepared.clean_text = false;
     if (auto loaded = detail::load_xml(xml, prepared.text, prepared.warnings); !loaded) {
       return unexpected{std::move(loaded.error())};
     }
@@ -80,6 +85,7 @@ expected<detail::raw_feed, not_a_feed> read_xml(std::string_view document, const
   warnings.insert(warnings.end(), std::make_move_iterator(raw.warnings.begin()),
                   std::make_move_iterator(raw.warnings.end()));
   raw.warnings = std::move(warnings);
+  raw.clean_text = prepared.clean_text;
   return raw;
 }
 

@@ -1,9 +1,13 @@
 #include "xhtml.hpp"
 
 #include <array>
+#include <cstddef>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
+
+#include "utf8.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -27,9 +31,25 @@ bool is_void(std::string_view name) {
   return false;
 }
 
+bool is_special(char c, bool attribute) { return c == '&' || c == '<' || c == '>' || (attribute && c == '"'); }
+
+// Offset of the first byte to escape, or text.size(). A word at a time:
+// find_first_of() calls memchr once per byte of text, and this is most of
+// writing XHTML content.
+std::size_t first_special(std::string_view text, bool attribute) {
+  std::size_t pos = 0;
+  for (; pos + word::size <= text.size(); pos += word::size) {
+    const auto value = word::load(text.data() + pos);
+    auto flags = word::equal(value, '&') | word::equal(value, '<') | word::equal(value, '>');
+    if (attribute) flags |= word::equal(value, '"');
+    if (flags != 0) return pos + word::first(flags);
+  }
+  while (pos < text.size() && !is_special(text[pos], attribute)) ++pos;
+  return pos;
+}
+
 void append_escaped(std::string& out, std::string_view text, bool attribute) {
-  const std::string_view special = attribute ? std::string_view{"&<>\""} : std::string_view{"&<>"};
-  for (auto at = text.find_first_of(special); at != std::string_view::npos; at = text.find_first_of(special)) {
+  for (auto at = first_special(text, attribute); at != text.size(); at = first_special(text, attribute)) {
     out.append(text.substr(0, at));
     switch (text[at]) {
       case '&': out += "&amp;"; break;
