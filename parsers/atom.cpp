@@ -4,7 +4,6 @@
 #include <cstdint>
 #include <string>
 
-#include "extensions.hpp"
 #include "text.hpp"
 #include "xhtml.hpp"
 #include "xml.hpp"
@@ -133,11 +132,11 @@ struct atom_reader {
   }
 
   // media:description, directly or in a media:group.
-  pugi::xml_node media_description_in(pugi::xml_node field) const {
-    if (is_media(scope, field, "description")) return field;
-    if (!is_media(scope, field, "group")) return {};
+  pugi::xml_node media_description_in(pugi::xml_node field, const expanded_name& name) const {
+    if (name.is(known_ns::media, "description")) return field;
+    if (!name.is(known_ns::media, "group")) return {};
     for (const auto member : field.children()) {
-      if (is_media(scope, member, "description")) return member;
+      if (scope.name_of(member).is(known_ns::media, "description")) return member;
     }
     return {};
   }
@@ -149,11 +148,12 @@ struct atom_reader {
     bool have_alternate = false;
     for (const auto field : node.children()) {
       if (field.type() != pugi::node_element) continue;
-      if (is_atom(field, "id")) {
+      const auto n = scope.name_of(field);
+      if (n.is_in(uri, "id")) {
         if (entry.guid.empty()) entry.guid = text_of(field);
-      } else if (is_atom(field, "title")) {
+      } else if (n.is_in(uri, "title")) {
         if (entry.title.value.empty()) entry.title = title_of(field);
-      } else if (is_atom(field, "link")) {
+      } else if (n.is_in(uri, "link")) {
         const auto rel = attribute(field, "rel");
         if (rel == "enclosure") {
           if (entry.enclosures.size() < max_raw_list) {
@@ -164,25 +164,25 @@ struct atom_reader {
           entry.url = link_of(field);
           have_alternate = !entry.url.value.empty();
         }
-      } else if (is_atom(field, draft ? "issued" : "published")) {
+      } else if (n.is_in(uri, draft ? "issued" : "published")) {
         if (entry.published.empty()) entry.published = text_of(field);
-      } else if (draft && is_atom(field, "created")) {
+      } else if (draft && n.is_in(uri, "created")) {
         if (created.empty()) created = text_of(field);
-      } else if (is_atom(field, draft ? "modified" : "updated")) {
+      } else if (n.is_in(uri, draft ? "modified" : "updated")) {
         if (entry.updated.empty()) entry.updated = text_of(field);
-      } else if (is_atom(field, "category")) {
+      } else if (n.is_in(uri, "category")) {
         const auto term = attribute(field, "term");
         if (entry.categories.size() < max_raw_list) {
           entry.categories.emplace_back(term.empty() ? attribute(field, "label") : term);
         }
-      } else if (scope.is(field, ns::dc, "subject")) {
+      } else if (n.is(known_ns::dc, "subject")) {
         if (entry.categories.size() < max_raw_list) entry.categories.push_back(text_of(field));
-      } else if (is_atom(field, "summary")) {
+      } else if (n.is_in(uri, "summary")) {
         if (entry.summary.value.empty()) entry.summary = body_of(field);
-      } else if (is_atom(field, "content")) {
+      } else if (n.is_in(uri, "content")) {
         if (entry.content.value.empty()) entry.content = body_of(field);
       } else if (!media_description) {
-        media_description = media_description_in(field);
+        media_description = media_description_in(field, n);
       }
     }
     if (entry.published.empty()) entry.published = std::move(created);
@@ -213,15 +213,16 @@ raw_feed read_atom(pugi::xml_node root, feed_format format, const xml_scope& sco
   bool have_alternate = false;
   for (const auto node : root.children()) {
     if (node.type() != pugi::node_element) continue;
-    if (atom.is_atom(node, "title")) {
+    const auto n = scope.name_of(node);
+    if (n.is_in(atom.uri, "title")) {
       if (feed.title.value.empty()) feed.title = atom.title_of(node);
-    } else if (atom.is_atom(node, "link")) {
+    } else if (n.is_in(atom.uri, "link")) {
       const auto rel = attribute(node, "rel");
       if ((rel.empty() || rel == "alternate") && !have_alternate) {
         feed.site_url = atom.link_of(node);
         have_alternate = !feed.site_url.value.empty();
       }
-    } else if (atom.is_atom(node, "entry")) {
+    } else if (n.is_in(atom.uri, "entry")) {
       add_entry(feed, [&] { return atom.read_entry(node, feed_author); });
     }
   }

@@ -30,25 +30,26 @@ raw_entry read_item(pugi::xml_node item, std::string_view rss, const xml_scope& 
   std::string created;
   for (const auto node : item.children()) {
     if (node.type() != pugi::node_element) continue;
-    if (scope.is(node, rss, "title")) {
+    const auto n = scope.name_of(node);
+    if (n.is_in(rss, "title")) {
       if (entry.title.value.empty()) entry.title.value = text_of(node);
-    } else if (scope.is(node, rss, "link")) {
+    } else if (n.is_in(rss, "link")) {
       if (entry.url.value.empty()) entry.url = {text_of(node), scope.base_of(node)};
-    } else if (scope.is(node, rss, "description")) {
+    } else if (n.is_in(rss, "description")) {
       if (entry.summary.value.empty()) entry.summary = body_of(node, scope);
-    } else if (scope.is(node, ns::dc, "description")) {
+    } else if (n.is(known_ns::dc, "description")) {
       if (!dc_description_node) dc_description_node = node;
-    } else if (scope.is(node, ns::content, "encoded")) {
+    } else if (n.is(known_ns::content, "encoded")) {
       if (entry.content.value.empty()) entry.content = body_of(node, scope);
-    } else if (scope.is(node, ns::dc, "creator")) {
+    } else if (n.is(known_ns::dc, "creator")) {
       if (entry.author.empty()) entry.author = author_name(text_of(node));
-    } else if (scope.is(node, ns::dc, "date") || scope.is(node, ns::dcterms, "issued")) {
+    } else if (n.is(known_ns::dc, "date") || n.is(known_ns::dcterms, "issued")) {
       if (entry.published.empty()) entry.published = text_of(node);
-    } else if (scope.is(node, ns::dcterms, "created")) {
+    } else if (n.is(known_ns::dcterms, "created")) {
       if (created.empty()) created = text_of(node);
-    } else if (scope.is(node, ns::dcterms, "modified")) {
+    } else if (n.is(known_ns::dcterms, "modified")) {
       if (entry.updated.empty()) entry.updated = text_of(node);
-    } else if (scope.is(node, ns::dc, "subject")) {
+    } else if (n.is(known_ns::dc, "subject")) {
       if (entry.categories.size() < max_raw_list) entry.categories.push_back(text_of(node));
     }
   }
@@ -67,17 +68,19 @@ raw_feed read_rdf(pugi::xml_node root, feed_format format, const xml_scope& scop
   std::string_view rss = rdf_rss_namespace(root, scope);
   if (!scope.child(root, rss, "channel") && !scope.child(root, rss, "item")) rss = ns::none;
   for (const auto node : root.children()) {
-    if (scope.is(node, rss, "item")) {
+    const auto name = scope.name_of(node);
+    if (name.is_in(rss, "item")) {
       add_entry(feed, [&] { return read_item(node, rss, scope); });
-    } else if (scope.is(node, rss, "channel")) {
+    } else if (name.is_in(rss, "channel")) {
       for (const auto field : node.children()) {
-        if (scope.is(field, rss, "title")) {
+        const auto n = scope.name_of(field);
+        if (n.is_in(rss, "title")) {
           if (feed.title.value.empty()) feed.title.value = text_of(field);
-        } else if (scope.is(field, rss, "link")) {
+        } else if (n.is_in(rss, "link")) {
           if (feed.site_url.value.empty()) feed.site_url = {text_of(field), scope.base_of(field)};
-        } else if (scope.is(field, ns::sy, "updatePeriod")) {
+        } else if (n.is(known_ns::sy, "updatePeriod")) {
           feed.update_period = text_of(field);
-        } else if (scope.is(field, ns::sy, "updateFrequency")) {
+        } else if (n.is(known_ns::sy, "updateFrequency")) {
           feed.update_frequency = text_of(field);
         }
       }

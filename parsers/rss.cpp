@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "authors.hpp"
-#include "extensions.hpp"
 #include "xhtml.hpp"
 #include "xml.hpp"
 
@@ -18,14 +17,14 @@ struct rss_names {
   const xml_scope& scope;
   std::string_view uri;
 
-  bool is(pugi::xml_node node, std::string_view local) const {
-    const std::string_view name = node.name();
-    if (node.type() != pugi::node_element || local_name(name) != local) return false;
-    const auto node_uri = scope.namespace_uri(node);
+  bool is(const expanded_name& name, std::string_view local) const {
+    if (name.local != local) return false;
     // An undeclared prefix of unknown meaning is not RSS.
-    if (node_uri == ns::none && name.find(':') != std::string_view::npos) return false;
-    return node_uri == uri || node_uri == ns::none;
+    if (name.uri.empty()) return !name.prefixed;
+    return name.uri == uri;
   }
+
+  bool is(pugi::xml_node node, std::string_view local) const { return is(scope.name_of(node), local); }
 };
 
 bool starts_with_http(std::string_view text) {
@@ -100,7 +99,7 @@ class item_reader {
 
   raw_entry read() {
     for (const auto node : item_.children()) {
-      if (node.type() == pugi::node_element) read_field(node);
+      if (node.type() == pugi::node_element) read_field(node, scope_.name_of(node));
     }
     raw_entry entry;
     entry.title.value = std::move(title_.value);
@@ -130,111 +129,112 @@ class item_reader {
     if (categories_.size() < max_raw_list) categories_.emplace_back(term);
   }
 
-  void read_field(pugi::xml_node node) {
+  void read_field(pugi::xml_node node, const expanded_name& n) {
     const auto& rss = rss_;
     const auto& scope = scope_;
-    if (rss.is(node, "title")) {
+    if (rss.is(n, "title")) {
       title_.offer(0, text_of(node));
-    } else if (scope.is(node, ns::dc, "title")) {
+    } else if (n.is(known_ns::dc, "title")) {
       title_.offer(1, text_of(node));
-    } else if (scope.is(node, ns::feedburner, "origLink")) {
+    } else if (n.is(known_ns::feedburner, "origLink")) {
       // FeedBurner rewrites <link> to its click tracker and keeps the real
       // address here.
       url_.offer(0, url_of(node, text_of(node)));
-    } else if (rss.is(node, "link")) {
+    } else if (rss.is(n, "link")) {
       url_.offer(1, url_of(node, text_of(node)));
-    } else if (scope.is(node, ns::atom10, "link")) {
+    } else if (n.is(known_ns::atom10, "link")) {
       if (is_alternate_link(node)) url_.offer(2, url_of(node, std::string{attribute(node, "href")}));
-    } else if (rss.is(node, "guid")) {
+    } else if (rss.is(n, "guid")) {
       if (guid_.rank == 0) return;
       guid_.offer(0, text_of(node));
       if (guid_.rank == 0) guid_is_permalink_ = attribute(node, "isPermaLink") != "false";
-    } else if (rss.is(node, "description")) {
+    } else if (rss.is(n, "description")) {
       summary_.offer(0, node, markup_of(node, scope));
-    } else if (scope.is(node, ns::dc, "description")) {
+    } else if (n.is(known_ns::dc, "description")) {
       summary_.offer(1, node, markup_of(node, scope));
-    } else if (is_itunes(scope, node, "summary")) {
+    } else if (n.is(known_ns::itunes, "summary")) {
       summary_.offer(2, node, markup_of(node, scope));
-    } else if (scope.is(node, ns::content, "encoded")) {
+    } else if (n.is(known_ns::content, "encoded")) {
       content_.offer(0, node, markup_of(node, scope));
-    } else if (scope.is(node, ns::atom10, "content")) {
+    } else if (n.is(known_ns::atom10, "content")) {
       content_.offer(1, node, markup_of(node, scope));
-    } else if (rss.is(node, "body") || scope.is(node, ns::xhtml, "body")) {
+    } else if (rss.is(n, "body") || n.is(known_ns::xhtml, "body")) {
       // The XHTML body module (feedparser reads it too), and <body> by
       // feeds that forget its namespace.
       content_.offer(2, node, html_markup(node, scope));
-    } else if (rss.is(node, "fullitem")) {
+    } else if (rss.is(n, "fullitem")) {
       content_.offer(3, node, markup_of(node, scope));  // Radio UserLand's escaped full text
-    } else if (rss.is(node, "author")) {
+    } else if (rss.is(n, "author")) {
       author_.offer(0, text_of(node));
-    } else if (scope.is(node, ns::dc, "creator")) {
+    } else if (n.is(known_ns::dc, "creator")) {
       author_.offer(1, text_of(node));
-    } else if (scope.is(node, ns::dc, "author")) {
+    } else if (n.is(known_ns::dc, "author")) {
       author_.offer(2, text_of(node));  // not Dublin Core, but common
-    } else if (scope.is(node, ns::atom10, "author")) {
+    } else if (n.is(known_ns::atom10, "author")) {
       if (const auto name = scope.child(node, ns::atom10, "name")) author_.offer(3, text_of(name));
-    } else if (is_itunes(scope, node, "author")) {
+    } else if (n.is(known_ns::itunes, "author")) {
       author_.offer(4, text_of(node));
-    } else if (rss.is(node, "pubDate")) {
+    } else if (rss.is(n, "pubDate")) {
       published_.offer(0, text_of(node));
-    } else if (scope.is(node, ns::dc, "date")) {
+    } else if (n.is(known_ns::dc, "date")) {
       published_.offer(1, text_of(node));
-    } else if (scope.is(node, ns::atom10, "published")) {
+    } else if (n.is(known_ns::atom10, "published")) {
       published_.offer(2, text_of(node));
-    } else if (scope.is(node, ns::dcterms, "issued")) {
+    } else if (n.is(known_ns::dcterms, "issued")) {
       published_.offer(3, text_of(node));
-    } else if (scope.is(node, ns::dcterms, "created")) {
+    } else if (n.is(known_ns::dcterms, "created")) {
       published_.offer(4, text_of(node));
-    } else if (scope.is(node, ns::atom10, "updated")) {
+    } else if (n.is(known_ns::atom10, "updated")) {
       updated_.offer(0, text_of(node));
-    } else if (scope.is(node, ns::dcterms, "modified")) {
+    } else if (n.is(known_ns::dcterms, "modified")) {
       updated_.offer(1, text_of(node));
-    } else if (rss.is(node, "category") || scope.is(node, ns::dc, "subject")) {
+    } else if (rss.is(n, "category") || n.is(known_ns::dc, "subject")) {
       add_category(text_of(node));
-    } else if (scope.is(node, ns::atom10, "category")) {
+    } else if (n.is(known_ns::atom10, "category")) {
       add_category(attribute(node, "term"));
-    } else if (is_itunes(scope, node, "category")) {
+    } else if (n.is(known_ns::itunes, "category")) {
       // Apple's categories nest one level: <itunes:category text="Technology">
       // <itunes:category text="Gadgets"/></itunes:category>.
       add_category(attribute(node, "text"));
       for (const auto sub : node.children()) {
-        if (is_itunes(scope, sub, "category")) add_category(attribute(sub, "text"));
+        if (scope.name_of(sub).is(known_ns::itunes, "category")) add_category(attribute(sub, "text"));
       }
-    } else if (is_itunes(scope, node, "keywords")) {
+    } else if (n.is(known_ns::itunes, "keywords")) {
       read_keywords(text_of(node));
-    } else if (rss.is(node, "enclosure")) {
+    } else if (rss.is(n, "enclosure")) {
       if (enclosures_.size() < max_raw_list) {
         enclosures_.push_back({url_of(node, std::string{attribute(node, "url")}), std::string{attribute(node, "type")},
                                std::string{attribute(node, "length")}});
       }
-    } else if (is_media(scope, node, "content")) {
+    } else if (n.is(known_ns::media, "content")) {
       if (media_.size() < max_raw_list) media_.push_back(media_enclosure(node, scope));
-    } else if (is_media(scope, node, "group")) {
+    } else if (n.is(known_ns::media, "group")) {
       read_media_group(node);
     } else {
-      read_media(node, 0);
+      read_media(node, n, 0);
     }
   }
 
   // Media RSS elements that stand in for core ones, directly in the item
   // or (ranked below those) in a media:group.
-  void read_media(pugi::xml_node node, int group_rank) {
+  void read_media(pugi::xml_node node, const expanded_name& n, int group_rank) {
     const auto& scope = scope_;
-    if (is_media(scope, node, "title")) {
+    if (n.is(known_ns::media, "title")) {
       title_.offer(2 + group_rank, text_of(node));
-    } else if (is_media(scope, node, "description")) {
+    } else if (n.is(known_ns::media, "description")) {
       summary_.offer(3 + group_rank, node, markup_of(node, scope));
-    } else if (is_media(scope, node, "category")) {
+    } else if (n.is(known_ns::media, "category")) {
       add_category(text_of(node));
     }
   }
 
   void read_media_group(pugi::xml_node group) {
     for (const auto member : group.children()) {
-      if (is_media(scope_, member, "content")) {
+      const auto n = scope_.name_of(member);
+      if (n.is(known_ns::media, "content")) {
         if (media_.size() < max_raw_list) media_.push_back(media_enclosure(member, scope_));
       } else {
-        read_media(member, 1);
+        read_media(member, n, 1);
       }
     }
   }
@@ -280,22 +280,23 @@ raw_feed read_rss(pugi::xml_node root, feed_format format, const xml_scope& scop
   ranked_url site;
   for (const auto node : channel.children()) {
     if (node.type() != pugi::node_element) continue;
-    if (rss.is(node, "title")) {
+    const auto n = scope.name_of(node);
+    if (rss.is(n, "title")) {
       title.offer(0, text_of(node));
-    } else if (scope.is(node, ns::dc, "title")) {
+    } else if (n.is(known_ns::dc, "title")) {
       title.offer(1, text_of(node));
-    } else if (rss.is(node, "link")) {
+    } else if (rss.is(n, "link")) {
       site.offer(0, {text_of(node), scope.base_of(node)});
-    } else if (scope.is(node, ns::atom10, "link")) {
+    } else if (n.is(known_ns::atom10, "link")) {
       // rel="self" is the feed's own address, not the site's.
       if (is_alternate_link(node)) site.offer(1, {std::string{attribute(node, "href")}, scope.base_of(node)});
-    } else if (rss.is(node, "ttl")) {
+    } else if (rss.is(n, "ttl")) {
       feed.ttl_minutes = text_of(node);
-    } else if (scope.is(node, ns::sy, "updatePeriod")) {
+    } else if (n.is(known_ns::sy, "updatePeriod")) {
       feed.update_period = text_of(node);
-    } else if (scope.is(node, ns::sy, "updateFrequency")) {
+    } else if (n.is(known_ns::sy, "updateFrequency")) {
       feed.update_frequency = text_of(node);
-    } else if (rss.is(node, "item")) {
+    } else if (rss.is(n, "item")) {
       add_entry(feed, [&] { return item_reader{rss, node}.read(); });
     }
   }

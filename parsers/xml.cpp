@@ -10,18 +10,49 @@ namespace feedd::parsers::detail {
 namespace {
 
 // Prefixes that feeds use without declaring them, and what they always mean.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 10> conventional_prefixes{{
-    {"atom", ns::atom10},
-    {"content", ns::content},
-    {"dc", ns::dc},
-    {"dcterms", ns::dcterms},
-    {"feedburner", ns::feedburner},
-    {"itunes", ns::itunes},
-    {"media", ns::media},
-    {"rdf", ns::rdf},
-    {"sy", ns::sy},
-    {"xhtml", ns::xhtml},
+struct conventional_prefix {
+  std::string_view prefix;
+  std::string_view uri;
+  known_ns space;
+};
+
+constexpr std::array<conventional_prefix, 10> conventional_prefixes{{
+    {"atom", ns::atom10, known_ns::atom10},
+    {"content", ns::content, known_ns::content},
+    {"dc", ns::dc, known_ns::dc},
+    {"dcterms", ns::dcterms, known_ns::dcterms},
+    {"feedburner", ns::feedburner, known_ns::feedburner},
+    {"itunes", ns::itunes, known_ns::itunes},
+    {"media", ns::media, known_ns::media},
+    {"rdf", ns::rdf, known_ns::rdf},
+    {"sy", ns::sy, known_ns::sy},
+    {"xhtml", ns::xhtml, known_ns::xhtml},
 }};
+
+constexpr std::array<std::pair<std::string_view, known_ns>, 13> exact_namespaces{{
+    {ns::xml, known_ns::xml},
+    {ns::atom10, known_ns::atom10},
+    {ns::atom03, known_ns::atom03},
+    {ns::rdf, known_ns::rdf},
+    {ns::rss10, known_ns::rss10},
+    {ns::rss090, known_ns::rss090},
+    {ns::content, known_ns::content},
+    {ns::dc, known_ns::dc},
+    {ns::dcterms, known_ns::dcterms},
+    {ns::sy, known_ns::sy},
+    {ns::media, known_ns::media},
+    {ns::feedburner, known_ns::feedburner},
+    {ns::xhtml, known_ns::xhtml},
+}};
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
 
 std::string_view prefix_of(std::string_view qualified_name) {
   const auto colon = qualified_name.find(':');
@@ -44,6 +75,16 @@ struct string_writer : pugi::xml_writer {
   }
 };
 
+// Whether an element may declare a prefix or a base: most have no
+// attributes at all, and few of the others start with "xml".
+bool has_declarations(pugi::xml_node element) {
+  for (auto attr = element.first_attribute(); attr; attr = attr.next_attribute()) {
+    const char* raw = attr.name();
+    if (raw[0] == 'x' && raw[1] == 'm' && raw[2] == 'l') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string_view local_name(std::string_view qualified_name) {
@@ -51,15 +92,25 @@ std::string_view local_name(std::string_view qualified_name) {
   return colon == std::string_view::npos ? qualified_name : qualified_name.substr(colon + 1);
 }
 
+known_ns classify_namespace(std::string_view uri) {
+  if (uri.empty()) return known_ns::none;
+  for (const auto& [known, space] : exact_namespaces) {
+    if (uri == known) return space;
+  }
+  if (iequals(uri, ns::itunes)) return known_ns::itunes;
+  if (uri.size() + 1 == ns::media.size() && ns::media.starts_with(uri)) return known_ns::media;
+  return known_ns::other;
+}
+
 xml_scope::xml_scope(const pugi::xml_document&, std::string_view document_base) : document_base_(document_base) {}
 
-const std::string_view* xml_scope::frame::find(std::string_view prefix) const {
+const xml_scope::binding* xml_scope::frame::find(std::string_view prefix) const {
   if (!index.empty()) {
     const auto it = index.find(prefix);
-    return it == index.end() ? nullptr : &it->second;
+    return it == index.end() ? nullptr : &bindings[it->second];
   }
-  for (const auto& [declared, uri] : prefixes) {
-    if (declared == prefix) return &uri;
+  for (const auto& b : bindings) {
+    if (b.prefix == prefix) return &b;
   }
   return nullptr;
 }
@@ -75,11 +126,12 @@ bool xml_scope::read_declarations(pugi::xml_node element, frame& out) {
     if (name == "xmlns" || name.starts_with("xmlns:")) {
       const std::string_view prefix = name.size() == 5 ? std::string_view{} : name.substr(6);
       if (out.find(prefix) == nullptr) {
-        out.prefixes.emplace_back(prefix, attr.value());
+        const std::string_view uri = attr.value();
+        out.bindings.push_back({prefix, uri, classify_namespace(uri)});
         if (!out.index.empty()) {
-          out.index.emplace(prefix, attr.value());
-        } else if (out.prefixes.size() > indexed_above) {
-          out.index.insert(out.prefixes.begin(), out.prefixes.end());
+          out.index.emplace(prefix, out.bindings.size() - 1);
+        } else if (out.bindings.size() > indexed_above) {
+          for (std::size_t i = 0; i < out.bindings.size(); ++i) out.index.emplace(out.bindings[i].prefix, i);
         }
       }
       any = true;
@@ -124,48 +176,84 @@ const xml_scope::frame* xml_scope::cached_frame(pugi::xml_node element) const {
   return above;
 }
 
-// The frame in effect at an element. The element itself is read, not
+const xml_scope::frame* const* xml_scope::find_recent(const void* element) const {
+  for (const auto& r : recent_) {
+    if (r.element == element && element != nullptr) return &r.found;
+  }
+  return nullptr;
+}
+
+void xml_scope::remember(const void* element, const frame* found) const {
+  recent_[recent_next_] = {element, found};
+  recent_next_ = (recent_next_ + 1) % recent_size;
+}
+
+// The frame in effect at an element's parent. An element is read, not
 // remembered: most lookups start at a leaf that is looked up once or twice,
-// while its parent is shared with its siblings. scratch holds the element's
-// own declarations if it has any.
+// while its parent is shared with its siblings.
+const xml_scope::frame* xml_scope::enclosing_frame(pugi::xml_node element) const {
+  const auto parent = element.parent();
+  if (parent.type() != pugi::node_element) return nullptr;
+  if (const auto* hit = find_recent(parent.internal_object())) return *hit;
+  const auto grandparent = parent.parent();
+  const frame* above = nullptr;
+  if (const auto* grand = find_recent(grandparent.internal_object()); grand != nullptr && !has_declarations(parent)) {
+    above = *grand;
+  } else {
+    above = cached_frame(parent);
+    if (grand == nullptr) {
+      remember(grandparent.internal_object(),
+               grandparent.type() == pugi::node_element ? cached_frame(grandparent) : nullptr);
+    }
+  }
+  remember(parent.internal_object(), above);
+  return above;
+}
+
+// The frame in effect at an element; scratch holds the element's own
+// declarations if it has any.
 const xml_scope::frame* xml_scope::frame_for(pugi::xml_node element, frame& scratch) const {
   if (element.type() != pugi::node_element) return nullptr;
-  const frame* above = nullptr;
-  const auto parent = element.parent();
-  if (parent.internal_object() == last_parent_) {
-    above = last_parent_frame_;
-  } else if (parent.type() == pugi::node_element) {
-    above = cached_frame(parent);
-    last_parent_ = parent.internal_object();
-    last_parent_frame_ = above;
-  }
-  if (!read_declarations(element, scratch)) return above;
+  const frame* above = enclosing_frame(element);
+  if (!has_declarations(element) || !read_declarations(element, scratch)) return above;
   scratch.parent = above;
   return &scratch;
 }
 
-std::string_view xml_scope::resolve_prefix(pugi::xml_node element, std::string_view prefix) const {
+xml_scope::binding xml_scope::find_binding(const frame* innermost, std::string_view prefix) {
+  for (const frame* f = innermost; f != nullptr; f = f->parent) {
+    if (const auto* found = f->find(prefix)) return *found;
+  }
+  if (prefix.empty()) return {};
+  for (const auto& conventional : conventional_prefixes) {
+    if (conventional.prefix == prefix) return {prefix, conventional.uri, conventional.space};
+  }
+  return {};
+}
+
+xml_scope::binding xml_scope::resolve_prefix(pugi::xml_node element, std::string_view prefix) const {
   // The xml prefix is bound by definition and may not be redeclared.
-  if (prefix == "xml") return ns::xml;
-  frame scratch;
-  for (const frame* f = frame_for(element, scratch); f != nullptr; f = f->parent) {
-    if (const auto* uri = f->find(prefix)) return *uri;
+  if (prefix == "xml") return {prefix, ns::xml, known_ns::xml};
+  if (element.type() != pugi::node_element) return find_binding(nullptr, prefix);
+  const frame* above = enclosing_frame(element);
+  if (has_declarations(element)) {
+    frame own;
+    if (read_declarations(element, own)) {
+      own.parent = above;
+      return find_binding(&own, prefix);
+    }
   }
-  if (prefix.empty()) return ns::none;
-  for (const auto& [conventional, uri] : conventional_prefixes) {
-    if (conventional == prefix) return uri;
-  }
-  return ns::none;
+  return find_binding(above, prefix);
 }
 
 std::string_view xml_scope::namespace_uri(pugi::xml_node element) const {
-  return resolve_prefix(element, prefix_of(element.name()));
+  return resolve_prefix(element, prefix_of(element.name())).uri;
 }
 
 std::string_view xml_scope::namespace_uri(pugi::xml_attribute attribute, pugi::xml_node owner) const {
   const auto prefix = prefix_of(attribute.name());
   if (prefix.empty()) return ns::none;
-  return resolve_prefix(owner, prefix);
+  return resolve_prefix(owner, prefix).uri;
 }
 
 bool xml_scope::is(pugi::xml_node node, std::string_view uri, std::string_view local) const {
@@ -177,7 +265,17 @@ bool xml_scope::is(pugi::xml_node node, std::string_view uri, std::string_view l
   const bool prefixed = *colon == ':';
   if (!equals(prefixed ? colon + 1 : name, local)) return false;
   return resolve_prefix(node, prefixed ? std::string_view(name, static_cast<std::size_t>(colon - name))
-                                       : std::string_view{}) == uri;
+                                       : std::string_view{})
+             .uri == uri;
+}
+
+expanded_name xml_scope::name_of(pugi::xml_node node) const {
+  if (node.type() != pugi::node_element) return {};
+  const std::string_view name = node.name();
+  const auto colon = name.find(':');
+  const bool prefixed = colon != std::string_view::npos;
+  const auto found = resolve_prefix(node, prefixed ? name.substr(0, colon) : std::string_view{});
+  return {found.uri, prefixed ? name.substr(colon + 1) : name, found.space, prefixed};
 }
 
 pugi::xml_node xml_scope::child(pugi::xml_node parent, std::string_view uri, std::string_view local) const {
@@ -190,6 +288,8 @@ pugi::xml_node xml_scope::child(pugi::xml_node parent, std::string_view uri, std
 std::string xml_scope::base_of(pugi::xml_node element) const {
   frame scratch;
   const frame* innermost = frame_for(element, scratch);
+  if (innermost == nullptr) return document_base_;
+  if (innermost->resolved_base) return *innermost->resolved_base;
   // Frames whose resolved base is not known yet, innermost first; each is
   // resolved once per document (the scratch frame once per call).
   std::vector<const frame*> unresolved;

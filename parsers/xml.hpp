@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+#include <array>
 #include <forward_list>
 #include <optional>
 #include <string>
@@ -42,6 +44,46 @@ inline constexpr std::string_view xhtml = "http://www.w3.org/1999/xhtml";
 
 std::string_view local_name(std::string_view qualified_name);
 
+// The namespaces the readers test names against, so that a test compares
+// small integers rather than URIs. itunes and media stand for every
+// spelling feeds use: the iTunes URI in any case (Apple's own documents
+// write ".../DTDs/PodCast-1.0.dtd"), Media RSS with or without its final
+// slash. Unknown URIs (and the pre-0.3 Atom drafts) are `other`.
+enum class known_ns : std::uint8_t {
+  none,
+  other,
+  xml,
+  atom10,
+  atom03,
+  rdf,
+  rss10,
+  rss090,
+  content,
+  dc,
+  dcterms,
+  sy,
+  media,
+  itunes,
+  feedburner,
+  xhtml,
+};
+
+known_ns classify_namespace(std::string_view uri);
+
+// An element's expanded name (Namespaces in XML 1.0, section 6), read once
+// and then tested against the many names a reader knows. A node that is not
+// an element has an empty local name and matches nothing.
+struct expanded_name {
+  std::string_view uri;    // "" in no namespace, or for an undeclared prefix of unknown meaning
+  std::string_view local;
+  known_ns space = known_ns::none;
+  bool prefixed = false;
+
+  bool is(known_ns ns, std::string_view name) const { return local == name && space == ns; }
+  // A namespace known only from the document (that of its root element).
+  bool is_in(std::string_view ns_uri, std::string_view name) const { return local == name && uri == ns_uri; }
+};
+
 // Namespace and xml:base lookups for one parsed document. The declarations
 // of an element are read the first time a lookup passes through it and
 // remembered, so that a lookup costs a hash probe for its parent instead of
@@ -66,6 +108,10 @@ class xml_scope {
 
   bool is(pugi::xml_node node, std::string_view uri, std::string_view local) const;
 
+  // The expanded name of an element: one name read and one prefix lookup,
+  // however many names it is then tested against.
+  expanded_name name_of(pugi::xml_node node) const;
+
   // The first element child with that expanded name, or an empty node.
   pugi::xml_node child(pugi::xml_node parent, std::string_view uri, std::string_view local) const;
 
@@ -76,26 +122,44 @@ class xml_scope {
  private:
   // The declarations of one element that has any, linked to those of its
   // nearest such ancestor.
+  struct binding {
+    std::string_view prefix;  // "" is the default namespace
+    std::string_view uri;
+    known_ns space = known_ns::none;
+  };
+
   struct frame {
     const frame* parent = nullptr;
-    std::vector<std::pair<std::string_view, std::string_view>> prefixes;  // "" is the default namespace
-    std::unordered_map<std::string_view, std::string_view> index;        // of prefixes, once there are many
+    std::vector<binding> bindings;
+    std::unordered_map<std::string_view, std::size_t> index;  // into bindings, once there are many
     std::optional<std::string_view> base;
     mutable std::optional<std::string> resolved_base;
 
-    const std::string_view* find(std::string_view prefix) const;
+    const binding* find(std::string_view prefix) const;
   };
 
   static bool read_declarations(pugi::xml_node element, frame& out);
   const frame* cached_frame(pugi::xml_node element) const;
+  const frame* enclosing_frame(pugi::xml_node element) const;
   const frame* frame_for(pugi::xml_node element, frame& scratch) const;
-  std::string_view resolve_prefix(pugi::xml_node element, std::string_view prefix) const;
+  static binding find_binding(const frame* innermost, std::string_view prefix);
+  binding resolve_prefix(pugi::xml_node element, std::string_view prefix) const;
 
   mutable std::forward_list<frame> frames_;  // stable addresses, nothing allocated for none
   // Element -> its frame, or its nearest ancestor's, or null.
   mutable std::unordered_map<const void*, const frame*> frame_of_;
-  mutable const void* last_parent_ = nullptr;  // the parent of the last lookup, usually that of the next
-  mutable const frame* last_parent_frame_ = nullptr;
+  // The frames in effect at the last few parents looked up through: the
+  // fields of an entry share one, the entries of a feed share its parent's,
+  // so that most lookups cost neither a hash probe nor an allocation.
+  struct recent_frame {
+    const void* element = nullptr;
+    const frame* found = nullptr;
+  };
+  static constexpr std::size_t recent_size = 4;
+  const frame* const* find_recent(const void* element) const;
+  void remember(const void* element, const frame* found) const;
+  mutable std::array<recent_frame, recent_size> recent_{};
+  mutable std::size_t recent_next_ = 0;
   std::string document_base_;
 };
 
