@@ -69,15 +69,26 @@ class prefix_bindings {
  public:
   explicit prefix_bindings(const xml_scope& scope) : scope_(scope) {}
 
+  // Elements without xmlns attributes (nearly all) are not recorded, so
+  // that leave() can skip them without reading their attributes again.
   void enter(pugi::xml_node element) {
-    for (const auto attr : element.attributes()) {
-      const std::string_view name = attr.name();
-      if (name.starts_with("xmlns:")) inner_[name.substr(6)].push_back(attr.value());
+    bool declares = false;
+    for (auto attr = element.first_attribute(); attr; attr = attr.next_attribute()) {
+      const char* raw = attr.name();
+      if (raw[0] != 'x') continue;
+      const std::string_view name = raw;
+      if (name.starts_with("xmlns:")) {
+        inner_[name.substr(6)].push_back(attr.value());
+        declares = true;
+      }
     }
+    if (declares) declaring_.push_back(element.internal_object());
   }
 
   void leave(pugi::xml_node element) {
-    for (const auto attr : element.attributes()) {
+    if (declaring_.empty() || declaring_.back() != element.internal_object()) return;
+    declaring_.pop_back();
+    for (auto attr = element.first_attribute(); attr; attr = attr.next_attribute()) {
       const std::string_view name = attr.name();
       if (!name.starts_with("xmlns:")) continue;
       if (auto& stack = inner_[name.substr(6)]; !stack.empty()) stack.pop_back();
@@ -99,6 +110,7 @@ class prefix_bindings {
   const xml_scope& scope_;
   std::unordered_map<std::string_view, std::vector<std::string_view>> inner_;
   std::unordered_map<std::string_view, std::string_view> outer_;
+  std::vector<const void*> declaring_;  // the open elements that declared prefixes
 };
 
 class html_writer {
@@ -199,6 +211,11 @@ std::string html_markup(pugi::xml_node element, const xml_scope& scope) {
 }
 
 std::string markup_of(pugi::xml_node element, const xml_scope& scope) {
+  const auto first = element.first_child();
+  if (!first) return {};
+  if (const auto type = first.type(); (type == pugi::node_pcdata || type == pugi::node_cdata) && !first.next_sibling()) {
+    return first.value();
+  }
   std::string text;
   for (const auto node : element.children()) {
     if (node.type() == pugi::node_element) return html_markup(element, scope);

@@ -311,6 +311,12 @@ std::string_view attribute(pugi::xml_node element, std::string_view local) {
 }
 
 std::string text_of(pugi::xml_node element) {
+  // Most fields are one run of text.
+  const auto first = element.first_child();
+  if (!first) return {};
+  if (const auto type = first.type(); (type == pugi::node_pcdata || type == pugi::node_cdata) && !first.next_sibling()) {
+    return first.value();
+  }
   std::string text;
   for (const auto node : element.children()) {
     if (node.type() == pugi::node_element) return inner_xml(element);
