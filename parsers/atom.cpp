@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "text.hpp"
@@ -18,13 +19,19 @@ struct atom_reader {
 
   bool is_atom(pugi::xml_node node, std::string_view local) const { return scope.is(node, uri, local); }
 
-  // The first author's name, or its e-mail address when it gives no name
-  // (RFC 4287 §3.2 makes the name mandatory; feeds omit it).
+  // An author's name, or its e-mail address when it gives no name (RFC
+  // 4287 §3.2 makes the name mandatory; feeds omit it); nothing when it has
+  // neither, and the next author is asked.
+  std::optional<std::string> author_from(pugi::xml_node author) const {
+    if (auto name = text_of(scope.child(author, uri, "name")); !is_blank(name)) return name;
+    if (const auto email = scope.child(author, uri, "email")) return text_of(email);
+    return std::nullopt;
+  }
+
   std::string author_of(pugi::xml_node parent) const {
     for (const auto author : parent.children()) {
       if (!is_atom(author, "author")) continue;
-      if (auto name = text_of(scope.child(author, uri, "name")); !is_blank(name)) return name;
-      if (const auto email = scope.child(author, uri, "email")) return text_of(email);
+      if (auto found = author_from(author)) return std::move(*found);
     }
     return {};
   }
@@ -145,6 +152,8 @@ struct atom_reader {
     raw_entry entry;
     std::string created;
     pugi::xml_node media_description;
+    pugi::xml_node source;
+    std::optional<std::string> author;
     bool have_alternate = false;
     for (const auto field : node.children()) {
       if (field.type() != pugi::node_element) continue;
@@ -181,6 +190,10 @@ struct atom_reader {
         if (entry.summary.value.empty()) entry.summary = body_of(field);
       } else if (n.is_in(uri, "content")) {
         if (entry.content.value.empty()) entry.content = body_of(field);
+      } else if (n.is_in(uri, "author")) {
+        if (!author) author = author_from(field);
+      } else if (n.is_in(uri, "source")) {
+        if (!source) source = field;
       } else if (!media_description) {
         media_description = media_description_in(field, n);
       }
@@ -193,10 +206,8 @@ struct atom_reader {
     }
     // RFC 4287, 4.2.1: an entry without an author inherits the source's,
     // then the feed's.
-    entry.author = author_of(node);
-    if (entry.author.empty()) {
-      if (const auto source = scope.child(node, uri, "source")) entry.author = author_of(source);
-    }
+    if (author) entry.author = std::move(*author);
+    if (entry.author.empty() && source) entry.author = author_of(source);
     if (entry.author.empty()) entry.author = feed_author;
     return entry;
   }
