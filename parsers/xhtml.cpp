@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "utf8.hpp"
+#include "byte_scan.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -31,21 +31,9 @@ bool is_void(std::string_view name) {
   return false;
 }
 
-bool is_special(char c, bool attribute) { return c == '&' || c == '<' || c == '>' || (attribute && c == '"'); }
-
-// Offset of the first byte to escape, or text.size(). A word at a time:
-// find_first_of() calls memchr once per byte of text, and this is most of
-// writing XHTML content.
+// Offset of the first byte to escape, or text.size().
 std::size_t first_special(std::string_view text, bool attribute) {
-  std::size_t pos = 0;
-  for (; pos + word::size <= text.size(); pos += word::size) {
-    const auto value = word::load(text.data() + pos);
-    auto flags = word::equal(value, '&') | word::equal(value, '<') | word::equal(value, '>');
-    if (attribute) flags |= word::equal(value, '"');
-    if (flags != 0) return pos + word::first(flags);
-  }
-  while (pos < text.size() && !is_special(text[pos], attribute)) ++pos;
-  return pos;
+  return attribute ? byte_scan::find_first_of<'&', '<', '>', '"'>(text) : byte_scan::find_first_of<'&', '<', '>'>(text);
 }
 
 void append_escaped(std::string& out, std::string_view text, bool attribute) {
