@@ -243,7 +243,12 @@ xml_scope::binding xml_scope::resolve_prefix(pugi::xml_node element, std::string
       return find_binding(&own, prefix);
     }
   }
-  return find_binding(above, prefix);
+  if (have_last_ && last_frame_ == above && last_prefix_ == prefix) return last_binding_;
+  last_binding_ = find_binding(above, prefix);
+  last_frame_ = above;
+  last_prefix_ = prefix;
+  have_last_ = true;
+  return last_binding_;
 }
 
 std::string_view xml_scope::namespace_uri(pugi::xml_node element) const {

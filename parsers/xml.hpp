@@ -160,6 +160,12 @@ class xml_scope {
   void remember(const void* element, const frame* found) const;
   mutable std::array<recent_frame, recent_size> recent_{};
   mutable std::size_t recent_next_ = 0;
+  // The last prefix resolved without declarations of its own element:
+  // siblings mostly share both the frame and the prefix.
+  mutable const frame* last_frame_ = nullptr;
+  mutable std::string_view last_prefix_;
+  mutable binding last_binding_;
+  mutable bool have_last_ = false;
   std::string document_base_;
 };
 
