@@ -16,22 +16,23 @@ struct atom_reader {
   const xml_scope& scope;
   std::string_view uri;  // Atom 1.0, 0.3, or none for a feed without xmlns
   bool draft = false;    // Atom 0.3
+  text_store& store;
 
   bool is_atom(pugi::xml_node node, std::string_view local) const { return scope.is(node, uri, local); }
 
   // An author's name, or its e-mail address when it gives no name (RFC
   // 4287 §3.2 makes the name mandatory; feeds omit it); nothing when it has
   // neither, and the next author is asked.
-  std::optional<std::string> author_from(pugi::xml_node author) const {
-    if (auto name = text_of(scope.child(author, uri, "name")); !is_blank(name)) return name;
-    if (const auto email = scope.child(author, uri, "email")) return text_of(email);
+  std::optional<std::string_view> author_from(pugi::xml_node author) const {
+    if (const auto name = text(scope.child(author, uri, "name")); !is_blank(name)) return name;
+    if (const auto email = scope.child(author, uri, "email")) return text(email);
     return std::nullopt;
   }
 
-  std::string author_of(pugi::xml_node parent) const {
+  std::string_view author_of(pugi::xml_node parent) const {
     for (const auto author : parent.children()) {
       if (!is_atom(author, "author")) continue;
-      if (auto found = author_from(author)) return std::move(*found);
+      if (const auto found = author_from(author)) return *found;
     }
     return {};
   }
@@ -40,17 +41,17 @@ struct atom_reader {
   // drafts) wrote it as the element's text.
   raw_url link_of(pugi::xml_node link) const {
     const auto href = link.attribute("href");
-    return {href ? std::string{href.value()} : text_of(link), scope.base_of(link)};
+    return {href ? std::string_view{href.value()} : text(link), scope.base_of(link)};
   }
 
   // An Atom 1.0 text construct (RFC 4287, 3.1) or content (4.1.3), or an
   // Atom 0.3 content construct with its mode; html is stored as the markup.
-  std::string construct(pugi::xml_node node) const {
+  std::string_view construct(pugi::xml_node node) const {
     const auto type = attribute(node, "type");
     if (draft) return draft_construct(node, type);
     if (type.empty() || type == "text" || type == "html") return escaped(node);
     if (type == "xhtml") return xhtml(node);
-    if (type.ends_with("+xml") || type.ends_with("/xml")) return html_markup(node, scope);
+    if (type.ends_with("+xml") || type.ends_with("/xml")) return store.keep(html_markup(node, scope));
     if (type.starts_with("text/")) return escaped(node);
     return {};  // base64 of a binary type: nothing to show as text
   }
@@ -66,12 +67,12 @@ struct atom_reader {
   // in one anyway is kept; an XHTML <div> wrapping everything was put there
   // by tools that confused html with xhtml (TypePad) and its text is the
   // (escaped) value.
-  std::string escaped(pugi::xml_node node) const {
-    if (const auto div = only_xhtml_div(node)) return markup_of(div, scope);
-    return markup_of(node, scope);
+  std::string_view escaped(pugi::xml_node node) const {
+    if (const auto div = only_xhtml_div(node)) return markup_view(div, scope, store);
+    return markup_view(node, scope, store);
   }
 
-  std::string draft_construct(pugi::xml_node node, std::string_view type) const {
+  std::string_view draft_construct(pugi::xml_node node, std::string_view type) const {
     const auto mode = attribute(node, "mode");
     if (mode == "escaped") return escaped(node);
     if (mode == "base64") {
@@ -80,18 +81,18 @@ struct atom_reader {
       if (!textual) return {};
       // The only text here not taken from the (checked) document: make it
       // clean now, so that normalize may trust every field (raw_feed::clean_text).
-      auto decoded = decode_base64(text_of(node));
+      auto decoded = decode_base64(text(node));
       sanitize_utf8(decoded);
-      return decoded;
+      return store.keep(std::move(decoded));
     }
     return xhtml(node);  // mode="xml", the 0.3 default
   }
 
   // The div wrapper of xhtml content is not part of the content (RFC 4287,
   // 4.1.3.3).
-  std::string xhtml(pugi::xml_node node) const {
-    if (const auto div = only_xhtml_div(node)) return html_markup(div, scope);
-    return markup_of(node, scope);
+  std::string_view xhtml(pugi::xml_node node) const {
+    if (const auto div = only_xhtml_div(node)) return store.keep(html_markup(div, scope));
+    return markup_view(node, scope, store);
   }
 
   // The XHTML <div> that is node's only child, white space aside.
@@ -148,44 +149,45 @@ struct atom_reader {
     return {};
   }
 
-  raw_entry read_entry(pugi::xml_node node, const std::string& feed_author) const {
+  std::string_view text(pugi::xml_node node) const { return text_view(node, store); }
+
+  raw_entry read_entry(pugi::xml_node node, std::string_view feed_author) const {
     raw_entry entry;
-    std::string created;
+    std::string_view created;
     pugi::xml_node media_description;
     pugi::xml_node source;
-    std::optional<std::string> author;
+    std::optional<std::string_view> author;
     bool have_alternate = false;
     for (const auto field : node.children()) {
       if (field.type() != pugi::node_element) continue;
       const auto n = scope.name_of(field);
       if (n.is_in(uri, "id")) {
-        if (entry.guid.empty()) entry.guid = text_of(field);
+        if (entry.guid.empty()) entry.guid = text(field);
       } else if (n.is_in(uri, "title")) {
         if (entry.title.value.empty()) entry.title = title_of(field);
       } else if (n.is_in(uri, "link")) {
         const auto rel = attribute(field, "rel");
         if (rel == "enclosure") {
           if (entry.enclosures.size() < max_raw_list) {
-            entry.enclosures.push_back({link_of(field), std::string{attribute(field, "type")},
-                                        std::string{attribute(field, "length")}});
+            entry.enclosures.push_back({link_of(field), attribute(field, "type"), attribute(field, "length")});
           }
         } else if ((rel.empty() || rel == "alternate") && !have_alternate) {
           entry.url = link_of(field);
           have_alternate = !entry.url.value.empty();
         }
       } else if (n.is_in(uri, draft ? "issued" : "published")) {
-        if (entry.published.empty()) entry.published = text_of(field);
+        if (entry.published.empty()) entry.published = text(field);
       } else if (draft && n.is_in(uri, "created")) {
-        if (created.empty()) created = text_of(field);
+        if (created.empty()) created = text(field);
       } else if (n.is_in(uri, draft ? "modified" : "updated")) {
-        if (entry.updated.empty()) entry.updated = text_of(field);
+        if (entry.updated.empty()) entry.updated = text(field);
       } else if (n.is_in(uri, "category")) {
         const auto term = attribute(field, "term");
         if (entry.categories.size() < max_raw_list) {
           entry.categories.emplace_back(term.empty() ? attribute(field, "label") : term);
         }
       } else if (n.is(known_ns::dc, "subject")) {
-        if (entry.categories.size() < max_raw_list) entry.categories.push_back(text_of(field));
+        if (entry.categories.size() < max_raw_list) entry.categories.push_back(text(field));
       } else if (n.is_in(uri, "summary")) {
         if (entry.summary.value.empty()) entry.summary = body_of(field);
       } else if (n.is_in(uri, "content")) {
@@ -198,15 +200,15 @@ struct atom_reader {
         media_description = media_description_in(field, n);
       }
     }
-    if (entry.published.empty()) entry.published = std::move(created);
+    if (entry.published.empty()) entry.published = created;
     // Media RSS in Atom (YouTube's feeds): the description stands in for a
     // missing summary.
     if (entry.summary.value.empty() && media_description) {
-      entry.summary = {markup_of(media_description, scope), scope.base_of(media_description), true};
+      entry.summary = {markup_view(media_description, scope, store), scope.base_of(media_description), true};
     }
     // RFC 4287, 4.2.1: an entry without an author inherits the source's,
     // then the feed's.
-    if (author) entry.author = std::move(*author);
+    if (author) entry.author = *author;
     if (entry.author.empty() && source) entry.author = author_of(source);
     if (entry.author.empty()) entry.author = feed_author;
     return entry;
@@ -218,7 +220,7 @@ struct atom_reader {
 raw_feed read_atom(pugi::xml_node root, feed_format format, const xml_scope& scope) {
   raw_feed feed;
   feed.format = format;
-  const atom_reader atom{scope, scope.namespace_uri(root), format == feed_format::atom03};
+  const atom_reader atom{scope, scope.namespace_uri(root), format == feed_format::atom03, feed.store};
   if (atom.uri == ns::none) feed.warnings.emplace_back("atom: <feed> has no Atom namespace");
   const auto feed_author = atom.author_of(root);
   bool have_alternate = false;

@@ -60,31 +60,33 @@ std::string size_of(const json& attachment) {
   return {};
 }
 
-raw_entry read_item(const json& item, const std::string& feed_author, std::string_view base) {
+raw_entry read_item(const json& item, std::string_view feed_author, std::string_view base, text_store& store) {
+  const auto keep = [&](std::string text) { return store.keep(std::move(text)); };
   raw_entry entry;
-  entry.guid = id_of(item);
+  entry.guid = keep(id_of(item));
   auto url = string_at(item, "url");
   if (url.empty()) url = string_at(item, "external_url");
-  entry.url = {std::move(url), std::string{base}};
-  entry.title = {string_at(item, "title"), false};
+  entry.url = {keep(std::move(url)), base};
+  entry.title = {keep(string_at(item, "title")), false};
   // JSON Feed 1.1: summary is plain text, content_html HTML,
   // content_text plain text.
-  entry.summary = {string_at(item, "summary"), std::string{base}, false};
-  entry.content = {string_at(item, "content_html"), std::string{base}, true};
-  if (entry.content.value.empty()) entry.content = {string_at(item, "content_text"), std::string{base}, false};
-  entry.published = string_at(item, "date_published");
-  entry.updated = string_at(item, "date_modified");
-  entry.author = author_of(item);
+  entry.summary = {keep(string_at(item, "summary")), base, false};
+  entry.content = {keep(string_at(item, "content_html")), base, true};
+  if (entry.content.value.empty()) entry.content = {keep(string_at(item, "content_text")), base, false};
+  entry.published = keep(string_at(item, "date_published"));
+  entry.updated = keep(string_at(item, "date_modified"));
+  entry.author = keep(author_of(item));
   if (entry.author.empty()) entry.author = feed_author;
   if (const auto* tags = member(item, "tags"); tags && tags->is_array()) {
     for (const auto& tag : *tags) {
-      if (tag.is_string()) entry.categories.push_back(tag.get<std::string>());
+      if (tag.is_string()) entry.categories.push_back(keep(tag.get<std::string>()));
     }
   }
   if (const auto* attachments = member(item, "attachments"); attachments && attachments->is_array()) {
     for (const auto& attachment : *attachments) {
-      entry.enclosures.push_back(
-          {{string_at(attachment, "url"), std::string{base}}, string_at(attachment, "mime_type"), size_of(attachment)});
+      entry.enclosures.push_back({{keep(string_at(attachment, "url")), base},
+                                  keep(string_at(attachment, "mime_type")),
+                                  keep(size_of(attachment))});
     }
   }
   return entry;
@@ -129,12 +131,12 @@ expected<raw_feed, not_a_feed> read(std::string_view document, std::string_view 
   raw_feed feed;
   feed.format = feed_format::json_feed;
   feed.warnings = std::move(warnings);
-  feed.title = {string_at(root, "title"), false};
-  feed.site_url = {string_at(root, "home_page_url"), std::string{base}};
-  const auto feed_author = author_of(root);
+  feed.title = {feed.store.keep(string_at(root, "title")), false};
+  feed.site_url = {feed.store.keep(string_at(root, "home_page_url")), base};
+  const auto feed_author = feed.store.keep(author_of(root));
   if (const auto* items = member(root, "items"); items && items->is_array()) {
     for (const auto& item : *items) {
-      if (item.is_object()) add_entry(feed, [&] { return read_item(item, feed_author, base); });
+      if (item.is_object()) add_entry(feed, [&] { return read_item(item, feed_author, base, feed.store); });
     }
   } else {
     feed.warnings.emplace_back("json: no items array");

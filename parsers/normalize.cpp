@@ -87,7 +87,7 @@ class normalizer {
   }
 
   std::string title(const raw_title& raw, std::size_t max = max_title, cap kind = cap::title) {
-    std::string value = raw.value;
+    std::string value{raw.value};
     clean(value);
     map_c1_controls(value);
     value = raw.html ? plain_text(value) : collapse_whitespace(value);
@@ -97,7 +97,7 @@ class normalizer {
   }
 
   std::string url(const raw_url& raw) {
-    std::string value = raw.value;
+    std::string value{raw.value};
     clean(value);
     const auto reference = trim(value);
     std::string resolved = reference.empty() ? std::string{} : resolve_url(raw.base, reference);
@@ -109,7 +109,7 @@ class normalizer {
   // Relative links in HTML resolve against the base in effect where it was
   // written (RFC 3986 §5.1), as they did on the publisher's page.
   std::string body(raw_body& raw, cap kind) {
-    std::string value = std::move(raw.value);
+    std::string value{raw.value};
     clean(value);
     map_c1_controls(value);
     trim_in_place(value);
@@ -153,7 +153,7 @@ class normalizer {
       out.categories.push_back(std::move(value));
     }
     for (const auto& attached : raw.enclosures) {
-      enclosure value{url(attached.url), text(attached.type, max_short, cap::url),
+      enclosure value{url(attached.url), text(std::string{attached.type}, max_short, cap::url),
                       non_negative_integer(attached.length)};
       if (value.url.empty() || has_enclosure(out.enclosures, value.url)) continue;
       if (out.enclosures.size() == max_enclosures) {
@@ -184,8 +184,8 @@ class normalizer {
  private:
   // Identity (SPEC, Database): guid when present, else the link, else a
   // stable hash of title and content.
-  std::string guid(const std::string& raw, const entry& e) {
-    std::string value = raw;
+  std::string guid(std::string_view raw, const entry& e) {
+    std::string value{raw};
     clean(value);
     value = std::string{trim(value)};
     if (value.size() > max_short) {

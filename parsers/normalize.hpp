@@ -2,26 +2,30 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "feedd/model.hpp"
+#include "text_store.hpp"
 
 // What a format parser reads out of its document, before any cleaning: the
 // Miniflux split of a format walker (rss.cpp, atom.cpp...) and one adapter
 // into the model (normalize.cpp), so that every format gets the same
-// sanitizing, URL resolution, identity and caps.
+// sanitizing, URL resolution, identity and caps. Fields are views into the
+// parsed document, the xml_scope (bases) or the feed's text_store: a raw
+// feed is normalized while the document it was read from is alive.
 namespace feedd::parsers::detail {
 
 // A URL as written, with the base it is relative to (xml:base in effect, or
 // the document URL).
 struct raw_url {
-  std::string value;
-  std::string base;
+  std::string_view value;
+  std::string_view base;
 };
 
 // Titles of RSS are HTML-ish by habit; Atom says which (RFC 4287, 3.1).
 struct raw_title {
-  std::string value;
+  std::string_view value;
   bool html = true;
 };
 
@@ -29,27 +33,27 @@ struct raw_title {
 // type="text", JSON Feed content_text), with the base its relative links
 // resolve against (the xml:base in effect on the element).
 struct raw_body {
-  std::string value;
-  std::string base;
+  std::string_view value;
+  std::string_view base;
   bool html = true;
 };
 
 struct raw_enclosure {
   raw_url url;
-  std::string type;
-  std::string length;
+  std::string_view type;
+  std::string_view length;
 };
 
 struct raw_entry {
-  std::string guid;
+  std::string_view guid;
   raw_url url;
   raw_title title;
-  std::string author;
+  std::string_view author;
   raw_body summary;
   raw_body content;
-  std::string published;
-  std::string updated;
-  std::vector<std::string> categories;
+  std::string_view published;
+  std::string_view updated;
+  std::vector<std::string_view> categories;
   std::vector<raw_enclosure> enclosures;
 };
 
@@ -57,9 +61,9 @@ struct raw_feed {
   feed_format format = feed_format::rss20;
   raw_title title;
   raw_url site_url;
-  std::string ttl_minutes;   // RSS 2.0 <ttl>
-  std::string update_period;     // RSS 1.0 syndication module
-  std::string update_frequency;
+  std::string_view ttl_minutes;  // RSS 2.0 <ttl>
+  std::string_view update_period;  // RSS 1.0 syndication module
+  std::string_view update_frequency;
   std::vector<raw_entry> entries;
   std::size_t skipped_entries = 0;  // beyond max_entries, counted but not read
   std::vector<std::string> warnings;
@@ -67,6 +71,7 @@ struct raw_feed {
   // (taken from a document checked once as a whole, or cleaned by the
   // reader that synthesized it): normalize skips the per-field check.
   bool clean_text = false;
+  text_store store;  // what the fields above view that the document does not hold
 };
 
 // Entries beyond this are dropped (RELIABILITY M4); the walkers stop reading

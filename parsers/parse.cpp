@@ -39,7 +39,9 @@ prepared_xml prepare(std::string_view document, std::string_view charset) {
   return out;
 }
 
-expected<detail::raw_feed, not_a_feed> read_xml(std::string_view document, const parse_options& options) {
+// Normalizes too: the raw feed's fields are views into the tree, the text
+// and the scope, which live only here.
+expected<feed, not_a_feed> read_xml(std::string_view document, const parse_options& options) {
   // The tree points into prepared.text, which must outlive it.
   auto prepared = prepare(document, options.charset);
   pugi::xml_document xml;
@@ -86,20 +88,20 @@ expected<detail::raw_feed, not_a_feed> read_xml(std::string_view document, const
                   std::make_move_iterator(raw.warnings.end()));
   raw.warnings = std::move(warnings);
   raw.clean_text = prepared.clean_text;
-  return raw;
+  return detail::normalize(std::move(raw));
 }
 
 }  // namespace
 
 expected<feed, not_a_feed> parse(std::string_view document, const parse_options& options) {
-  auto raw = detail::sniff_syntax(document, options.content_type) == detail::syntax::json
-                 ? detail::read_json_feed(document, options.base_url)
-                 : read_xml(document, options);
-  if (!raw) {
-    detail::sanitize_utf8(raw.error().message);
-    return unexpected{std::move(raw.error())};
-  }
-  return detail::normalize(std::move(*raw));
+  auto parsed = [&]() -> expected<feed, not_a_feed> {
+    if (detail::sniff_syntax(document, options.content_type) != detail::syntax::json) return read_xml(document, options);
+    auto raw = detail::read_json_feed(document, options.base_url);
+    if (!raw) return unexpected{std::move(raw.error())};
+    return detail::normalize(std::move(*raw));
+  }();
+  if (!parsed) detail::sanitize_utf8(parsed.error().message);
+  return parsed;
 }
 
 std::string_view to_string(feed_format format) {

@@ -47,12 +47,12 @@ bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") 
 // One field fed by several elements (RSS, Dublin Core, Atom, iTunes): the
 // most preferred non-blank one wins, whatever the document order.
 struct ranked {
-  std::string value;
+  std::string_view value;
   int rank = std::numeric_limits<int>::max();
 
-  void offer(int candidate_rank, std::string candidate) {
+  void offer(int candidate_rank, std::string_view candidate) {
     if (candidate_rank >= rank || is_blank(candidate)) return;
-    value = std::move(candidate);
+    value = candidate;
     rank = candidate_rank;
   }
 };
@@ -63,7 +63,7 @@ struct ranked_url {
 
   void offer(int candidate_rank, raw_url candidate) {
     if (candidate_rank >= rank || is_blank(candidate.value)) return;
-    value = std::move(candidate);
+    value = candidate;
     rank = candidate_rank;
   }
 };
@@ -71,59 +71,60 @@ struct ranked_url {
 // A summary or content candidate; its base is computed once, for the
 // winner.
 struct ranked_body {
-  std::string value;
+  std::string_view value;
   pugi::xml_node node;
   int rank = std::numeric_limits<int>::max();
 
-  void offer(int candidate_rank, pugi::xml_node candidate_node, std::string candidate) {
+  void offer(int candidate_rank, pugi::xml_node candidate_node, std::string_view candidate) {
     if (candidate_rank >= rank || is_blank(candidate)) return;
-    value = std::move(candidate);
+    value = candidate;
     node = candidate_node;
     rank = candidate_rank;
   }
 
-  raw_body take(const xml_scope& scope) {
-    return {std::move(value), node ? scope.base_of(node) : std::string{}, true};
-  }
+  raw_body take(const xml_scope& scope) const { return {value, node ? scope.base_of(node) : std::string_view{}, true}; }
 };
 
 raw_enclosure media_enclosure(pugi::xml_node media, const xml_scope& scope) {
-  return raw_enclosure{{std::string{attribute(media, "url")}, scope.base_of(media)},
-                       std::string{attribute(media, "type")},
-                       std::string{attribute(media, "fileSize")}};
+  return raw_enclosure{{attribute(media, "url"), scope.base_of(media)}, attribute(media, "type"),
+                       attribute(media, "fileSize")};
 }
 
 class item_reader {
  public:
-  item_reader(const rss_names& rss, pugi::xml_node item) : rss_(rss), scope_(rss.scope), item_(item) {}
+  item_reader(const rss_names& rss, pugi::xml_node item, text_store& store)
+      : rss_(rss), scope_(rss.scope), item_(item), store_(store) {}
 
   raw_entry read() {
     for (const auto node : item_.children()) {
       if (node.type() == pugi::node_element) read_field(node, scope_.name_of(node));
     }
     raw_entry entry;
-    entry.title.value = std::move(title_.value);
+    entry.title.value = title_.value;
     entry.summary = summary_.take(scope_);
     entry.content = content_.take(scope_);
-    entry.author = author_name(author_.value);
-    entry.published = std::move(published_.value);
-    entry.updated = std::move(updated_.value);
+    if (!author_.value.empty()) entry.author = store_.keep(author_name(author_.value));
+    entry.published = published_.value;
+    entry.updated = updated_.value;
     entry.categories = std::move(categories_);
     entry.enclosures = std::move(enclosures_);
     // Media RSS after the enclosures, so that a media:content repeating an
     // enclosure is dropped as the duplicate.
-    for (auto& m : media_) {
-      if (entry.enclosures.size() < max_raw_list) entry.enclosures.push_back(std::move(m));
+    for (const auto& m : media_) {
+      if (entry.enclosures.size() < max_raw_list) entry.enclosures.push_back(m);
     }
     // RSS 2.0: a guid is a permalink unless isPermaLink="false".
     if (guid_is_permalink_ && starts_with_http(guid_.value)) url_.offer(3, {guid_.value, scope_.base_of(item_)});
-    entry.url = std::move(url_.value);
-    entry.guid = std::move(guid_.value);
+    entry.url = url_.value;
+    entry.guid = guid_.value;
     return entry;
   }
 
  private:
-  raw_url url_of(pugi::xml_node node, std::string value) const { return {std::move(value), scope_.base_of(node)}; }
+  raw_url url_of(pugi::xml_node node, std::string_view value) const { return {value, scope_.base_of(node)}; }
+
+  std::string_view text(pugi::xml_node node) { return text_view(node, store_); }
+  std::string_view markup(pugi::xml_node node) { return markup_view(node, scope_, store_); }
 
   void add_category(std::string_view term) {
     if (categories_.size() < max_raw_list) categories_.emplace_back(term);
@@ -133,63 +134,63 @@ class item_reader {
     const auto& rss = rss_;
     const auto& scope = scope_;
     if (rss.is(n, "title")) {
-      title_.offer(0, text_of(node));
+      title_.offer(0, text(node));
     } else if (n.is(known_ns::dc, "title")) {
-      title_.offer(1, text_of(node));
+      title_.offer(1, text(node));
     } else if (n.is(known_ns::feedburner, "origLink")) {
       // FeedBurner rewrites <link> to its click tracker and keeps the real
       // address here.
-      url_.offer(0, url_of(node, text_of(node)));
+      url_.offer(0, url_of(node, text(node)));
     } else if (rss.is(n, "link")) {
-      url_.offer(1, url_of(node, text_of(node)));
+      url_.offer(1, url_of(node, text(node)));
     } else if (n.is(known_ns::atom10, "link")) {
-      if (is_alternate_link(node)) url_.offer(2, url_of(node, std::string{attribute(node, "href")}));
+      if (is_alternate_link(node)) url_.offer(2, url_of(node, attribute(node, "href")));
     } else if (rss.is(n, "guid")) {
       if (guid_.rank == 0) return;
-      guid_.offer(0, text_of(node));
+      guid_.offer(0, text(node));
       if (guid_.rank == 0) guid_is_permalink_ = attribute(node, "isPermaLink") != "false";
     } else if (rss.is(n, "description")) {
-      summary_.offer(0, node, markup_of(node, scope));
+      summary_.offer(0, node, markup(node));
     } else if (n.is(known_ns::dc, "description")) {
-      summary_.offer(1, node, markup_of(node, scope));
+      summary_.offer(1, node, markup(node));
     } else if (n.is(known_ns::itunes, "summary")) {
-      summary_.offer(2, node, markup_of(node, scope));
+      summary_.offer(2, node, markup(node));
     } else if (n.is(known_ns::content, "encoded")) {
-      content_.offer(0, node, markup_of(node, scope));
+      content_.offer(0, node, markup(node));
     } else if (n.is(known_ns::atom10, "content")) {
-      content_.offer(1, node, markup_of(node, scope));
+      content_.offer(1, node, markup(node));
     } else if (rss.is(n, "body") || n.is(known_ns::xhtml, "body")) {
       // The XHTML body module (feedparser reads it too), and <body> by
       // feeds that forget its namespace.
-      content_.offer(2, node, html_markup(node, scope));
+      content_.offer(2, node, store_.keep(html_markup(node, scope)));
     } else if (rss.is(n, "fullitem")) {
-      content_.offer(3, node, markup_of(node, scope));  // Radio UserLand's escaped full text
+      content_.offer(3, node, markup(node));  // Radio UserLand's escaped full text
     } else if (rss.is(n, "author")) {
-      author_.offer(0, text_of(node));
+      author_.offer(0, text(node));
     } else if (n.is(known_ns::dc, "creator")) {
-      author_.offer(1, text_of(node));
+      author_.offer(1, text(node));
     } else if (n.is(known_ns::dc, "author")) {
-      author_.offer(2, text_of(node));  // not Dublin Core, but common
+      author_.offer(2, text(node));  // not Dublin Core, but common
     } else if (n.is(known_ns::atom10, "author")) {
-      if (const auto name = scope.child(node, ns::atom10, "name")) author_.offer(3, text_of(name));
+      if (const auto name = scope.child(node, ns::atom10, "name")) author_.offer(3, text(name));
     } else if (n.is(known_ns::itunes, "author")) {
-      author_.offer(4, text_of(node));
+      author_.offer(4, text(node));
     } else if (rss.is(n, "pubDate")) {
-      published_.offer(0, text_of(node));
+      published_.offer(0, text(node));
     } else if (n.is(known_ns::dc, "date")) {
-      published_.offer(1, text_of(node));
+      published_.offer(1, text(node));
     } else if (n.is(known_ns::atom10, "published")) {
-      published_.offer(2, text_of(node));
+      published_.offer(2, text(node));
     } else if (n.is(known_ns::dcterms, "issued")) {
-      published_.offer(3, text_of(node));
+      published_.offer(3, text(node));
     } else if (n.is(known_ns::dcterms, "created")) {
-      published_.offer(4, text_of(node));
+      published_.offer(4, text(node));
     } else if (n.is(known_ns::atom10, "updated")) {
-      updated_.offer(0, text_of(node));
+      updated_.offer(0, text(node));
     } else if (n.is(known_ns::dcterms, "modified")) {
-      updated_.offer(1, text_of(node));
+      updated_.offer(1, text(node));
     } else if (rss.is(n, "category") || n.is(known_ns::dc, "subject")) {
-      add_category(text_of(node));
+      add_category(text(node));
     } else if (n.is(known_ns::atom10, "category")) {
       add_category(attribute(node, "term"));
     } else if (n.is(known_ns::itunes, "category")) {
@@ -200,11 +201,11 @@ class item_reader {
         if (scope.name_of(sub).is(known_ns::itunes, "category")) add_category(attribute(sub, "text"));
       }
     } else if (n.is(known_ns::itunes, "keywords")) {
-      read_keywords(text_of(node));
+      read_keywords(text(node));
     } else if (rss.is(n, "enclosure")) {
       if (enclosures_.size() < max_raw_list) {
-        enclosures_.push_back({url_of(node, std::string{attribute(node, "url")}), std::string{attribute(node, "type")},
-                               std::string{attribute(node, "length")}});
+        enclosures_.push_back({url_of(node, attribute(node, "url")), attribute(node, "type"),
+                               attribute(node, "length")});
       }
     } else if (n.is(known_ns::media, "content")) {
       if (media_.size() < max_raw_list) media_.push_back(media_enclosure(node, scope));
@@ -218,13 +219,12 @@ class item_reader {
   // Media RSS elements that stand in for core ones, directly in the item
   // or (ranked below those) in a media:group.
   void read_media(pugi::xml_node node, const expanded_name& n, int group_rank) {
-    const auto& scope = scope_;
     if (n.is(known_ns::media, "title")) {
-      title_.offer(2 + group_rank, text_of(node));
+      title_.offer(2 + group_rank, text(node));
     } else if (n.is(known_ns::media, "description")) {
-      summary_.offer(3 + group_rank, node, markup_of(node, scope));
+      summary_.offer(3 + group_rank, node, markup(node));
     } else if (n.is(known_ns::media, "category")) {
-      add_category(text_of(node));
+      add_category(text(node));
     }
   }
 
@@ -253,11 +253,12 @@ class item_reader {
   const rss_names& rss_;
   const xml_scope& scope_;
   pugi::xml_node item_;
+  text_store& store_;
   ranked title_, guid_, author_, published_, updated_;
   ranked_body summary_, content_;
   ranked_url url_;
   bool guid_is_permalink_ = false;
-  std::vector<std::string> categories_;
+  std::vector<std::string_view> categories_;
   std::vector<raw_enclosure> enclosures_;
   std::vector<raw_enclosure> media_;
 };
@@ -282,29 +283,29 @@ raw_feed read_rss(pugi::xml_node root, feed_format format, const xml_scope& scop
     if (node.type() != pugi::node_element) continue;
     const auto n = scope.name_of(node);
     if (rss.is(n, "title")) {
-      title.offer(0, text_of(node));
+      title.offer(0, text_view(node, feed.store));
     } else if (n.is(known_ns::dc, "title")) {
-      title.offer(1, text_of(node));
+      title.offer(1, text_view(node, feed.store));
     } else if (rss.is(n, "link")) {
-      site.offer(0, {text_of(node), scope.base_of(node)});
+      site.offer(0, {text_view(node, feed.store), scope.base_of(node)});
     } else if (n.is(known_ns::atom10, "link")) {
       // rel="self" is the feed's own address, not the site's.
-      if (is_alternate_link(node)) site.offer(1, {std::string{attribute(node, "href")}, scope.base_of(node)});
+      if (is_alternate_link(node)) site.offer(1, {attribute(node, "href"), scope.base_of(node)});
     } else if (rss.is(n, "ttl")) {
-      feed.ttl_minutes = text_of(node);
+      feed.ttl_minutes = text_view(node, feed.store);
     } else if (n.is(known_ns::sy, "updatePeriod")) {
-      feed.update_period = text_of(node);
+      feed.update_period = text_view(node, feed.store);
     } else if (n.is(known_ns::sy, "updateFrequency")) {
-      feed.update_frequency = text_of(node);
+      feed.update_frequency = text_view(node, feed.store);
     } else if (rss.is(n, "item")) {
-      add_entry(feed, [&] { return item_reader{rss, node}.read(); });
+      add_entry(feed, [&] { return item_reader{rss, node, feed.store}.read(); });
     }
   }
-  feed.title.value = std::move(title.value);
-  feed.site_url = std::move(site.value);
+  feed.title.value = title.value;
+  feed.site_url = site.value;
   // RSS 0.91 feeds in the wild sometimes put items beside the channel.
   for (const auto node : root.children()) {
-    if (rss.is(node, "item")) add_entry(feed, [&] { return item_reader{rss, node}.read(); });
+    if (rss.is(node, "item")) add_entry(feed, [&] { return item_reader{rss, node, feed.store}.read(); });
   }
   return feed;
 }

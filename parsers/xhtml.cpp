@@ -199,17 +199,18 @@ std::string html_markup(pugi::xml_node element, const xml_scope& scope) {
 }
 
 std::string markup_of(pugi::xml_node element, const xml_scope& scope) {
-  const auto first = element.first_child();
-  if (!first) return {};
-  if (const auto type = first.type(); (type == pugi::node_pcdata || type == pugi::node_cdata) && !first.next_sibling()) {
-    return first.value();
-  }
+  if (const auto text = single_text(element)) return std::string{*text};
   std::string text;
   for (const auto node : element.children()) {
     if (node.type() == pugi::node_element) return html_markup(element, scope);
     if (node.type() == pugi::node_pcdata || node.type() == pugi::node_cdata) text += node.value();
   }
   return text;
+}
+
+std::string_view markup_view(pugi::xml_node element, const xml_scope& scope, text_store& store) {
+  if (const auto text = single_text(element)) return *text;
+  return store.keep(markup_of(element, scope));
 }
 
 }  // namespace feedd::parsers::detail

@@ -23,4 +23,8 @@ std::string html_markup(pugi::xml_node element, const xml_scope& scope);
 // children as html_markup: what a summary or content element means.
 std::string markup_of(pugi::xml_node element, const xml_scope& scope);
 
+// markup_of as a view: into the document when the element holds one run of
+// text (escaped HTML, the common case), else into store.
+std::string_view markup_view(pugi::xml_node element, const xml_scope& scope, text_store& store);
+
 }  // namespace feedd::parsers::detail

@@ -290,7 +290,7 @@ pugi::xml_node xml_scope::child(pugi::xml_node parent, std::string_view uri, std
   return {};
 }
 
-std::string xml_scope::base_of(pugi::xml_node element) const {
+std::string_view xml_scope::base_of(pugi::xml_node element) const {
   frame scratch;
   const frame* innermost = frame_for(element, scratch);
   if (innermost == nullptr) return document_base_;
@@ -305,7 +305,8 @@ std::string xml_scope::base_of(pugi::xml_node element) const {
     if ((*it)->base) base = resolve_url(base, *(*it)->base);
     (*it)->resolved_base = base;
   }
-  return base;
+  if (innermost != &scratch) return *innermost->resolved_base;
+  return element_bases_.emplace_back(std::move(base));
 }
 
 std::string_view attribute(pugi::xml_node element, std::string_view local) {
@@ -315,13 +316,23 @@ std::string_view attribute(pugi::xml_node element, std::string_view local) {
   return {};
 }
 
-std::string text_of(pugi::xml_node element) {
-  // Most fields are one run of text.
+std::optional<std::string_view> single_text(pugi::xml_node element) {
   const auto first = element.first_child();
-  if (!first) return {};
+  if (!first) return std::string_view{};
   if (const auto type = first.type(); (type == pugi::node_pcdata || type == pugi::node_cdata) && !first.next_sibling()) {
     return first.value();
   }
+  return std::nullopt;
+}
+
+std::string_view text_view(pugi::xml_node element, text_store& store) {
+  if (const auto text = single_text(element)) return *text;
+  return store.keep(text_of(element));
+}
+
+std::string text_of(pugi::xml_node element) {
+  // Most fields are one run of text.
+  if (const auto text = single_text(element)) return std::string{*text};
   std::string text;
   for (const auto node : element.children()) {
     if (node.type() == pugi::node_element) return inner_xml(element);

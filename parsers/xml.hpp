@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <array>
+#include <deque>
 #include <forward_list>
 #include <optional>
 #include <string>
@@ -11,6 +12,8 @@
 #include <vector>
 
 #include <pugixml.hpp>
+
+#include "text_store.hpp"
 
 // XML helpers shared by the format parsers. pugixml compares prefixed names
 // literally, so every name test here goes through the namespace URI the
@@ -116,8 +119,9 @@ class xml_scope {
   pugi::xml_node child(pugi::xml_node parent, std::string_view uri, std::string_view local) const;
 
   // The base URI in effect for an element (XML Base, section 4.2): the
-  // document's URL refined by every xml:base from the root down.
-  std::string base_of(pugi::xml_node element) const;
+  // document's URL refined by every xml:base from the root down. The view
+  // lives as long as the scope.
+  std::string_view base_of(pugi::xml_node element) const;
 
  private:
   // The declarations of one element that has any, linked to those of its
@@ -167,6 +171,7 @@ class xml_scope {
   mutable binding last_binding_;
   mutable bool have_last_ = false;
   std::string document_base_;
+  mutable std::deque<std::string> element_bases_;  // of elements with their own xml:base, read once each
 };
 
 // The attribute with that local name in no namespace (the usual case).
@@ -176,6 +181,14 @@ std::string_view attribute(pugi::xml_node element, std::string_view local);
 // serialized inner XML when it holds elements (unescaped HTML in an RSS
 // description, Atom xhtml content).
 std::string text_of(pugi::xml_node element);
+
+// text_of as a view: into the document when the element holds one run of
+// text (most fields), else into store.
+std::string_view text_view(pugi::xml_node element, text_store& store);
+
+// The view of the one run of text that is all of an element's content, or
+// nullopt when it holds anything else (or several runs).
+std::optional<std::string_view> single_text(pugi::xml_node element);
 
 // Children serialized as XML without the element's own tags. pugixml's
 // printer is iterative, so a deeply nested subtree cannot exhaust the stack.
