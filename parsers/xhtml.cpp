@@ -105,30 +105,41 @@ class html_writer {
  public:
   explicit html_writer(const xml_scope& scope) : bindings_(scope) {}
 
+  // Each node's links are read once, and an element's output name is
+  // kept on a stack for its end tag: the walk is most of writing content.
   std::string write(pugi::xml_node root) {
     auto node = root.first_child();
     while (node) {
-      if (node.type() == pugi::node_element) {
+      const auto type = node.type();
+      if (type == pugi::node_element) {
         bindings_.enter(node);
-        open(node);
-        if (node.first_child()) {
+        const auto name = name_of(node);
+        open(node, name);
+        if (const auto child = node.first_child()) {
           out_ += '>';
-          node = node.first_child();
+          open_names_.push_back(name);
+          node = child;
           continue;
         }
-        close_empty(node);
+        close_empty(name);
         bindings_.leave(node);
       } else {
-        leaf(node);
+        leaf(node, type);
       }
-      while (node != root && !node.next_sibling()) {
+      for (;;) {
+        if (const auto sibling = node.next_sibling()) {
+          node = sibling;
+          break;
+        }
         node = node.parent();
-        if (node == root) break;
-        close(node);
+        if (node == root) {
+          node = {};
+          break;
+        }
+        close(open_names_.back());
+        open_names_.pop_back();
         bindings_.leave(node);
       }
-      if (node == root) break;
-      node = node.next_sibling();
     }
     return std::move(out_);
   }
@@ -143,10 +154,10 @@ class html_writer {
     return name;
   }
 
-  void open(pugi::xml_node element) {
+  void open(pugi::xml_node element, std::string_view name) {
     out_ += '<';
-    out_.append(name_of(element));
-    for (const auto attr : element.attributes()) {
+    out_.append(name);
+    for (auto attr = element.first_attribute(); attr; attr = attr.next_attribute()) {
       out_ += ' ';
       out_.append(attr.name());
       out_ += "=\"";
@@ -155,8 +166,7 @@ class html_writer {
     }
   }
 
-  void close_empty(pugi::xml_node element) {
-    const auto name = name_of(element);
+  void close_empty(std::string_view name) {
     if (is_void(name)) {
       out_ += " />";
     } else {
@@ -166,14 +176,14 @@ class html_writer {
     }
   }
 
-  void close(pugi::xml_node element) {
+  void close(std::string_view name) {
     out_ += "</";
-    out_.append(name_of(element));
+    out_.append(name);
     out_ += '>';
   }
 
-  void leaf(pugi::xml_node node) {
-    switch (node.type()) {
+  void leaf(pugi::xml_node node, pugi::xml_node_type type) {
+    switch (type) {
       case pugi::node_pcdata:
       case pugi::node_cdata:
         append_escaped(out_, node.value(), false);
@@ -189,6 +199,7 @@ class html_writer {
   }
 
   prefix_bindings bindings_;
+  std::vector<std::string_view> open_names_;
   std::string out_;
 };
 
