@@ -158,9 +158,10 @@ struct atom_reader {
     pugi::xml_node source;
     std::optional<std::string_view> author;
     bool have_alternate = false;
+    const auto names = scope.names_in(node);
     for (const auto field : node.children()) {
       if (field.type() != pugi::node_element) continue;
-      const auto n = scope.name_of(field);
+      const auto n = names.of(field);
       if (n.is_in(uri, "id")) {
         if (entry.guid.empty()) entry.guid = text(field);
       } else if (n.is_in(uri, "title")) {
@@ -224,9 +225,10 @@ raw_feed read_atom(pugi::xml_node root, feed_format format, const xml_scope& sco
   if (atom.uri == ns::none) feed.warnings.emplace_back("atom: <feed> has no Atom namespace");
   const auto feed_author = atom.author_of(root);
   bool have_alternate = false;
+  const auto names = scope.names_in(root);
   for (const auto node : root.children()) {
     if (node.type() != pugi::node_element) continue;
-    const auto n = scope.name_of(node);
+    const auto n = names.of(node);
     if (n.is_in(atom.uri, "title")) {
       if (feed.title.value.empty()) feed.title = atom.title_of(node);
     } else if (n.is_in(atom.uri, "link")) {

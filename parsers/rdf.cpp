@@ -28,9 +28,10 @@ raw_entry read_item(pugi::xml_node item, std::string_view rss, const xml_scope& 
   entry.guid = about(item, scope);
   pugi::xml_node dc_description_node;
   std::string_view created;
+  const auto names = scope.names_in(item);
   for (const auto node : item.children()) {
     if (node.type() != pugi::node_element) continue;
-    const auto n = scope.name_of(node);
+    const auto n = names.of(node);
     if (n.is_in(rss, "title")) {
       if (entry.title.value.empty()) entry.title.value = text_view(node, store);
     } else if (n.is_in(rss, "link")) {
@@ -67,13 +68,15 @@ raw_feed read_rdf(pugi::xml_node root, feed_format format, const xml_scope& scop
   // that forgot it are read in no namespace.
   std::string_view rss = rdf_rss_namespace(root, scope);
   if (!scope.child(root, rss, "channel") && !scope.child(root, rss, "item")) rss = ns::none;
+  const auto root_names = scope.names_in(root);
   for (const auto node : root.children()) {
-    const auto name = scope.name_of(node);
+    const auto name = root_names.of(node);
     if (name.is_in(rss, "item")) {
       add_entry(feed, [&] { return read_item(node, rss, scope, feed.store); });
     } else if (name.is_in(rss, "channel")) {
+      const auto names = scope.names_in(node);
       for (const auto field : node.children()) {
-        const auto n = scope.name_of(field);
+        const auto n = names.of(field);
         if (n.is_in(rss, "title")) {
           if (feed.title.value.empty()) feed.title.value = text_view(field, feed.store);
         } else if (n.is_in(rss, "link")) {

@@ -96,8 +96,9 @@ class item_reader {
       : rss_(rss), scope_(rss.scope), item_(item), store_(store) {}
 
   raw_entry read() {
+    const auto names = scope_.names_in(item_);
     for (const auto node : item_.children()) {
-      if (node.type() == pugi::node_element) read_field(node, scope_.name_of(node));
+      if (node.type() == pugi::node_element) read_field(node, names.of(node));
     }
     raw_entry entry;
     entry.title.value = title_.value;
@@ -279,9 +280,10 @@ raw_feed read_rss(pugi::xml_node root, feed_format format, const xml_scope& scop
   if (!channel) feed.warnings.emplace_back("rss: no <channel> element");
   ranked title;
   ranked_url site;
+  const auto names = scope.names_in(channel);
   for (const auto node : channel.children()) {
     if (node.type() != pugi::node_element) continue;
-    const auto n = scope.name_of(node);
+    const auto n = names.of(node);
     if (rss.is(n, "title")) {
       title.offer(0, text_view(node, feed.store));
     } else if (n.is(known_ns::dc, "title")) {

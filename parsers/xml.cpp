@@ -235,7 +235,11 @@ xml_scope::binding xml_scope::resolve_prefix(pugi::xml_node element, std::string
   // The xml prefix is bound by definition and may not be redeclared.
   if (prefix == "xml") return {prefix, ns::xml, known_ns::xml};
   if (element.type() != pugi::node_element) return find_binding(nullptr, prefix);
-  const frame* above = enclosing_frame(element);
+  return resolve_in(element, enclosing_frame(element), prefix);
+}
+
+// prefix (not "xml") on element, whose parent's frame is above.
+xml_scope::binding xml_scope::resolve_in(pugi::xml_node element, const frame* above, std::string_view prefix) const {
   if (has_declarations(element)) {
     frame own;
     if (read_declarations(element, own)) {
@@ -250,6 +254,17 @@ xml_scope::binding xml_scope::resolve_prefix(pugi::xml_node element, std::string
   have_last_ = true;
   return last_binding_;
 }
+
+// The frame in effect at an element, its own declarations included.
+const xml_scope::frame* xml_scope::frame_at(pugi::xml_node element) const {
+  if (element.type() != pugi::node_element) return nullptr;
+  if (const auto* hit = find_recent(element.internal_object())) return *hit;
+  const frame* found = has_declarations(element) ? cached_frame(element) : enclosing_frame(element);
+  remember(element.internal_object(), found);
+  return found;
+}
+
+xml_scope::child_names xml_scope::names_in(pugi::xml_node parent) const { return {*this, frame_at(parent)}; }
 
 std::string_view xml_scope::namespace_uri(pugi::xml_node element) const {
   return resolve_prefix(element, prefix_of(element.name())).uri;
@@ -276,11 +291,20 @@ bool xml_scope::is(pugi::xml_node node, std::string_view uri, std::string_view l
 
 expanded_name xml_scope::name_of(pugi::xml_node node) const {
   if (node.type() != pugi::node_element) return {};
+  return name_in(node, enclosing_frame(node));
+}
+
+expanded_name xml_scope::name_in(pugi::xml_node node, const frame* above) const {
+  if (node.type() != pugi::node_element) return {};
   const std::string_view name = node.name();
   const auto colon = name.find(':');
-  const bool prefixed = colon != std::string_view::npos;
-  const auto found = resolve_prefix(node, prefixed ? name.substr(0, colon) : std::string_view{});
-  return {found.uri, prefixed ? name.substr(colon + 1) : name, found.space, prefixed};
+  if (colon == std::string_view::npos) {
+    const auto found = resolve_in(node, above, {});
+    return {found.uri, name, found.space, false};
+  }
+  const auto prefix = name.substr(0, colon);
+  const auto found = prefix == "xml" ? binding{prefix, ns::xml, known_ns::xml} : resolve_in(node, above, prefix);
+  return {found.uri, name.substr(colon + 1), found.space, true};
 }
 
 pugi::xml_node xml_scope::child(pugi::xml_node parent, std::string_view uri, std::string_view local) const {

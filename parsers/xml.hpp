@@ -115,6 +115,25 @@ class xml_scope {
   // however many names it is then tested against.
   expanded_name name_of(pugi::xml_node node) const;
 
+ private:
+  struct frame;
+
+ public:
+  // The names of one element's children, read one after another: the
+  // declarations in effect at the parent are found once, not per child.
+  class child_names {
+   public:
+    expanded_name of(pugi::xml_node child) const { return scope_.name_in(child, parent_frame_); }
+
+   private:
+    friend class xml_scope;
+    child_names(const xml_scope& scope, const frame* parent_frame) : scope_(scope), parent_frame_(parent_frame) {}
+    const xml_scope& scope_;
+    const frame* parent_frame_;
+  };
+
+  child_names names_in(pugi::xml_node parent) const;
+
   // The first element child with that expanded name, or an empty node.
   pugi::xml_node child(pugi::xml_node parent, std::string_view uri, std::string_view local) const;
 
@@ -148,6 +167,9 @@ class xml_scope {
   const frame* frame_for(pugi::xml_node element, frame& scratch) const;
   static binding find_binding(const frame* innermost, std::string_view prefix);
   binding resolve_prefix(pugi::xml_node element, std::string_view prefix) const;
+  binding resolve_in(pugi::xml_node element, const frame* above, std::string_view prefix) const;
+  expanded_name name_in(pugi::xml_node node, const frame* above) const;
+  const frame* frame_at(pugi::xml_node element) const;
 
   mutable std::forward_list<frame> frames_;  // stable addresses, nothing allocated for none
   // Element -> its frame, or its nearest ancestor's, or null.
