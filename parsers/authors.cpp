@@ -30,24 +30,24 @@ std::string_view unquoted(std::string_view name) {
 
 }  // namespace
 
-std::string author_name(std::string_view text) {
+std::string_view author_name(std::string_view text) {
   text = trim(text);
   if (text.ends_with('>')) {
     if (const auto open = text.rfind('<'); open != std::string_view::npos) {
       const auto address = trim(text.substr(open + 1, text.size() - open - 2));
       const auto name = unquoted(trim(text.substr(0, open)));
-      if (is_address(address)) return std::string{name.empty() ? address : name};
+      if (is_address(address)) return name.empty() ? address : name;
     }
   }
   if (text.ends_with(')')) {
     if (const auto open = text.rfind('('); open != std::string_view::npos) {
       const auto inside = trim(text.substr(open + 1, text.size() - open - 2));
       const auto outside = trim(text.substr(0, open));
-      if (is_address(outside) && !inside.empty()) return std::string{inside};
-      if (is_address(inside) && !outside.empty()) return std::string{unquoted(outside)};
+      if (is_address(outside) && !inside.empty()) return inside;
+      if (is_address(inside) && !outside.empty()) return unquoted(outside);
     }
   }
-  return std::string{text};
+  return text;
 }
 
 }  // namespace feedd::parsers::detail

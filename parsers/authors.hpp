@@ -1,6 +1,5 @@
 #pragma once
 
-#include <string>
 #include <string_view>
 
 namespace feedd::parsers::detail {
@@ -10,7 +9,7 @@ namespace feedd::parsers::detail {
 // "Jo Smith <jo@example.com>" (RFC 5322 §3.4 name-addr); the model's author
 // is what a reader is shown, so the name wins when there is one and the
 // address stays when it is all there is. Anything else is kept as written
-// ("Jo (Team)").
-std::string author_name(std::string_view text);
+// ("Jo (Team)"). The name is a view into text.
+std::string_view author_name(std::string_view text);
 
 }  // namespace feedd::parsers::detail

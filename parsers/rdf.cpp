@@ -43,7 +43,7 @@ raw_entry read_item(pugi::xml_node item, std::string_view rss, const xml_scope& 
     } else if (n.is(known_ns::content, "encoded")) {
       if (entry.content.value.empty()) entry.content = body_of(node, scope, store);
     } else if (n.is(known_ns::dc, "creator")) {
-      if (entry.author.empty()) entry.author = store.keep(author_name(text_view(node, store)));
+      if (entry.author.empty()) entry.author = author_name(text_view(node, store));
     } else if (n.is(known_ns::dc, "date") || n.is(known_ns::dcterms, "issued")) {
       if (entry.published.empty()) entry.published = text_view(node, store);
     } else if (n.is(known_ns::dcterms, "created")) {

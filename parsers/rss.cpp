@@ -104,7 +104,7 @@ class item_reader {
     entry.title.value = title_.value;
     entry.summary = summary_.take(scope_);
     entry.content = content_.take(scope_);
-    if (!author_.value.empty()) entry.author = store_.keep(author_name(author_.value));
+    entry.author = author_name(author_.value);
     entry.published = published_.value;
     entry.updated = updated_.value;
     entry.categories = std::move(categories_);
