@@ -45,6 +45,9 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 // A cursor over ISO 8601 text; every read either advances or fails.
 class cursor {
  public:
+  // Digits that always fit an int.
+  static constexpr std::size_t max_exact_digits = 9;
+
   explicit cursor(std::string_view text) : text_(text) {}
 
   bool at_end() const { return pos_ >= text_.size(); }
@@ -67,7 +70,11 @@ class cursor {
     const std::size_t n = std::min(digits_ahead(), max);
     if (n < min) return std::nullopt;
     int value = 0;
-    std::from_chars(text_.data() + pos_, text_.data() + pos_ + n, value);
+    if (n <= max_exact_digits) {
+      for (std::size_t i = 0; i < n; ++i) value = value * 10 + (text_[pos_ + i] - '0');
+    } else {
+      std::from_chars(text_.data() + pos_, text_.data() + pos_ + n, value);  // 0 when out of range
+    }
     pos_ += n;
     return value;
   }
@@ -133,6 +140,30 @@ bool read_time(cursor& in, date_fields& fields) {
 
 }  // namespace
 
+std::optional<date_fields> parse_common_iso8601(std::string_view text) {
+  const bool utc = matches_layout<"dddd-dd-ddTdd:dd:ddZ">(text);
+  if (!utc && !matches_layout<"dddd-dd-ddTdd:dd:dd+dd:dd">(text)) return std::nullopt;
+  const auto number = [text](std::size_t at, std::size_t digits) {
+    int value = 0;
+    for (std::size_t i = at; i < at + digits; ++i) value = value * 10 + (text[i] - '0');
+    return value;
+  };
+  date_fields fields;
+  fields.year = number(0, 4);
+  fields.month = number(5, 2);
+  fields.day = number(8, 2);
+  fields.hour = number(11, 2);
+  fields.minute = number(14, 2);
+  fields.second = number(17, 2);
+  if (!utc) {
+    const int hours = number(20, 2);
+    const int minutes = number(23, 2);
+    if (hours > 23 || minutes > 59) return std::nullopt;  // read_zone refuses it: the general readers decide
+    fields.offset_seconds = (text[19] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+  }
+  return fields;
+}
+
 std::optional<int> named_zone_offset(std::string_view name) {
   if (name.empty() || name.size() > 4) return std::nullopt;
   std::array<char, 4> buffer{};
@@ -160,7 +191,13 @@ std::optional<timestamp> to_timestamp(const date_fields& fields) {
                         seconds{fields.offset_seconds};
   // The zone can carry a date across the range ("9999-12-31T12:00:00-12:00"
   // is in year 10000); what comes out must be what format_rfc3339 writes
-  // and parse_date reads back.
+  // and parse_date reads back. The zone and 24:00 move a date by less than
+  // two days, so only the first and last year need looking at.
+  constexpr int max_offset_seconds = 86400;
+  if (fields.year > min_year && fields.year < max_year && fields.offset_seconds > -max_offset_seconds &&
+      fields.offset_seconds < max_offset_seconds) {
+    return utc;
+  }
   const int utc_year = static_cast<int>(year_month_day{floor<days>(utc)}.year());
   if (utc_year < min_year || utc_year > max_year) return std::nullopt;
   return utc;
@@ -212,7 +249,12 @@ std::optional<timestamp> parse_date(std::string_view text) {
   if (text.empty() || text.size() > detail::max_date_length) return std::nullopt;
 
   std::optional<detail::date_fields> fields;
-  if (detail::is_digit(text[0])) fields = detail::parse_iso8601(text);
+  if (detail::is_digit(text[0])) {
+    fields = detail::parse_common_iso8601(text);
+    if (!fields) fields = detail::parse_iso8601(text);
+  } else {
+    fields = detail::parse_common_rfc822(text);
+  }
   if (!fields) fields = detail::parse_rfc822(text);
   if (!fields) return std::nullopt;
   return detail::to_timestamp(*fields);

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "feedd/model.hpp"
 
@@ -32,6 +34,50 @@ std::optional<date_fields> parse_iso8601(std::string_view text);
 // read token by token so that missing or extra commas, weekdays and seconds
 // do not matter.
 std::optional<date_fields> parse_rfc822(std::string_view text);
+
+// The forms nearly every feed writes, by position: "2024-01-02T03:04:05Z"
+// or with "+01:00"; "Tue, 02 Jan 2024 03:04:05 +0000" or "GMT". What the
+// general readers above make of the same text, or nullopt for anything
+// else (including what they would refuse), which they then read.
+std::optional<date_fields> parse_common_iso8601(std::string_view text);
+std::optional<date_fields> parse_common_rfc822(std::string_view text);
+
+// A layout for matches_layout, as a template argument.
+template <std::size_t N>
+struct layout {
+  char chars[N];
+  constexpr layout(const char (&text)[N]) {  // implicit: a string literal is the argument
+    for (std::size_t i = 0; i < N; ++i) chars[i] = text[i];
+  }
+  static constexpr std::size_t size() { return N - 1; }  // without the '\0'
+};
+
+template <char want>
+bool matches_layout_char(char c) {
+  if constexpr (want == 'd') {
+    return static_cast<unsigned char>(c - '0') < 10;
+  } else if constexpr (want == 'a') {
+    return static_cast<unsigned char>((c | 0x20) - 'a') < 26;
+  } else if constexpr (want == '+') {
+    return (c == '+') | (c == '-');
+  } else {
+    return c == want;
+  }
+}
+
+template <layout shape, std::size_t... i>
+bool matches_layout(std::string_view text, std::index_sequence<i...>) {
+  // Bitwise, without an early exit: a few instructions per byte and one
+  // branch for the whole layout.
+  return text.size() == shape.size() && (matches_layout_char<shape.chars[i]>(text[i]) & ...);
+}
+
+// Whether text has the shape: 'd' a digit, 'a' an ASCII letter, '+' a
+// sign, anything else itself.
+template <layout shape>
+bool matches_layout(std::string_view text) {
+  return matches_layout<shape>(text, std::make_index_sequence<shape.size()>{});
+}
 
 // A zone abbreviation, case-insensitive, in seconds east of UTC.
 std::optional<int> named_zone_offset(std::string_view name);

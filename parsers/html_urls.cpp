@@ -1,7 +1,13 @@
 #include "html_urls.hpp"
 
 #include <array>
+#include <bit>
+#include <cstdint>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
+#include "byte_scan.hpp"
 #include "feedd/parsers/url.hpp"
 #include "text.hpp"
 
@@ -52,16 +58,142 @@ bool is_uri_attribute(std::string_view element, std::string_view attribute) {
 }
 
 // RFC 3986 §3.1: scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":".
+constexpr std::array<bool, 256> scheme_chars = [] {
+  std::array<bool, 256> table{};
+  for (const char c : std::string_view{"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."}) {
+    table[static_cast<unsigned char>(c)] = true;
+  }
+  return table;
+}();
+
 bool has_scheme(std::string_view value) {
   std::size_t i = 0;
   while (i < value.size() && is_space(value[i])) ++i;
   if (i == value.size() || !is_alpha(value[i])) return false;
-  for (++i; i < value.size(); ++i) {
-    const char c = value[i];
-    if (c == ':') return true;
-    if (!is_alpha(c) && !(c >= '0' && c <= '9') && c != '+' && c != '-' && c != '.') return false;
+  for (++i; i < value.size() && scheme_chars[static_cast<unsigned char>(value[i])]; ++i) {
+  }
+  return i < value.size() && value[i] == ':';
+}
+
+// The attribute halves of uri_attributes, lower case.
+constexpr std::array<std::string_view, 12> uri_attribute_names{
+    "action", "background", "cite", "classid", "codebase", "data", "href", "longdesc", "poster", "profile", "src",
+    "usemap"};
+
+// For each byte, which of uri_attribute_names end with it (either case):
+// most '=' in a document follow a name that ends with none.
+constexpr std::array<std::uint16_t, 256> uri_names_by_last_byte = [] {
+  std::array<std::uint16_t, 256> table{};
+  for (std::size_t i = 0; i < uri_attribute_names.size(); ++i) {
+    const auto last = static_cast<unsigned char>(uri_attribute_names[i].back());
+    table[last] |= static_cast<std::uint16_t>(1U << i);
+    table[last - 'a' + 'A'] |= static_cast<std::uint16_t>(1U << i);
+  }
+  return table;
+}();
+
+// Whether text ends with a name in uri_attribute_names, ignoring case;
+// compared from the end, where other words differ soonest.
+bool ends_with_uri_name(std::string_view text) {
+  if (text.empty()) return false;
+  for (unsigned names = uri_names_by_last_byte[static_cast<unsigned char>(text.back())]; names != 0;
+       names &= names - 1) {
+    const std::string_view name = uri_attribute_names[static_cast<std::size_t>(std::countr_zero(names))];
+    if (text.size() < name.size()) continue;
+    std::size_t matched = 1;  // the last byte, by the table
+    while (matched < name.size() && lower(text[text.size() - 1 - matched]) == name[name.size() - 1 - matched]) {
+      ++matched;
+    }
+    if (matched == name.size()) return true;
   }
   return false;
+}
+
+// Whether the '=' at html[equals] may be where the resolver rewrites a
+// value: after a name in uri_attribute_names, and before a value without
+// a scheme, read as start_tag reads it.
+bool rewrites_after(std::string_view html, std::size_t equals) {
+  std::size_t name_end = equals;
+  while (name_end > 0 && is_space(html[name_end - 1])) --name_end;
+  if (!ends_with_uri_name(html.substr(0, name_end))) return false;
+  std::size_t value_start = equals + 1;
+  while (value_start < html.size() && is_space(html[value_start])) ++value_start;
+  if (value_start >= html.size()) return false;
+  const bool quoted = html[value_start] == '"' || html[value_start] == '\'';
+  // The quote or white space or '>' that ends a value is neither a scheme
+  // character nor ':', so has_scheme needs not know where the value ends.
+  if (has_scheme(html.substr(quoted ? value_start + 1 : value_start))) return false;
+  std::string_view value;
+  if (quoted) {
+    const std::size_t close = html.find(html[value_start], value_start + 1);
+    if (close == std::string_view::npos) return false;
+    value = html.substr(value_start + 1, close - value_start - 1);
+  } else {
+    std::size_t value_end = value_start;
+    while (value_end < html.size() && !is_space(html[value_end]) && html[value_end] != '>') ++value_end;
+    value = html.substr(value_start, value_end - value_start);
+  }
+  return value.size() <= max_url;
+}
+
+// Calls visit(pos) for each html[pos] that is one of the wanted bytes, in
+// order, until it returns true; returns whether it did. A document has an
+// '=' every hundred bytes or so (in queries, too): a memchr call for each
+// would cost more than the scan.
+template <char... wanted, class Visit>
+bool visit_bytes(std::string_view html, Visit visit) {
+  std::size_t pos = 0;
+#if defined(__SSE2__)
+  const auto flags_at = [&html](std::size_t at) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(html.data() + at));
+    return (_mm_cmpeq_epi8(bytes, _mm_set1_epi8(wanted)) | ...);
+  };
+  const auto bits = [](__m128i flags) {
+    return static_cast<std::uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(flags)));
+  };
+  for (constexpr std::size_t step = 64; pos + step <= html.size(); pos += step) {
+    const __m128i a = flags_at(pos);
+    const __m128i b = flags_at(pos + 16);
+    const __m128i c = flags_at(pos + 32);
+    const __m128i d = flags_at(pos + 48);
+    if (_mm_movemask_epi8(a | b | c | d) == 0) continue;
+    const std::uint64_t found = bits(a) | bits(b) << 16 | bits(c) << 32 | bits(d) << 48;
+    for (std::uint64_t mask = found; mask != 0; mask &= mask - 1) {
+      if (visit(pos + static_cast<std::size_t>(std::countr_zero(mask)))) return true;
+    }
+  }
+#endif
+  for (; pos < html.size(); ++pos) {
+    pos += byte_scan::find_first_of<static_cast<unsigned char>(wanted)...>(html.substr(pos));
+    if (pos < html.size() && visit(pos)) return true;
+  }
+  return false;
+}
+
+// Whether the '=' at html[equals] may be where the resolver rewrites
+// (see rewrites_after), first by the byte before it: most '=' follow a
+// name that no URI attribute ends with ("?a=1&b=2").
+bool may_rewrite_at(std::string_view html, std::size_t equals) {
+  if (equals == 0) return false;
+  const char before = html[equals - 1];
+  if (!is_space(before) && uri_names_by_last_byte[static_cast<unsigned char>(before)] == 0) return false;
+  // And most links are quoted absolute http(s) URLs: they have a scheme.
+  const std::string_view after = html.substr(equals + 1);
+  if (!after.empty() && (after[0] == '"' || after[0] == '\'')) {
+    const std::string_view value = after.substr(1);
+    if (value.starts_with("https:") || value.starts_with("http:")) return false;
+  }
+  return rewrites_after(html, equals);
+}
+
+// Whether the resolver could rewrite anything, by a scan for '=' that
+// costs a fraction of reading every tag; contents whose links are all
+// absolute, most of them, end here. Every value it rewrites follows an
+// '=' that follows, after white space, a name in uri_attribute_names and
+// the same value as read here (see start_tag); the '=' in text, in values
+// and of other attributes may only make this answer a needless yes.
+bool may_rewrite(std::string_view html) {
+  return visit_bytes<'='>(html, [html](std::size_t equals) { return may_rewrite_at(html, equals); });
 }
 
 void append_attribute_value(std::string& out, std::string_view value) {
@@ -193,10 +325,23 @@ class resolver {
 
 }  // namespace
 
+html_survey survey_html(std::string_view html) {
+  html_survey survey;
+  visit_bytes<'=', '\xC2'>(html, [&](std::size_t pos) {
+    if (html[pos] == '=') {
+      survey.may_resolve = survey.may_resolve || may_rewrite_at(html, pos);
+    } else if (pos + 1 < html.size() && static_cast<unsigned char>(html[pos + 1]) - 0x80U < 0x20) {
+      survey.c1_controls = true;  // U+0080-U+009F
+    }
+    return survey.may_resolve && survey.c1_controls;
+  });
+  return survey;
+}
+
 std::size_t resolve_html_urls(std::string& html, std::string_view base, std::size_t max_bytes,
                               std::size_t max_resolutions) {
   if (base.empty() || base.size() > max_url || max_resolutions == 0) return 0;
-  if (html.find('<') == std::string::npos) return 0;
+  if (html.find('<') == std::string::npos || !may_rewrite(html)) return 0;
   resolver r{html, base, max_bytes, max_resolutions};
   const std::size_t count = r.run();
   if (count > 0) html = std::move(r).take();

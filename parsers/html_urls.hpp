@@ -21,4 +21,14 @@ namespace feedd::parsers::detail {
 std::size_t resolve_html_urls(std::string& html, std::string_view base, std::size_t max_bytes,
                               std::size_t max_resolutions);
 
+// What a summary or content needs, from one pass over it (they are most of
+// a document's bytes): whether resolve_html_urls may rewrite anything
+// (false: it would not, with any base), and whether there is a C1 control
+// for map_c1_controls.
+struct html_survey {
+  bool may_resolve = false;
+  bool c1_controls = false;
+};
+html_survey survey_html(std::string_view html);
+
 }  // namespace feedd::parsers::detail

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstdint>
+#include <functional>
 #include <limits>
-#include <unordered_set>
+#include <string_view>
 #include <utility>
 
 #include "feedd/parsers/dates.hpp"
@@ -36,20 +38,17 @@ enum class cap { title, author, url, guid, category, summary, content, categorie
 constexpr std::array<std::string_view, static_cast<std::size_t>(cap::count)> cap_names{
     "title", "author", "url", "guid", "category", "summary", "content", "categories", "enclosures"};
 
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 std::string_view trim(std::string_view text) {
-  constexpr std::string_view space = " \t\r\n";
-  const auto first = text.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(space) - first + 1);
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
 }
 
 // trim() without a copy: summaries and contents are most of a document.
 void trim_in_place(std::string& text) {
   const auto kept = trim(text);
-  if (kept.empty()) {
-    text.clear();
-    return;
-  }
   const auto offset = static_cast<std::size_t>(kept.data() - text.data());
   text.erase(offset + kept.size());
   text.erase(0, offset);
@@ -74,6 +73,31 @@ std::string quoted(std::string_view text) {
   return "\"" + out + "\"";
 }
 
+// The guids of the entries kept so far, to drop later duplicates: indexes
+// into the entries, in one open-addressing table (linear probing) sized
+// for all of them, rather than a node and a copy per guid.
+class guid_index {
+ public:
+  explicit guid_index(std::size_t capacity) : slots_(std::bit_ceil(2 * capacity + 1), empty) {}
+
+  // Adds entries[i].guid unless an equal guid is there already.
+  bool insert(const std::vector<entry>& entries, std::size_t i) {
+    const std::string_view guid = entries[i].guid;
+    const std::size_t mask = slots_.size() - 1;
+    for (std::size_t slot = std::hash<std::string_view>{}(guid) & mask;; slot = (slot + 1) & mask) {
+      if (slots_[slot] == empty) {
+        slots_[slot] = static_cast<std::uint32_t>(i);
+        return true;
+      }
+      if (entries[slots_[slot]].guid == guid) return false;
+    }
+  }
+
+ private:
+  static constexpr std::uint32_t empty = std::numeric_limits<std::uint32_t>::max();
+  std::vector<std::uint32_t> slots_;
+};
+
 class normalizer {
  public:
   normalizer(std::vector<std::string> warnings, bool clean_text)
@@ -86,39 +110,55 @@ class normalizer {
     return value;
   }
 
-  std::string title(const raw_title& raw, std::size_t max = max_title, cap kind = cap::title) {
-    std::string value{raw.value};
+  // Titles, authors, categories, in place (moved from the raw feed).
+  void plain(std::string& value, bool html, std::size_t max, cap kind) {
     clean(value);
-    map_c1_controls(value);
-    value = raw.html ? plain_text(value) : collapse_whitespace(value);
-    sanitize_utf8(value);
+    // Most are settled already. Clean text stays clean through both (see
+    // to_plain_text): no second sanitize_utf8.
+    if (!is_settled_text(value, html)) {
+      map_c1_controls(value);
+      if (html) {
+        to_plain_text(value);
+      } else {
+        collapse_whitespace_in_place(value);
+      }
+    }
     cut(value, max, kind);
-    return value;
   }
 
   std::string url(const raw_url& raw) {
-    std::string value{raw.value};
-    clean(value);
+    // Clean text needs no copy before resolving.
+    std::string cleaned;
+    std::string_view value = raw.value;
+    if (!clean_text_) {
+      cleaned = value;
+      clean(cleaned);
+      value = cleaned;
+    }
     const auto reference = trim(value);
-    std::string resolved = reference.empty() ? std::string{} : resolve_url(raw.base, reference);
-    sanitize_utf8(resolved);
+    if (reference.empty()) return {};
+    std::string resolved = resolve_url(raw.base, reference);
+    // Most links come back as written, and the reference is clean already.
+    if (resolved != reference) sanitize_utf8(resolved);
     cut(resolved, max_short, cap::url);
     return resolved;
   }
 
-  // Relative links in HTML resolve against the base in effect where it was
-  // written (RFC 3986 §5.1), as they did on the publisher's page.
-  std::string body(raw_body& raw, cap kind) {
-    std::string value{raw.value};
+  // Summaries and contents, in place (copied from raw.value). Relative
+  // links in HTML resolve against the base in effect where it was written
+  // (RFC 3986 §5.1), as they did on the publisher's page.
+  void body(std::string& value, const raw_body& raw, cap kind) {
     clean(value);
-    map_c1_controls(value);
+    // Trimming first is the same: it takes only ASCII white space from the
+    // ends, which mapping C1 controls neither makes nor removes.
     trim_in_place(value);
-    if (raw.html && html_urls_left_ > 0) {
+    const html_survey survey = survey_html(value);
+    if (survey.c1_controls) map_c1_controls(value);
+    if (raw.html && html_urls_left_ > 0 && (survey.may_resolve || survey.c1_controls)) {
       html_urls_left_ -= resolve_html_urls(value, raw.base, max_text,
                                            std::min(html_urls_left_, max_html_urls_per_field));
     }
     cut(value, max_text, kind);
-    return value;
   }
 
   std::optional<timestamp> date(std::string_view raw, std::size_t entry_number) {
@@ -131,27 +171,33 @@ class normalizer {
     return parsed;
   }
 
-  // Moves the summary and content (most of a document) out of raw.
-  entry convert(raw_entry& raw, std::size_t number) {
-    entry out;
+  // Copies every field of raw into out, a new entry, and cleans it there.
+  void convert(const raw_entry& raw, std::size_t number, entry& out) {
     out.url = url(raw.url);
-    out.title = title(raw.title);
+    out.title = raw.title.value;
+    plain(out.title, raw.title.html, max_title, cap::title);
     // Authors are text in every format (RSS: an e-mail address, often "Jo
     // <jo@example.com>"); stripping tags would eat the address.
-    out.author = title({raw.author, false}, max_short, cap::author);
-    out.summary = body(raw.summary, cap::summary);
-    out.content = body(raw.content, cap::content);
+    out.author = raw.author;
+    plain(out.author, false, max_short, cap::author);
+    out.summary = raw.summary.value;
+    body(out.summary, raw.summary, cap::summary);
+    out.content = raw.content.value;
+    body(out.content, raw.content, cap::content);
     out.published_at = date(raw.published, number);
     out.updated_at = date(raw.updated, number);
-    for (const auto& category : raw.categories) {
-      auto value = title({category, true}, max_short, cap::category);
-      if (value.empty() || contains(out.categories, value)) continue;
+    out.categories.reserve(std::min(raw.categories.size(), max_categories));
+    for (const auto raw_category : raw.categories) {
+      std::string category{raw_category};
+      plain(category, true, max_short, cap::category);
+      if (category.empty() || contains(out.categories, category)) continue;
       if (out.categories.size() == max_categories) {
         count(cap::categories);
         break;
       }
-      out.categories.push_back(std::move(value));
+      out.categories.push_back(std::move(category));
     }
+    out.enclosures.reserve(std::min(raw.enclosures.size(), max_enclosures));
     for (const auto& attached : raw.enclosures) {
       enclosure value{url(attached.url), text(std::string{attached.type}, max_short, cap::url),
                       non_negative_integer(attached.length)};
@@ -162,8 +208,8 @@ class normalizer {
       }
       out.enclosures.push_back(std::move(value));
     }
-    out.guid = guid(raw.guid, out);
-    return out;
+    out.guid = raw.guid;
+    identify(out);
   }
 
   std::vector<std::string> finish() && {
@@ -183,20 +229,18 @@ class normalizer {
 
  private:
   // Identity (SPEC, Database): guid when present, else the link, else a
-  // stable hash of title and content.
-  std::string guid(std::string_view raw, const entry& e) {
-    std::string value{raw};
-    clean(value);
-    value = std::string{trim(value)};
-    if (value.size() > max_short) {
+  // stable hash of title and content. e.guid holds the raw guid.
+  void identify(entry& e) {
+    clean(e.guid);
+    trim_in_place(e.guid);
+    if (e.guid.size() > max_short) {
       // A cut guid could collide with another; a hash of the whole cannot
       // (in practice) and stays the same on every fetch.
       count(cap::guid);
-      return "fnv:" + fnv1a64_hex(value);
+      e.guid = "fnv:" + fnv1a64_hex(e.guid);
+    } else if (e.guid.empty()) {
+      e.guid = !e.url.empty() ? e.url : content_hash_guid(e.title, e.content.empty() ? e.summary : e.content);
     }
-    if (!value.empty()) return value;
-    if (!e.url.empty()) return e.url;
-    return content_hash_guid(e.title, e.content.empty() ? e.summary : e.content);
   }
 
   // Text as the reader gave it; text made here (entities decoded, URLs
@@ -206,7 +250,7 @@ class normalizer {
   }
 
   void cut(std::string& value, std::size_t max, cap kind) {
-    if (truncate_utf8(value, max)) count(kind);
+    if (value.size() > max && truncate_utf8(value, max)) count(kind);
   }
 
   void count(cap kind) { ++cut_counts_[static_cast<std::size_t>(kind)]; }
@@ -260,7 +304,8 @@ feed normalize(raw_feed raw) {
   normalizer n{std::move(raw.warnings), raw.clean_text};
   feed out;
   out.format = raw.format;
-  out.title = n.title(raw.title);
+  out.title = raw.title.value;
+  n.plain(out.title, raw.title.html, max_title, cap::title);
   out.site_url = n.url(raw.site_url);
   out.ttl = ttl_of(raw);
   if (raw.skipped_entries > 0 || raw.entries.size() > max_entries) {
@@ -269,17 +314,17 @@ feed normalize(raw_feed raw) {
     n.warnings().push_back("entries: kept the first " + std::to_string(raw.entries.size()) + " of " +
                            std::to_string(total));
   }
-  std::unordered_set<std::string> seen;
+  out.entries.reserve(raw.entries.size());
+  guid_index seen{raw.entries.size()};
   std::size_t duplicates = 0;
   std::string first_duplicate;
-  out.entries.reserve(raw.entries.size());
   for (std::size_t i = 0; i < raw.entries.size(); ++i) {
-    auto converted = n.convert(raw.entries[i], i + 1);
-    if (!seen.insert(converted.guid).second) {
+    entry& converted = out.entries.emplace_back();
+    n.convert(raw.entries[i], i + 1, converted);
+    if (!seen.insert(out.entries, out.entries.size() - 1)) {
       if (duplicates++ == 0) first_duplicate = converted.guid;
-      continue;
+      out.entries.pop_back();
     }
-    out.entries.push_back(std::move(converted));
   }
   if (duplicates > 0) {
     n.warnings().push_back("entries: dropped " + std::to_string(duplicates) + " with a duplicate guid (first " +

@@ -2,10 +2,15 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <string>
 #include <utility>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
+#include "byte_scan.hpp"
 #include "entities.hpp"
 #include "utf8.hpp"
 
@@ -36,14 +41,128 @@ std::size_t whitespace_length(std::string_view text, std::size_t pos) {
   }
 }
 
-// First byte of a Unicode White_Space character (see whitespace_length).
-bool may_start_whitespace(char c) {
-  switch (static_cast<unsigned char>(c)) {
-    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v': case 0xC2: case 0xE1: case 0xE2: case 0xE3:
-      return true;
-    default:
-      return false;
+// What a byte may start, for the scans of titles: white space (see
+// whitespace_length), markup or a reference (see plain_text).
+enum byte_kind : unsigned char { ordinary = 0, may_be_space = 1, markup = 2 };
+
+constexpr std::array<unsigned char, 256> byte_kinds = [] {
+  std::array<unsigned char, 256> table{};
+  for (const unsigned char c : {' ', '\t', '\n', '\r', '\f', '\v'}) table[c] = may_be_space;
+  for (const unsigned char c : {0xC2, 0xE1, 0xE2, 0xE3}) table[c] = may_be_space;
+  table['<'] = markup;
+  table['&'] = markup;
+  return table;
+}();
+
+unsigned char kind_of(char c) { return byte_kinds[static_cast<unsigned char>(c)]; }
+
+bool may_start_whitespace(char c) { return kind_of(c) == may_be_space; }
+
+// Whether collapse_whitespace changes text from pos on, where a byte that
+// may start white space is: white space other than one ' ' between two
+// other characters. A ' ' followed by other white space counts, so that
+// the first such position is preceded by no white space.
+bool collapsible_at(std::string_view text, std::size_t pos) {
+  if (text[pos] == ' ') return pos == 0 || pos + 1 == text.size() || whitespace_length(text, pos + 1) > 0;
+  return whitespace_length(text, pos) > 0;
+}
+
+constexpr std::size_t block_size = 16;
+
+// Bit i of each mask stands for bytes[i] of a block.
+struct block_masks {
+  std::uint32_t spaces = 0;      // ' '
+  std::uint32_t whitespace = 0;  // may start white space, ' ' included
+  std::uint32_t markup = 0;      // '<', '&'
+};
+
+block_masks masks_of(const char* bytes) {
+#if defined(__SSE2__)
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(bytes));
+  const auto equal = [x](char c) { return _mm_cmpeq_epi8(x, _mm_set1_epi8(c)); };
+  const auto in_range = [x](unsigned char low, unsigned char count) {
+    const __m128i offset = _mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>(low)));
+    return _mm_cmpeq_epi8(_mm_min_epu8(offset, _mm_set1_epi8(static_cast<char>(count - 1))), offset);
+  };
+  const __m128i spaces = equal(' ');
+  const __m128i whitespace =
+      _mm_or_si128(_mm_or_si128(spaces, in_range('\t', 5)), _mm_or_si128(equal('\xC2'), in_range(0xE1, 3)));
+  const auto bits = [](__m128i flags) { return static_cast<std::uint32_t>(_mm_movemask_epi8(flags)); };
+  return {bits(spaces), bits(whitespace), bits(_mm_or_si128(equal('<'), equal('&')))};
+#else
+  block_masks masks;
+  for (std::size_t i = 0; i < block_size; ++i) {
+    const std::uint32_t bit = std::uint32_t{1} << i;
+    if (bytes[i] == ' ') masks.spaces |= bit;
+    if (kind_of(bytes[i]) == may_be_space) masks.whitespace |= bit;
+    if (kind_of(bytes[i]) == markup) masks.markup |= bit;
   }
+  return masks;
+#endif
+}
+
+// The first offset at or after from where collapse_whitespace (and with
+// markup, plain_text) may change text: a byte that may start white space
+// other than ' ', a ' ' before one, a ' ' at either end, '<' or '&'. Every
+// change starts at one; the caller looks closer. Sixteen bytes at a time,
+// because titles are mostly words and single spaces, and a byte loop
+// mispredicts its way out at every space.
+template <bool with_markup>
+std::size_t next_candidate(std::string_view text, std::size_t from) {
+  const std::size_t size = text.size();
+  if (from >= size) return size;
+  if (from == 0 && text[0] == ' ') return 0;
+  const auto candidates = [](const block_masks& masks, bool next_is_whitespace) {
+    const std::uint32_t next = (masks.whitespace >> 1) | (next_is_whitespace ? std::uint32_t{1} << 15 : 0);
+    std::uint32_t found = (masks.whitespace & ~masks.spaces) | (masks.spaces & next);
+    if constexpr (with_markup) found |= masks.markup;
+    return found;
+  };
+  const bool ends_with_space = text.back() == ' ';
+  if (size < block_size) {
+    // Authors, categories: a zero-padded copy (a zero byte starts nothing).
+    char padded[block_size] = {};
+    std::copy(text.begin() + static_cast<std::ptrdiff_t>(from), text.end(), padded);
+    std::uint32_t found = candidates(masks_of(padded), false);
+    if (ends_with_space) found |= std::uint32_t{1} << (size - from - 1);
+    return found != 0 ? from + static_cast<std::size_t>(std::countr_zero(found)) : size;
+  }
+  std::size_t pos = from;
+  for (; pos + block_size < size; pos += block_size) {
+    const std::uint32_t found = candidates(masks_of(text.data() + pos), may_start_whitespace(text[pos + block_size]));
+    if (found != 0) return pos + static_cast<std::size_t>(std::countr_zero(found));
+  }
+  // The last sixteen bytes, less those already looked at.
+  const std::size_t start = size - block_size;
+  std::uint32_t found = candidates(masks_of(text.data() + start), false);
+  if (ends_with_space) found |= std::uint32_t{1} << (block_size - 1);
+  found >>= pos - start;
+  return found != 0 ? pos + static_cast<std::size_t>(std::countr_zero(found)) : size;
+}
+
+// collapse_whitespace from the first position where collapsible_at,
+// writing behind the read position: a run of white space becomes at most
+// one byte, so the output never overtakes the input.
+void collapse_from(std::string& text, std::size_t first) {
+  char* const bytes = text.data();
+  const std::string_view view = text;
+  std::size_t kept = first;
+  bool pending_space = false;
+  for (std::size_t pos = first; pos < view.size();) {
+    if (may_start_whitespace(view[pos])) {
+      if (const std::size_t length = whitespace_length(view, pos); length > 0) {
+        pending_space = kept > 0;
+        pos += length;
+        continue;
+      }
+    }
+    if (pending_space) {
+      bytes[kept++] = ' ';
+      pending_space = false;
+    }
+    bytes[kept++] = view[pos++];
+  }
+  text.resize(kept);
 }
 
 // Offset of the first sequence that sanitize_utf8 would change, or npos.
@@ -150,6 +269,14 @@ std::string strip_tags(std::string_view html) {
   return out;
 }
 
+// plain_text of text with a '<' or an '&': each step's output is the
+// next one's input, so only they allocate.
+void plain_text_of_markup(std::string& text) {
+  if (text.find('<') != std::string::npos) text = strip_tags(text);
+  if (text.find('&') != std::string::npos) text = decode_html_entities(text);
+  collapse_whitespace_in_place(text);
+}
+
 }  // namespace
 
 void sanitize_utf8(std::string& text) {
@@ -173,25 +300,20 @@ void sanitize_utf8(std::string& text) {
 
 bool is_clean_utf8(std::string_view text) { return first_unclean(text) == std::string_view::npos; }
 
-std::string collapse_whitespace(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  bool pending_space = false;
-  for (std::size_t pos = 0; pos < text.size();) {
-    std::size_t length = 0;
-    std::size_t end = pos;
-    for (; end < text.size(); ++end) {
-      if (may_start_whitespace(text[end]) && (length = whitespace_length(text, end)) > 0) break;
+// Text with nothing to collapse (most titles) is only read.
+void collapse_whitespace_in_place(std::string& text) {
+  const std::string_view view = text;
+  for (auto pos = next_candidate<false>(view, 0); pos < view.size(); pos = next_candidate<false>(view, pos + 1)) {
+    if (collapsible_at(view, pos)) {
+      collapse_from(text, pos);
+      return;
     }
-    if (end > pos) {
-      if (pending_space) out += ' ';
-      pending_space = false;
-      out.append(text.substr(pos, end - pos));
-    }
-    if (end == text.size()) break;
-    pending_space = !out.empty();
-    pos = end + length;
   }
+}
+
+std::string collapse_whitespace(std::string_view text) {
+  std::string out{text};
+  collapse_whitespace_in_place(out);
   return out;
 }
 
@@ -244,13 +366,47 @@ std::string decode_html_entities(std::string_view text) {
 }
 
 std::string plain_text(std::string_view html_or_text) {
-  // Most titles have neither markup nor references; each step would copy
-  // them unchanged.
-  if (html_or_text.find('<') == std::string_view::npos) {
-    if (html_or_text.find('&') == std::string_view::npos) return collapse_whitespace(html_or_text);
-    return collapse_whitespace(decode_html_entities(html_or_text));
+  std::string out{html_or_text};
+  if (byte_scan::find_first_of<'<', '&'>(out) == out.size()) {
+    collapse_whitespace_in_place(out);
+  } else {
+    plain_text_of_markup(out);
   }
-  return collapse_whitespace(decode_html_entities(strip_tags(html_or_text)));
+  return out;
+}
+
+void to_plain_text(std::string& clean_html_or_text) {
+  std::string& text = clean_html_or_text;
+  const std::string_view view = text;
+  // One scan for most titles, which have neither markup nor references:
+  // only white space may change then, and removing white space keeps clean
+  // text clean.
+  std::size_t special = view.size();
+  std::size_t collapsible = std::string_view::npos;
+  for (auto pos = next_candidate<true>(view, 0); pos < view.size(); pos = next_candidate<true>(view, pos + 1)) {
+    if (kind_of(view[pos]) == markup) {
+      special = pos;
+      break;
+    }
+    if (collapsible_at(view, pos)) {
+      collapsible = pos;
+      special = pos + byte_scan::find_first_of<'<', '&'>(view.substr(pos));
+      break;
+    }
+  }
+  if (special == view.size()) {
+    if (collapsible != std::string_view::npos) collapse_from(text, collapsible);
+    return;
+  }
+  // Tags end at ASCII bytes, so stripping them cuts no sequence; only a
+  // decoded reference (&#1;, &#xFFFE;) can bring in what sanitize removes.
+  const bool references = view.find('&', special) != std::string_view::npos;
+  plain_text_of_markup(text);
+  if (references) sanitize_utf8(text);
+}
+
+bool is_settled_text(std::string_view text, bool html) {
+  return (html ? next_candidate<true>(text, 0) : next_candidate<false>(text, 0)) == text.size();
 }
 
 bool truncate_utf8(std::string& text, std::size_t max_bytes) {

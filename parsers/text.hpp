@@ -18,6 +18,16 @@ std::string plain_text(std::string_view html_or_text);
 
 // Runs of whitespace collapsed to one space, trimmed (no tag stripping).
 std::string collapse_whitespace(std::string_view text);
+void collapse_whitespace_in_place(std::string& text);
+
+// plain_text in place, for text that is already what sanitize_utf8 makes
+// of it; so is the result. Text without markup or references is not copied.
+void to_plain_text(std::string& clean_html_or_text);
+
+// True if to_plain_text (html) or collapse_whitespace_in_place would leave
+// text as it is, from one quick scan that also finds no byte 0xC2, so no
+// C1 control for map_c1_controls; false if it cannot tell.
+bool is_settled_text(std::string_view text, bool html);
 
 // Decodes HTML named (&nbsp; &eacute; ... the HTML5 table's common part) and
 // numeric character references in text; unknown ones stay literal.

@@ -1,5 +1,6 @@
 #include "feedd/parsers/url.hpp"
 
+#include <array>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 #include <charconv>
@@ -100,75 +101,78 @@ std::string without_dot_segments_above_root(urls::url& target) {
 // characters encode_unsafe would touch) takes the general path.
 bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
-// unreserved, gen-delims without '[' ']' and sub-delims (RFC 3986 §2.2, §2.3).
-bool is_plain_char(char c) {
-  if (is_alnum(c)) return true;
-  switch (c) {
-    case '-': case '.': case '_': case '~': case ':': case '/': case '?': case '@': case '!': case '$': case '&':
-    case '\'': case '(': case ')': case '*': case '+': case ',': case ';': case '=':
-      return true;
-    default:
-      return false;
-  }
-}
+// unreserved, gen-delims without '[' ']' and sub-delims (RFC 3986 §2.2, §2.3)
+// are plain; what may appear in a path segment is all of them but '/' and
+// '?'; what may appear in a host name here, letters, digits, '-' and '.'.
+enum url_char : unsigned char { not_plain = 0, plain = 1, in_segment = 2, in_host = 4 };
 
-// Plain characters and at most one '#' from pos on. No '%': Boost.URL
-// decodes escaped unreserved characters ("%41" becomes "A").
-bool is_plain_tail(std::string_view text, std::size_t pos) {
+constexpr std::array<unsigned char, 256> url_chars = [] {
+  std::array<unsigned char, 256> table{};
+  const auto mark = [&table](std::string_view chars, unsigned char kinds) {
+    for (const char c : chars) table[static_cast<unsigned char>(c)] = kinds;
+  };
+  mark("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.", plain | in_segment | in_host);
+  mark("_~:@!$&'()*+,;=", plain | in_segment);
+  mark("/?", plain);
+  return table;
+}();
+
+bool is_url_char(char c, url_char kind) { return (url_chars[static_cast<unsigned char>(c)] & kind) != 0; }
+
+// In one pass over text[from, end): plain characters and at most one '#'
+// (no '%': Boost.URL decodes escaped unreserved characters, "%41" becomes
+// "A"), and no "." or ".." segment in the path, which runs from `from` to
+// the first '?' or '#'. Returns where the path ends, or npos when the text
+// is not that plain.
+std::size_t plain_path_end(std::string_view text, std::size_t from) {
+  std::size_t pos = from;
+  for (std::size_t segment_start = from;; segment_start = ++pos) {
+    while (pos < text.size() && is_url_char(text[pos], in_segment)) ++pos;
+    const std::string_view segment = text.substr(segment_start, pos - segment_start);
+    if (segment == "." || segment == "..") return std::string_view::npos;
+    if (pos == text.size() || text[pos] != '/') break;
+  }
+  const std::size_t path_end = pos;
   bool fragment = false;
   for (; pos < text.size(); ++pos) {
-    const char c = text[pos];
-    if (c == '#') {
-      if (fragment) return false;
+    if (text[pos] == '#') {
+      if (fragment) return std::string_view::npos;
       fragment = true;
-    } else if (!is_plain_char(c)) {
-      return false;
+    } else if (!is_url_char(text[pos], plain)) {
+      return std::string_view::npos;
     }
   }
-  return true;
+  return path_end;
 }
 
-// A "." or ".." segment.
-bool has_dot_segment(std::string_view path) {
-  for (std::size_t start = 0; start <= path.size();) {
-    const std::size_t slash = path.find('/', start);
-    const std::size_t end = slash == std::string_view::npos ? path.size() : slash;
-    const std::string_view segment = path.substr(start, end - start);
-    if (segment == "." || segment == "..") return true;
-    if (end == path.size()) break;
-    start = end + 1;
-  }
-  return false;
-}
+// A plain absolute http(s) URL: "scheme://host[:port]", then from
+// path_start a plain path (see plain_path_end) up to path_end.
+struct plain_http_url {
+  std::size_t path_start = 0;
+  std::size_t path_end = 0;
+};
 
-std::size_t path_end(std::string_view text, std::size_t from) {
-  const std::size_t end = text.find_first_of("?#", from);
-  return end == std::string_view::npos ? text.size() : end;
-}
-
-// Where the path of a plain absolute http(s) URL starts (after
-// "scheme://host[:port]"), or npos if the URL is not plain.
-std::size_t plain_http_path_start(std::string_view url) {
+std::optional<plain_http_url> plain_http(std::string_view url) {
   std::size_t pos = 0;
   if (url.starts_with("http://")) {
     pos = 7;
   } else if (url.starts_with("https://")) {
     pos = 8;
   } else {
-    return std::string_view::npos;
+    return std::nullopt;
   }
   const std::size_t host_start = pos;
-  while (pos < url.size() && (is_alnum(url[pos]) || url[pos] == '-' || url[pos] == '.')) ++pos;
-  if (pos == host_start) return std::string_view::npos;
+  while (pos < url.size() && is_url_char(url[pos], in_host)) ++pos;
+  if (pos == host_start) return std::nullopt;
   if (pos < url.size() && url[pos] == ':') {
     const std::size_t port_start = ++pos;
     while (pos < url.size() && url[pos] >= '0' && url[pos] <= '9') ++pos;
-    if (pos == port_start) return std::string_view::npos;
+    if (pos == port_start) return std::nullopt;
   }
-  if (pos < url.size() && url[pos] != '/' && url[pos] != '?' && url[pos] != '#') return std::string_view::npos;
-  if (!is_plain_tail(url, pos)) return std::string_view::npos;
-  if (has_dot_segment(url.substr(pos, path_end(url, pos) - pos))) return std::string_view::npos;
-  return pos;
+  if (pos < url.size() && url[pos] != '/' && url[pos] != '?' && url[pos] != '#') return std::nullopt;
+  const std::size_t path_end = plain_path_end(url, pos);
+  if (path_end == std::string_view::npos) return std::nullopt;
+  return plain_http_url{pos, path_end};
 }
 
 // A relative-path reference (RFC 3986 §4.2) of plain characters whose first
@@ -177,22 +181,24 @@ bool is_plain_relative_path(std::string_view reference) {
   if (reference.empty()) return false;
   const char first = reference[0];
   if (!is_alnum(first) && first != '_' && first != '-' && first != '~') return false;
-  const std::size_t first_segment_end = reference.find_first_of("/?#");
-  if (reference.substr(0, first_segment_end).find(':') != std::string_view::npos) return false;
-  return is_plain_tail(reference, 0) && !has_dot_segment(reference.substr(0, path_end(reference, 0)));
+  for (const char c : reference) {
+    if (c == '/' || c == '?' || c == '#') break;
+    if (c == ':') return false;
+  }
+  return plain_path_end(reference, 0) != std::string_view::npos;
 }
 
 std::optional<std::string> resolve_plain(std::string_view base, std::string_view reference) {
   // §5.2.2: an absolute reference is the target, less its dot segments.
-  if (plain_http_path_start(reference) != std::string_view::npos) return std::string(reference);
+  if (plain_http(reference)) return std::string(reference);
   if (!is_plain_relative_path(reference)) return std::nullopt;
-  const std::size_t base_path = plain_http_path_start(base);
-  if (base_path == std::string_view::npos) return std::nullopt;
+  const auto base_url = plain_http(base);
+  if (!base_url) return std::nullopt;
   // §5.2.3: merge with the base path up to its last '/'; "/" when empty.
-  const std::string_view path = base.substr(base_path, path_end(base, base_path) - base_path);
+  const std::string_view path = base.substr(base_url->path_start, base_url->path_end - base_url->path_start);
   std::string out;
   out.reserve(base.size() + reference.size() + 1);
-  out.append(base.substr(0, base_path));
+  out.append(base.substr(0, base_url->path_start));
   if (path.empty()) {
     out += '/';
   } else {
@@ -277,7 +283,7 @@ std::optional<http_url> parse_http_url(std::string_view url) {
   }
 
   result.target = std::string(parsed->encoded_path());
-  if (result.target.empty()) result.target = "/";
+  if (result.target.empty()) result.target.push_back('/');  // not = "/": a GCC 12 -Wrestrict false positive (PR 105329)
   if (parsed->has_query()) {
     result.target += '?';
     result.target += std::string_view(parsed->encoded_query());

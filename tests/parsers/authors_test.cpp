@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <string>
 #include <string_view>
 
 #include "authors.hpp"
 #include "c1_controls.hpp"
+#include "feed_testing.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -51,6 +53,25 @@ TEST(MapC1Controls, LeavesOtherTextAndUndefinedPositionsAlone) {
   std::string text = kept;
   map_c1_controls(text);
   EXPECT_EQ(text, kept);
+}
+
+// Normalizing an author collapses white space and maps C1 controls but
+// leaves markup: most authors are settled already and skip both.
+TEST(AuthorName, ParseCollapsesAndMapsAuthorsButKeepsTheirMarkup) {
+  constexpr author_case authors[] = {
+      {"Jo Smith", "Jo Smith"},
+      {"Jo  Smith", "Jo Smith"},
+      {" Jo\xC2\xA0Smith\t", "Jo Smith"},
+      {"Jo\xC2\x92s blog", "Jo\xE2\x80\x99s blog"},
+      {"Jo &lt;b&gt;Smith&lt;/b&gt; &amp;amp; co", "Jo <b>Smith</b> &amp; co"},
+      {"\xE6\x97\xA5\xE6\x9C\xAC \xE2\x80\x94 Jo", "\xE6\x97\xA5\xE6\x9C\xAC \xE2\x80\x94 Jo"},
+  };
+  for (const auto& row : authors) {
+    const auto f = testkit::parse_feed(
+        testkit::atom("<entry><id>i</id><author><name>" + std::string{row.input} + "</name></author></entry>"));
+    ASSERT_EQ(f.entries.size(), 1u) << row.input;
+    EXPECT_EQ(f.entries[0].author, row.expected) << "input: " << row.input;
+  }
 }
 
 }  // namespace

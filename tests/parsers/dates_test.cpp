@@ -264,3 +264,52 @@ TEST(FormatRfc3339, RoundTripsThroughParseDate) {
 }
 
 }  // namespace
+
+// The forms nearly every feed writes are read by position
+// (parse_common_iso8601, parse_common_rfc822); each row's neighbours take
+// the general readers, and both must agree.
+namespace {
+
+constexpr date_case common_rows[] = {
+    {"2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z"},
+    {"2024-01-02T03:04:05+01:30", "2024-01-02T01:34:05Z"},
+    {"2024-01-02T03:04:05-00:30", "2024-01-02T03:34:05Z"},
+    {"2024-02-29T24:00:00Z", "2024-03-01T00:00:00Z"},
+    {"2023-02-29T00:00:00Z", nullptr},
+    {"2024-01-02T03:04:05+24:00", nullptr},
+    {"2024-01-02T03:04:05+23:60", nullptr},
+    {"1000-01-01T00:00:00Z", "1000-01-01T00:00:00Z"},
+    {"1000-01-01T00:30:00+01:00", nullptr},
+    {"9999-12-31T23:59:59-00:01", nullptr},
+    {"0999-12-31T23:59:59Z", nullptr},
+    // Neighbours: lower case, fractions, no zone, a space, other digits.
+    {"2024-01-02t03:04:05z", "2024-01-02T03:04:05Z"},
+    {"2024-01-02T03:04:05.123Z", "2024-01-02T03:04:05Z"},
+    {"2024-01-02T03:04:05", "2024-01-02T03:04:05Z"},
+    {"2024-01-02 03:04:05Z", "2024-01-02T03:04:05Z"},
+    {"2024-01-02T03:04:05+0130", "2024-01-02T01:34:05Z"},
+    {"2024-1-02T03:04:05Z", "2024-01-02T03:04:05Z"},
+    {"Tue, 02 Jan 2024 03:04:05 +0000", "2024-01-02T03:04:05Z"},
+    {"tue, 02 JAN 2024 03:04:05 GMT", "2024-01-02T03:04:05Z"},
+    {"Sun, 02 Sep 2024 23:59:60 -0130", "2024-09-03T01:29:59Z"},
+    {"Tue, 30 Feb 2024 03:04:05 +0000", nullptr},
+    {"Tue, 02 Jan 2024 03:04:05 +2400", nullptr},
+    {"Tue, 02 Jan 2024 03:04:05 +0060", nullptr},
+    {"Xyz, 02 Jan 2024 03:04:05 +0000", nullptr},
+    {"Jan, 02 Feb 2024 03:04:05 +0000", nullptr},
+    {"Tue, 02 Mon 2024 03:04:05 +0000", nullptr},
+    {"Fri, 31 Dec 9999 23:00:00 -0100", nullptr},
+    // Neighbours: one-digit day, other zones, no weekday, no seconds.
+    {"Tue, 2 Jan 2024 03:04:05 +0000", "2024-01-02T03:04:05Z"},
+    {"Tue, 02 Jan 2024 03:04:05 EST", "2024-01-02T08:04:05Z"},
+    {"Tue, 02 Jan 2024 03:04:05 UTC", "2024-01-02T03:04:05Z"},
+    {"Tue,  02 Jan 2024 03:04:05 +0000", "2024-01-02T03:04:05Z"},
+    {"02 Jan 2024 03:04:05 +0000", "2024-01-02T03:04:05Z"},
+    {"Tue, 02 Jan 2024 03:04 +0000", "2024-01-02T03:04:00Z"},
+};
+
+TEST(ParseDate, ReadsTheCommonFormsAsTheGeneralReadersDo) {
+  for (const date_case& row : common_rows) check(row);
+}
+
+}  // namespace

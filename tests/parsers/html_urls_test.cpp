@@ -112,3 +112,62 @@ TEST(ResolveHtmlUrls, ParseLeavesAtomTextConstructsAlone) {
 
 }  // namespace
 }  // namespace feedd::parsers
+
+// The scan that lets most contents skip the resolver (survey_html) and the
+// resolver's own use of it.
+namespace feedd::parsers {
+namespace {
+
+using detail::survey_html;
+
+TEST(SurveyHtml, FindsARelativeLinkAtEveryOffsetOfAChunk) {
+  for (std::size_t at = 0; at < 140; ++at) {
+    const std::string filler(at, 'x');
+    const std::string absolute = filler + R"(<a href="https://example.org/p?a=1&amp;b=2">x</a>)";
+    const std::string relative = filler + R"(<a href="p?a=1&amp;b=2">x</a>)";
+    EXPECT_FALSE(survey_html(absolute).may_resolve) << at;
+    EXPECT_TRUE(survey_html(relative).may_resolve) << at;
+    EXPECT_EQ(resolved(absolute), absolute) << at;
+    EXPECT_EQ(resolved(relative), filler + R"(<a href="http://example.com/blog/p?a=1&amp;b=2">x</a>)") << at;
+  }
+}
+
+TEST(SurveyHtml, TellsValuesWithASchemeFromTheRest) {
+  constexpr std::string_view with_scheme[] = {
+      R"(<a href="http://x/">)", R"(<a href='https://x/'>)", R"(<a HREF="HTTPS://x/">)", R"(<a href=" https://x/">)",
+      R"(<img src=ftp://x/y>)",  R"(<a href="mailto:jo@x">)", R"(q=1 and a=b)",          R"(<a title="t">)",
+      "",
+  };
+  for (const auto html : with_scheme) EXPECT_FALSE(survey_html(html).may_resolve) << html;
+  constexpr std::string_view relative[] = {
+      R"(<a href="/x">)",   R"(<a HREF = 'x'>)", R"(<img src=x.png>)", R"(<a href="//cdn.example/x">)",
+      R"(<q cite="#n">)",   R"(<a href="http">)", R"(<a href="">)",     R"(<video poster="p.jpg">)",
+  };
+  for (const auto html : relative) EXPECT_TRUE(survey_html(html).may_resolve) << html;
+}
+
+TEST(SurveyHtml, FindsC1ControlsButNotOtherLatin1) {
+  EXPECT_TRUE(survey_html("don\xC2\x92t").c1_controls);
+  EXPECT_TRUE(survey_html(std::string(100, 'x') + "\xC2\x80").c1_controls);
+  EXPECT_FALSE(survey_html("caf\xC3\xA9 \xC2\xA9 \xC2\xA0").c1_controls);
+  EXPECT_FALSE(survey_html("cut \xC2").c1_controls);
+}
+
+TEST(ResolveHtmlUrls, ParseMapsC1ControlsAndResolvesLinksInTheSameContent) {
+  const std::string absolute(80, 'a');
+  const auto f = parse_feed(rss("<item><guid>g1</guid><description>&lt;a href=\"https://x.example/\"&gt;" + absolute +
+                                "\xC2\x92&lt;/a&gt;</description></item>"
+                                "<item><guid>g2</guid><description>&lt;a href=\"https://x.example/\"&gt;" + absolute +
+                                "\xC2\x92&lt;/a&gt;&lt;img src=\"i.png\"&gt;</description></item>"
+                                "<item><guid>g3</guid><description>&lt;a href=\"https://x.example/\"&gt;" + absolute +
+                                "&lt;/a&gt;</description></item>"),
+                            with_base_url("http://feed.example/feed.xml"));
+  ASSERT_EQ(f.entries.size(), 3u);
+  EXPECT_EQ(f.entries[0].summary, "<a href=\"https://x.example/\">" + absolute + "\xE2\x80\x99</a>");
+  EXPECT_EQ(f.entries[1].summary,
+            "<a href=\"https://x.example/\">" + absolute + "\xE2\x80\x99</a><img src=\"http://feed.example/i.png\">");
+  EXPECT_EQ(f.entries[2].summary, "<a href=\"https://x.example/\">" + absolute + "</a>");
+}
+
+}  // namespace
+}  // namespace feedd::parsers

@@ -326,4 +326,238 @@ TEST(RepairEntities, LeavesADocumentWithNothingToRepairUntouched) {
   EXPECT_EQ(text.data(), data);
 }
 
+// What the repair did before it visited only the '&'s: left to right over
+// every '<' and '&', skipping CDATA sections, comments and processing
+// instructions whole. Knows the fixes of the references in `vocabulary`.
+struct known_reference {
+  std::string_view text;
+  std::string_view repaired;  // what a repair writes; text itself when kept
+};
+
+constexpr known_reference vocabulary[] = {
+    {"&amp;", "&amp;"},  {"&lt;", "&lt;"},          {"&#233;", "&#233;"},   {"&unknown;", "&unknown;"},
+    {"&nbsp;", "&#160;"}, {"&#146;", "&#8217;"},    {"&#0;", "&#65533;"},  {"&#1;", ""},
+    {"&b=", "&amp;b="},   {"& ", "&amp; "},
+};
+
+std::size_t reference_repair(std::string& text) {
+  std::string out;
+  std::size_t repairs = 0;
+  for (std::size_t i = 0; i < text.size();) {
+    const std::string_view rest = std::string_view(text).substr(i);
+    if (rest[0] == '<') {
+      std::string_view terminator;
+      if (rest.starts_with("<![CDATA[")) {
+        terminator = "]]>";
+      } else if (rest.starts_with("<!--")) {
+        terminator = "-->";
+      } else if (rest.starts_with("<?")) {
+        terminator = "?>";
+      }
+      std::size_t end = i + 1;
+      if (!terminator.empty()) {
+        const std::size_t found = text.find(terminator, i);
+        end = found == std::string::npos ? text.size() : found + terminator.size();
+      }
+      out += text.substr(i, end - i);
+      i = end;
+    } else if (rest[0] == '&') {
+      const known_reference* known = nullptr;
+      for (const known_reference& candidate : vocabulary) {
+        if (rest.starts_with(candidate.text)) known = &candidate;
+      }
+      if (known == nullptr) {
+        ADD_FAILURE() << "test generated an unknown reference: " << rest.substr(0, 10);
+        return 0;
+      }
+      if (known->repaired != known->text) ++repairs;
+      out += known->repaired;
+      i += known->text.size();
+    } else {
+      out += rest[0];
+      ++i;
+    }
+  }
+  text = std::move(out);
+  return repairs;
+}
+
+TEST(RepairEntities, AgreesWithAPassOverEveryMarkupByteOnRandomDocuments) {
+  // Sections that open and close in any order, nest in appearance only
+  // ("<!--" inside CDATA is text), or never close; references kept and
+  // repaired inside and outside them, across blocks of 64 bytes.
+  const std::string pieces[] = {
+      " text ",  "\n", " caf\xC3\xA9 ", "<b>", "</b>", "<a href=\"?a=1&b=2\">", "<![CDATA[", "]]>", "<!--", "-->",
+      "<?pi ",   "?>", "<p/>", "&amp;", "&lt;", "&#233;", "&unknown;", "&nbsp;", "&#146;", "&#0;", "&#1;", "& ",
+      std::string(70, 'x')};
+  unsigned state = 11;
+  const auto next = [&state] {
+    state = state * 1103515245u + 12345u;
+    return state >> 16;
+  };
+  for (int round = 0; round < 4000; ++round) {
+    std::string input;
+    const unsigned count = next() % 80;
+    for (unsigned i = 0; i < count; ++i) input += pieces[next() % std::size(pieces)];
+    std::string expected = input;
+    const std::size_t expected_repairs = reference_repair(expected);
+    std::string text = input;
+    ASSERT_EQ(repair_entities(text), expected_repairs) << input;
+    ASSERT_EQ(text, expected) << input;
+  }
+}
+
+TEST(RepairEntities, SkipsSectionsFoundOnlyWhenARepairNeedsToKnow) {
+  // The first repair comes long after a section that hides a '&', and a
+  // section that spans blocks holds '&'s that look like repairs.
+  const std::string filler(150, 'y');
+  const repair_case rows[] = {
+      {"<![CDATA[&]]>" + filler + "&nbsp;", "<![CDATA[&]]>" + filler + "&#160;", 1},
+      {"&nbsp;<!--" + filler + "& &nbsp;" + filler + "-->&", "&#160;<!--" + filler + "& &nbsp;" + filler + "-->&amp;", 2},
+      {"<?pi " + filler + "&?>" + filler + "& <![CDATA[" + filler + "&nbsp;",
+       "<?pi " + filler + "&?>" + filler + "&amp; <![CDATA[" + filler + "&nbsp;", 1},
+      {"<!-- " + filler + " <![CDATA[ -->&nbsp;]]>", "<!-- " + filler + " <![CDATA[ -->&#160;]]>", 1},
+      {"<![CDATA[ <!-- ]]>&nbsp;-->", "<![CDATA[ <!-- ]]>&#160;-->", 1},
+      {filler + "<b a=\"&\">&</b>", filler + "<b a=\"&amp;\">&amp;</b>", 2},
+  };
+  for (const repair_case& row : rows) {
+    std::string text = row.input;
+    EXPECT_EQ(repair_entities(text), row.repairs) << row.input;
+    EXPECT_EQ(text, row.expected) << row.input;
+  }
+}
+
+TEST(RepairEntities, FindsAmpersandsInTheLastShortBlock) {
+  for (std::size_t length = 0; length <= 140; ++length) {
+    for (const std::size_t at : {std::size_t{0}, length / 2, length}) {
+      if (at > length) continue;
+      const std::string input = std::string(at, 'x') + "&" + std::string(length - at, 'z');
+      std::string text = input;
+      EXPECT_EQ(repair_entities(text), 1u) << length << " " << at;
+      EXPECT_EQ(text, std::string(at, 'x') + "&amp;" + std::string(length - at, 'z')) << length << " " << at;
+    }
+  }
+}
+
+}  // namespace
+
+// Tests of the sixteen-bytes-at-a-time scans of titles (collapse_whitespace,
+// to_plain_text, is_settled_text) against byte-at-a-time references.
+namespace {
+
+using namespace feedd::parsers::detail;
+
+// Unicode White_Space in UTF-8, longest first where one is a prefix.
+constexpr std::string_view white_space[] = {
+    " ", "\t", "\n", "\r", "\f", "\v", "\xC2\x85", "\xC2\xA0", "\xE1\x9A\x80", "\xE2\x80\x80", "\xE2\x80\x81",
+    "\xE2\x80\x82", "\xE2\x80\x83", "\xE2\x80\x84", "\xE2\x80\x85", "\xE2\x80\x86", "\xE2\x80\x87", "\xE2\x80\x88",
+    "\xE2\x80\x89", "\xE2\x80\x8A", "\xE2\x80\xA8", "\xE2\x80\xA9", "\xE2\x80\xAF", "\xE2\x81\x9F", "\xE3\x80\x80"};
+
+std::size_t white_space_at(std::string_view text, std::size_t pos) {
+  for (const auto space : white_space) {
+    if (text.substr(pos).starts_with(space)) return space.size();
+  }
+  return 0;
+}
+
+std::string collapsed_a_byte_at_a_time(std::string_view text) {
+  std::string out;
+  bool space = false;
+  for (std::size_t pos = 0; pos < text.size();) {
+    if (const std::size_t length = white_space_at(text, pos); length > 0) {
+      space = !out.empty();
+      pos += length;
+      continue;
+    }
+    if (space) out += ' ';
+    space = false;
+    out += text[pos++];
+  }
+  return out;
+}
+
+// Words and single spaces, as most titles are, of the given length.
+std::string words(std::size_t length) {
+  std::string text;
+  for (std::size_t i = 0; i < length; ++i) text += i % 6 == 5 ? ' ' : static_cast<char>('a' + i % 26);
+  if (!text.empty() && text.back() == ' ') text.back() = 'z';
+  return text;
+}
+
+// What may or may not need collapsing, put at every offset of texts that
+// end inside, at and past a sixteen-byte block.
+constexpr std::string_view inserts[] = {
+    "  ", "\t", "\n", " \t", "\xC2\xA0", " \xC2\xA0", "\xE2\x80\x83", "\xE3\x80\x80", "\xE1\x9A\x80",
+    "\xE2\x80\x99", "\xE2\x80\x8B", "\xC2\xA9", "\xC3\xA9", "\xE1\x9A\x81", "<b>", "&amp;", "x", " "};
+
+std::vector<std::string> titles_around_blocks() {
+  std::vector<std::string> out;
+  for (const std::size_t length : {0, 1, 2, 5, 14, 15, 16, 17, 18, 31, 32, 33, 47, 48, 49, 64, 65}) {
+    const std::string base = words(length);
+    out.push_back(base);
+    for (const auto insert : inserts) {
+      for (std::size_t at = 0; at <= base.size(); ++at) {
+        out.push_back(base.substr(0, at) + std::string{insert} + base.substr(at));
+      }
+    }
+  }
+  return out;
+}
+
+TEST(CollapseWhitespace, AgreesWithAByteAtATimeScanAtEveryOffsetOfABlock) {
+  for (const std::string& text : titles_around_blocks()) {
+    const std::string expected = collapsed_a_byte_at_a_time(text);
+    ASSERT_EQ(collapse_whitespace(text), expected) << '"' << text << '"';
+    std::string in_place = text;
+    collapse_whitespace_in_place(in_place);
+    ASSERT_EQ(in_place, expected) << '"' << text << '"';
+  }
+}
+
+TEST(IsSettledText, SaysYesOnlyToTextThatNothingChanges) {
+  std::size_t settled = 0;
+  for (const std::string& text : titles_around_blocks()) {
+    if (is_settled_text(text, false)) {
+      ++settled;
+      ASSERT_EQ(collapsed_a_byte_at_a_time(text), text) << '"' << text << '"';
+      ASSERT_EQ(text.find('\xC2'), std::string::npos) << '"' << text << '"';  // no C1 control to map
+    }
+    if (is_settled_text(text, true)) {
+      ASSERT_TRUE(is_settled_text(text, false)) << '"' << text << '"';
+      ASSERT_EQ(text.find_first_of("<&"), std::string::npos) << '"' << text << '"';
+    }
+  }
+  EXPECT_GT(settled, 1000u);  // the fast path is taken
+}
+
+TEST(IsSettledText, TellsPlainTitlesFromTitlesToClean) {
+  EXPECT_TRUE(is_settled_text("Caf\xC3\xA9 na\xC3\xAFve \xE6\x97\xA5\xE6\x9C\xAC ok", true));
+  EXPECT_TRUE(is_settled_text("", true));
+  EXPECT_TRUE(is_settled_text("a <b> & c", false));  // markup matters only as HTML
+  EXPECT_FALSE(is_settled_text("a <b> c", true));
+  EXPECT_FALSE(is_settled_text("AT&amp;T", true));
+  EXPECT_FALSE(is_settled_text("don\xC2\x92t", false));  // a C1 control to map
+  EXPECT_FALSE(is_settled_text(" leading", false));
+  EXPECT_FALSE(is_settled_text("trailing ", false));
+  EXPECT_FALSE(is_settled_text("two  spaces", false));
+}
+
+TEST(ToPlainText, AgreesWithPlainTextOnCleanText) {
+  std::vector<std::string> inputs = titles_around_blocks();
+  for (const std::string& extra :
+       {"<p>Hello <b>world</b></p>"s, "Q&amp;A&nbsp; x"s, "&#1; &bogus; a & b"s, "a &#xFFFE; b"s, "x&#0;y"s,
+        "  <br>  spaced <i>out</i>  "s, "1 < 2"s, "<script>x</script>ok"s, words(40) + "&lt;" + words(40)}) {
+    inputs.push_back(extra);
+  }
+  for (const std::string& input : inputs) {
+    std::string clean = input;
+    sanitize_utf8(clean);
+    std::string expected = plain_text(clean);
+    sanitize_utf8(expected);
+    std::string text = clean;
+    to_plain_text(text);
+    ASSERT_EQ(text, expected) << '"' << input << '"';
+  }
+}
+
 }  // namespace

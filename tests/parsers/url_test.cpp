@@ -276,3 +276,42 @@ TEST(ResolveUrl, PlainReferencesResolveAsBoostUrlWould) {
 }
 
 }  // namespace
+
+// Where the one-pass scan of plain URLs (plain_path_end) must hand over to
+// Boost.URL, and where it must not: dot segments at the start, middle and
+// end of a path and after a query or fragment, host and port characters,
+// a ':' in a first segment. Each result is what Boost.URL alone gave.
+namespace {
+
+constexpr plain_case plain_boundaries[] = {
+    {"https://example.org/blog/feed.xml", "https://example.org/a/.", "https://example.org/a/"},
+    {"https://example.org/blog/feed.xml", "https://example.org/a/..", "https://example.org/"},
+    {"https://example.org/blog/feed.xml", "https://example.org/./a", "https://example.org/a"},
+    {"https://example.org/blog/feed.xml", "https://example.org/a/..?q=../x", "https://example.org/?q=../x"},
+    {"https://example.org/blog/feed.xml", "https://example.org/a/.b/..c/...#./", "https://example.org/a/.b/..c/...#./"},
+    {"https://example.org/blog/feed.xml", "https://example.org?./..", "https://example.org?./.."},
+    {"https://example.org/blog/feed.xml", "https://example.org#a#b", "https://example.org#a%23b"},
+    {"https://example.org/blog/feed.xml", "https://exa_mple.org/x", "https://exa_mple.org/x"},
+    {"https://example.org/blog/feed.xml", "https://example.org:/x", "https://example.org:/x"},
+    {"https://example.org/blog/feed.xml", "https://example.org:8o/x", "https://example.org:8o/x"},
+    {"https://example.org/blog/feed.xml", "posts/.", "https://example.org/blog/posts/"},
+    {"https://example.org/blog/feed.xml", "posts/..#x", "https://example.org/blog/#x"},
+    {"https://example.org/blog/feed.xml", "posts/.x/..y?z", "https://example.org/blog/posts/.x/..y?z"},
+    {"https://example.org/blog/feed.xml", "posts:1/x", "posts:1/x"},
+    {"https://example.org/blog/feed.xml", "posts/a:b", "https://example.org/blog/posts/a:b"},
+    {"https://example.org/blog/feed.xml", "p?q#f", "https://example.org/blog/p?q#f"},
+    {"https://example.org/blog/feed.xml", "p#f#g", "https://example.org/blog/p#f%23g"},
+    {"https://example.org/blog/./feed.xml", "p", "https://example.org/blog/p"},
+    {"https://example.org/blog/..", "p", "https://example.org/blog/p"},
+    {"https://example.org/b_log/feed.xml", "p", "https://example.org/b_log/p"},
+    {"https://example.org/blog/feed.xml?x=/y/", "p", "https://example.org/blog/p"},
+    {"https://example.org/blog/feed.xml#/y/", "p", "https://example.org/blog/p"},
+};
+
+TEST(ResolveUrl, HandsPathsWithDotSegmentsToBoostUrl) {
+  for (const plain_case& row : plain_boundaries) {
+    EXPECT_EQ(resolve_url(row.base, row.reference), row.expected) << row.base << " + " << row.reference;
+  }
+}
+
+}  // namespace
