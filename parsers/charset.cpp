@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
@@ -118,19 +120,27 @@ std::string_view sniff_wide_encoding(std::string_view bytes) {
 }
 
 // Where the value of the XML declaration's encoding pseudo-attribute sits
-// (XML 1.0 §4.3.3), in an ASCII-compatible text; {npos, 0} when absent.
-std::pair<std::size_t, std::size_t> find_declared_encoding(std::string_view text) {
-  constexpr std::pair<std::size_t, std::size_t> none{std::string_view::npos, 0};
+// (XML 1.0 §4.3.3) in an ASCII-compatible text, pos npos when absent; the
+// answer depends on text[0, examined) alone.
+struct declared_encoding {
+  std::size_t pos = std::string_view::npos;
+  std::size_t length = 0;
+  std::size_t examined = 0;
+};
+
+declared_encoding find_declared_encoding(std::string_view text) {
+  constexpr std::size_t npos = std::string_view::npos;
   std::size_t start = 0;
   while (start < text.size() && is_space(text[start])) ++start;  // tolerated, though not XML
   if (!text.substr(start).starts_with("<?xml") || start + 5 >= text.size() || !is_space(text[start + 5])) {
-    return none;
+    return {npos, 0, start + 6};
   }
   const std::size_t end = text.find("?>", start);
-  if (end == std::string_view::npos || end - start > 512) return none;
+  if (end == npos || end - start > 512) return {npos, 0, start + 514};
+  const declared_encoding none{npos, 0, end + 2};
   const std::string_view declaration = text.substr(0, end);
   std::size_t pos = declaration.find("encoding", start);
-  if (pos == std::string_view::npos || !is_space(declaration[pos - 1])) return none;
+  if (pos == npos || !is_space(declaration[pos - 1])) return none;
   pos += 8;
   while (pos < declaration.size() && is_space(declaration[pos])) ++pos;
   if (pos >= declaration.size() || declaration[pos] != '=') return none;
@@ -138,42 +148,83 @@ std::pair<std::size_t, std::size_t> find_declared_encoding(std::string_view text
   while (pos < declaration.size() && is_space(declaration[pos])) ++pos;
   if (pos >= declaration.size() || (declaration[pos] != '"' && declaration[pos] != '\'')) return none;
   const std::size_t close = declaration.find(declaration[pos], pos + 1);
-  if (close == std::string_view::npos) return none;
-  return {pos + 1, close - pos - 1};
+  if (close == npos) return none;
+  return {pos + 1, close - pos - 1, end + 2};
+}
+
+// How many bytes are not ASCII.
+std::size_t count_high_bytes(std::string_view bytes) {
+  std::size_t count = 0;
+  std::size_t pos = 0;
+  for (; pos + lanes::size <= bytes.size(); pos += lanes::size) {
+    count += static_cast<std::size_t>(std::popcount(lanes::mask(lanes::load(bytes.data() + pos))));
+  }
+  for (; pos < bytes.size(); ++pos) count += static_cast<unsigned char>(bytes[pos]) >> 7;
+  return count;
 }
 
 std::string decode_windows1252(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() + bytes.size() / 4);
-  // ASCII is the same in both: copied a run at a time.
-  for (std::size_t pos = 0; pos < bytes.size();) {
-    std::size_t run_end = pos;
-    while (run_end + word::size <= bytes.size() && word::non_ascii(word::load(bytes.data() + run_end)) == 0) {
-      run_end += word::size;
+  struct encoded {
+    char bytes[4];
+    unsigned char length;
+  };
+  static const auto table = [] {
+    std::array<encoded, 0x100> out{};
+    for (std::size_t byte = 0; byte < out.size(); ++byte) {
+      std::string utf8;
+      append_utf8(utf8, windows1252_code_point(static_cast<unsigned char>(byte)));
+      utf8.copy(out[byte].bytes, utf8.size());
+      out[byte].length = static_cast<unsigned char>(utf8.size());
     }
-    while (run_end < bytes.size() && static_cast<unsigned char>(bytes[run_end]) < 0x80) ++run_end;
-    out.append(bytes.substr(pos, run_end - pos));
-    if (run_end == bytes.size()) break;
-    append_utf8(out, windows1252_code_point(static_cast<unsigned char>(bytes[run_end])));
-    pos = run_end + 1;
+    return out;
+  }();
+  // A byte above 0x7F becomes at most three (U+20AC and the other marks at
+  // 0x80-0x9F); three more let each be written as four, without a branch
+  // on the length.
+  std::string out(bytes.size() + 2 * count_high_bytes(bytes) + 3, '\0');
+  char* end = out.data();
+  const auto decode = [&](std::size_t from, std::size_t to) {
+    for (std::size_t pos = from; pos < to; ++pos) {
+      const encoded& e = table[static_cast<unsigned char>(bytes[pos])];
+      std::memcpy(end, e.bytes, sizeof e.bytes);
+      end += e.length;
+    }
+  };
+  std::size_t pos = 0;
+  for (; pos + lanes::size <= bytes.size(); pos += lanes::size) {
+    if (lanes::any(lanes::load(bytes.data() + pos))) {
+      decode(pos, pos + lanes::size);
+    } else {
+      std::memcpy(end, bytes.data() + pos, lanes::size);  // ASCII is the same in both
+      end += lanes::size;
+    }
   }
+  decode(pos, bytes.size());
+  out.resize(static_cast<std::size_t>(end - out.data()));
   return out;
 }
 
 // UTF-8 with a stray byte or two (one pasted item) keeps its UTF-8 and loses
 // those bytes; text without a single valid multi-byte sequence is windows-1252
-// mislabeled (or unlabeled) as UTF-8, the common case on the web.
+// mislabeled (or unlabeled) as UTF-8, the common case on the web. Stops as
+// soon as the non-ASCII bytes left cannot change the answer.
 bool mostly_utf8(std::string_view bytes) {
+  std::size_t high_left = count_high_bytes(bytes);
   std::size_t valid_multibyte = 0;
   std::size_t invalid = 0;
   for (std::size_t pos = 0; pos < bytes.size();) {
+    // Each sequence left takes at least one of those bytes, a valid one two.
+    if (valid_multibyte + high_left / 2 <= invalid) return false;
+    if (valid_multibyte > invalid + high_left) return true;
+    pos = lanes::end_of_ascii(bytes, pos);  // ASCII counts neither way
     const utf8_sequence sequence = decode_utf8(bytes, pos);
     if (!sequence.valid) {
       ++invalid;
-    } else if (sequence.length > 1) {
+    } else {
       ++valid_multibyte;
     }
     pos += sequence.length;
+    high_left -= sequence.length;
   }
   return valid_multibyte > invalid;
 }
@@ -227,8 +278,7 @@ struct choice {
 };
 
 bool has_multibyte_utf8(std::string_view bytes) {
-  return std::any_of(bytes.begin(), bytes.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; }) &&
-         is_valid_utf8(bytes);
+  return lanes::end_of_ascii(bytes, 0) != bytes.size() && is_valid_utf8(bytes);
 }
 
 // RFC 7303 §3 and XML 1.0 Appendix F: the byte order mark, then the HTTP
@@ -237,13 +287,13 @@ bool has_multibyte_utf8(std::string_view bytes) {
 // UTF-16 document, UTF-16 for an ASCII-compatible one, and a server's
 // default ISO-8859-1 for a document that declares UTF-8 and is valid UTF-8
 // beyond ASCII (which windows-1252 text practically never is).
-choice choose_charset(std::string_view bytes, std::string_view http_charset, std::vector<std::string>& warnings) {
+choice choose_charset(std::string_view bytes, const declared_encoding& declaration, std::string_view http_charset,
+                      std::vector<std::string>& warnings) {
   const std::string_view sniffed = sniff_wide_encoding(bytes);
   std::string declared;
   if (sniffed.empty()) {
-    const auto [pos, length] = find_declared_encoding(bytes);
-    if (pos != std::string_view::npos) {
-      declared = normalize_label(bytes.substr(pos, length));
+    if (declaration.pos != std::string_view::npos) {
+      declared = normalize_label(bytes.substr(declaration.pos, declaration.length));
       if (declared.empty()) warnings.emplace_back("encoding: unusable encoding name in the XML declaration ignored");
     }
   }
@@ -281,6 +331,7 @@ choice choose_charset(std::string_view bytes, std::string_view http_charset, std
 
 decoded_document decode_document(std::string_view bytes, std::string_view http_charset) {
   decoded_document result;
+  declared_encoding declaration;
   const byte_order_mark bom = find_byte_order_mark(bytes);
   if (bom.length > 0) {
     const std::string http = normalize_label(http_charset);
@@ -291,16 +342,22 @@ decoded_document decode_document(std::string_view bytes, std::string_view http_c
     }
     transcode(bytes.substr(bom.length), std::string(bom.charset), true, true, result);
   } else {
-    const choice chosen = choose_charset(bytes, http_charset, result.warnings);
+    declaration = find_declared_encoding(bytes);
+    const choice chosen = choose_charset(bytes, declaration, http_charset, result.warnings);
     transcode(bytes, chosen.charset, false, chosen.declared, result);
   }
 
-  // The text is UTF-8 now; say so, or pugixml and anyone reading the
-  // document later would convert it again.
   // Transcoded text was not checked on the way (UTF-8 was, in decode_as_utf8).
   if (result.charset != "utf-8") result.clean_text = first_rejected<true>(result.utf8) == std::string_view::npos;
-  const auto [pos, length] = find_declared_encoding(result.utf8);
-  if (pos != std::string::npos) result.utf8.replace(pos, length, "UTF-8");
+  // The text is UTF-8 now; say so, or pugixml and anyone reading the
+  // document later would convert it again. Text that starts as the bytes
+  // did (UTF-8, copied) has its declaration where they had it.
+  const std::string_view text = result.utf8;
+  const std::size_t examined = declaration.examined;
+  if (bom.length > 0 || text.substr(0, examined) != bytes.substr(0, examined)) {
+    declaration = find_declared_encoding(text);
+  }
+  if (declaration.pos != std::string::npos) result.utf8.replace(declaration.pos, declaration.length, "UTF-8");
   return result;
 }
 

@@ -1,11 +1,16 @@
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace feedd::parsers::detail {
 
@@ -79,79 +84,6 @@ inline void append_utf8(std::string& out, char32_t code_point) {
   }
 }
 
-// Eight bytes at a time (SWAR, "Bit Twiddling Hacks": determine if a word
-// has a zero byte): the byte-by-byte loops below spent most of a parse on
-// documents that are almost all ASCII markup.
-namespace word {
-
-inline constexpr std::size_t size = 8;
-inline constexpr std::uint64_t ones = 0x0101010101010101;
-inline constexpr std::uint64_t highs = 0x8080808080808080;
-
-// text[pos, pos + 8) with text[pos] in the lowest byte, whatever the
-// machine's byte order, so that the lowest flagged byte comes first.
-inline std::uint64_t load(const char* bytes) {
-  std::uint64_t value = 0;
-  if constexpr (std::endian::native == std::endian::little) {
-    std::memcpy(&value, bytes, size);
-  } else {
-    for (std::size_t i = 0; i < size; ++i) value |= std::uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * i);
-  }
-  return value;
-}
-
-// The high bit of each byte of `value` that is below n (n <= 0x80). The
-// lowest flag is exact; a borrow may flag bytes above a flagged one, so
-// only the lowest may be trusted for a position.
-inline std::uint64_t below(std::uint64_t value, unsigned char n) { return (value - ones * n) & ~value & highs; }
-
-inline std::uint64_t equal(std::uint64_t value, unsigned char c) { return below(value ^ (ones * c), 1); }
-
-inline std::uint64_t non_ascii(std::uint64_t value) { return value & highs; }
-
-// Offset of the lowest flagged byte; flags must not be 0.
-inline std::size_t first(std::uint64_t flags) { return static_cast<std::size_t>(std::countr_zero(flags)) / 8; }
-
-// Exact per byte, unlike below(): for bytes known to be at most 0x7F no
-// borrow or carry crosses a byte. The high bit of each byte equal to c.
-inline std::uint64_t seven_bit_equal(std::uint64_t seven_bits, unsigned char c) {
-  return ~((seven_bits ^ (ones * c)) + ones * 0x7F) & highs;
-}
-
-// The C0 controls other than TAB, LF and CR among the ASCII bytes.
-inline std::uint64_t text_controls(std::uint64_t value) {
-  const std::uint64_t low = value & ~highs;
-  const std::uint64_t below_space = ~(low + ones * 0x60) & highs & ~value;
-  return below_space & ~(seven_bit_equal(low, '\t') | seven_bit_equal(low, '\n') | seven_bit_equal(low, '\r'));
-}
-
-// How many bytes of a word with non-ASCII bytes, at a sequence boundary,
-// are well-formed UTF-8 (Unicode 15 §3.9, Table 3-7) by bit arithmetic
-// alone: 8, or the offset of a last sequence that continues past the word
-// (5 to 7), or 0 when the exact decoder must look (something ill-formed, or
-// a lead byte whose second byte has a narrower range: C0, C1, E0, ED, F0,
-// F4-FF). With `text`, the lead of U+FFFE/U+FFFF (EF) goes there too.
-template <bool text>
-[[gnu::always_inline]] inline std::size_t well_formed_prefix(std::uint64_t value) {
-  const std::uint64_t high = value & highs;
-  const auto bit = [&](int n) { return (value << n) & highs; };  // bit 7 - n of each byte
-  const std::uint64_t lead = high & bit(1);
-  const std::uint64_t lead3 = lead & bit(2);
-  const std::uint64_t lead4 = lead3 & bit(3);
-  const std::uint64_t continuation = high & ~bit(1);
-  if (continuation != ((lead << 8) | (lead3 << 16) | (lead4 << 24))) return 0;
-  const std::uint64_t nibble = value & (ones * 0x0F);
-  const std::uint64_t two_byte_overlong = lead & ~lead3 & seven_bit_equal(value & (ones * 0x1E), 0);
-  std::uint64_t three_byte_limited = seven_bit_equal(nibble, 0x0) | seven_bit_equal(nibble, 0xD);
-  if constexpr (text) three_byte_limited |= seven_bit_equal(nibble, 0xF);
-  const std::uint64_t four_byte_limited = bit(4) | bit(5) | seven_bit_equal(nibble, 0x0);
-  if ((two_byte_overlong | (lead3 & ~lead4 & three_byte_limited) | (lead4 & four_byte_limited)) != 0) return 0;
-  if (((lead >> 56) | (lead3 >> 48) | (lead4 >> 40)) == 0) return size;
-  return static_cast<std::size_t>(63 - std::countl_zero(lead)) / 8;
-}
-
-}  // namespace word
-
 // Valid UTF-8 that is not text we store (see sanitize_utf8). PostgreSQL
 // accepts these but they are not text: NUL ends C strings (and libpq
 // parameters), the other C0 controls break terminals and logs, and
@@ -160,40 +92,229 @@ inline bool is_unwanted_in_text(char32_t c) {
   return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0xFFFE || c == 0xFFFF;
 }
 
+// Sixteen bytes at a time through the compiler's generic vectors: SSE2 on
+// x86-64 and NEON on arm64 without target flags, plain code elsewhere. A
+// byte or word loop spent as long on a document as pugixml takes to parse
+// it; feeds are mostly ASCII markup with text in any script between.
+namespace lanes {
+
+inline constexpr std::size_t size = 16;
+inline constexpr std::size_t block = 64;  // what accepts() checks at once
+inline constexpr std::size_t block_vectors = block / size;
+inline constexpr std::size_t lookback = 3;  // bytes before a block that accepts() reads
+
+// Signed, so that one compare, v < 0x20, flags the C0 controls and every
+// byte of a multi-byte sequence at once.
+using vector = signed char __attribute__((vector_size(size)));
+
+inline vector load(const char* bytes) {
+  vector value;
+  std::memcpy(&value, bytes, size);
+  return value;
+}
+
+inline vector splat(int byte) { return vector{} + static_cast<signed char>(byte); }
+
+// Bit i set when byte i of flags has its high bit set (compare results are
+// 0 or -1 per byte).
+inline std::uint32_t mask(vector flags) {
+#if defined(__SSE2__)
+  return static_cast<std::uint32_t>(_mm_movemask_epi8(reinterpret_cast<__m128i>(flags)));
+#else
+  std::uint32_t bits = 0;
+  for (std::size_t i = 0; i < size; ++i) bits |= static_cast<std::uint32_t>(flags[i] < 0) << i;
+  return bits;
+#endif
+}
+
+inline bool any(vector flags) { return mask(flags) != 0; }
+inline bool all(vector flags) { return mask(flags) == (std::uint32_t{1} << size) - 1; }
+
+// max(a - b, 0) per unsigned byte: nonzero exactly where a > b.
+inline vector saturated_minus(vector a, int b) {
+#if defined(__SSE2__)
+  return reinterpret_cast<vector>(_mm_subs_epu8(reinterpret_cast<__m128i>(a), reinterpret_cast<__m128i>(splat(b))));
+#else
+  using unsigned_vector = unsigned char __attribute__((vector_size(size)));
+  const auto ua = reinterpret_cast<unsigned_vector>(a);
+  const auto ub = reinterpret_cast<unsigned_vector>(splat(b));
+  return reinterpret_cast<vector>(ua - ub) & reinterpret_cast<vector>(ua > ub);
+#endif
+}
+
+// min(a, b) per unsigned byte.
+inline vector unsigned_min(vector a, vector b) {
+#if defined(__SSE2__)
+  return reinterpret_cast<vector>(_mm_min_epu8(reinterpret_cast<__m128i>(a), reinterpret_cast<__m128i>(b)));
+#else
+  using unsigned_vector = unsigned char __attribute__((vector_size(size)));
+  const auto ua = reinterpret_cast<unsigned_vector>(a);
+  const auto ub = reinterpret_cast<unsigned_vector>(b);
+  return reinterpret_cast<vector>(ua < ub ? ua : ub);
+#endif
+}
+
+// What accepts() leaves to this, for blocks that hold one of the rare lead
+// bytes at all: the bytes that are never UTF-8 (C0, C1, F5-FF), second
+// bytes out of range after E0, ED, F0 and F4, and with `text` U+FFFE and
+// U+FFFF. Kept out of line: inlined, it would keep lookback vectors in
+// registers that the common path needs.
+template <bool text>
+[[gnu::noinline]] vector rare_lead_errors(const char* bytes) {
+  vector error{};
+  for (std::size_t i = 0; i < block_vectors; ++i) {
+    const char* at = bytes + i * size;
+    const vector x = load(at);
+    const vector before = load(at - 1);
+    error |= ((x & splat(0xFE)) == splat(0xC0)) | ((x > splat(0xF4)) & (x < splat(0)));
+    error |= (before == splat(0xE0)) & (x < splat(0xA0));  // overlong
+    error |= (before == splat(0xED)) & (x > splat(0x9F));  // surrogates
+    error |= (before == splat(0xF0)) & (x < splat(0x90));  // overlong
+    error |= (before == splat(0xF4)) & (x > splat(0x8F));  // above U+10FFFF
+    if constexpr (text) error |= (load(at - 2) == splat(0xEF)) & (before == splat(0xBF)) & (x > splat(0xBD));
+  }
+  return error;
+}
+
+// Whether first_rejected<text> accepts bytes[0, block), given that
+// bytes[-3, 0) may be read and hold nothing rejected: a sequence may start
+// there and continue here. By the well-formed byte table of Unicode 15 §3.9
+// (Table 3-7): continuation bytes stand exactly where a lead byte wants
+// them (as far as three bytes back), and rare_lead_errors finds nothing.
+template <bool text>
+[[gnu::always_inline]] inline bool accepts(const char* bytes) {
+  vector v[block_vectors];
+  vector all_printable = splat(-1);  // ASCII from the space up
+  vector high{};
+#pragma GCC unroll 4
+  for (std::size_t i = 0; i < block_vectors; ++i) {
+    v[i] = load(bytes + i * size);
+    if constexpr (text) {
+      all_printable &= v[i] > splat(0x1F);
+    } else {
+      high |= v[i];
+    }
+  }
+  // Where the bytes just before the block are ASCII, no sequence continues
+  // into it.
+  high |= load(bytes - lookback);
+  if constexpr (text) {
+    if (all(all_printable) && !any(high)) return true;
+  } else {
+    if (!any(high)) return true;
+  }
+
+  vector error{};
+  if constexpr (text) {
+    // The lowest byte, with TAB, LF and CR counted as 0xFF, is below the
+    // space only where another control is.
+    vector lowest = splat(0xFF);
+#pragma GCC unroll 4
+    for (std::size_t i = 0; i < block_vectors; ++i) {
+      const vector kept = ((v[i] | 4) == splat('\r')) | (v[i] == splat('\n'));  // and TAB: 0x09 | 4 is '\r'
+      lowest = unsigned_min(lowest, v[i] | kept);
+      high |= v[i];
+    }
+    error = saturated_minus(lowest, 0x1F) == splat(0);
+    if (!any(high)) return !any(error);
+  }
+
+  // Nonzero where a byte is C0, C1, E0 (or E1, harmlessly) or at least ED:
+  // what rare_lead_errors looks for.
+  vector rare{};
+#pragma GCC unroll 4
+  for (std::size_t i = 0; i < block_vectors; ++i) {
+    const char* at = bytes + i * size;
+    // Nonzero where a lead byte one, two or three bytes back (at least C0,
+    // E0 or F0) wants a continuation byte (80-BF, below -64 signed).
+    const vector wanted =
+        saturated_minus(load(at - 1), 0xBF) | saturated_minus(load(at - 2), 0xDF) | saturated_minus(load(at - 3), 0xEF);
+    error |= (v[i] < splat(-64)) == (wanted == splat(0));
+    rare |= ((v[i] & splat(0xDE)) == splat(0xC0)) | saturated_minus(v[i], 0xEC);
+  }
+  // A lead byte just before the block limits the bytes after it here.
+  const auto rare_byte = [](char c) {
+    const auto byte = static_cast<unsigned char>(c);
+    return (byte & 0xDE) == 0xC0 || byte >= 0xED;
+  };
+  if (!all(rare == splat(0)) || rare_byte(bytes[-1]) || rare_byte(bytes[-2])) error |= rare_lead_errors<text>(bytes);
+  return !any(error);
+}
+
+// Where the sequence holding bytes[pos] starts, when bytes[0, pos) passed
+// accepts(): at most three bytes back.
+inline std::size_t sequence_start(std::string_view bytes, std::size_t pos) {
+  for (std::size_t back = 1; back <= 3 && back <= pos; ++back) {
+    const auto byte = static_cast<unsigned char>(bytes[pos - back]);
+    if (byte < 0x80) break;
+    if (byte >= 0xC0) {
+      const std::size_t length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2;
+      return length > back ? pos - back : pos;
+    }
+  }
+  return pos;
+}
+
+// Offset of the first byte at or after pos that is not ASCII, or the size.
+inline std::size_t end_of_ascii(std::string_view bytes, std::size_t pos) {
+  for (; pos + size <= bytes.size(); pos += size) {
+    if (const std::uint32_t bits = mask(load(bytes.data() + pos)); bits != 0) {
+      return pos + static_cast<std::size_t>(std::countr_zero(bits));
+    }
+  }
+  while (pos < bytes.size() && static_cast<unsigned char>(bytes[pos]) < 0x80) ++pos;
+  return pos;
+}
+
+}  // namespace lanes
+
 // Offset of the first ill-formed sequence (with `text`, also of the first
-// unwanted one), or npos. A word at a time where the bits can tell; ASCII
-// words, the common case, in a loop of their own.
+// unwanted one), or npos. Sixty-four bytes at a time where the vectors can
+// tell; the decoder looks only at a block they reject, to find the exact
+// offset.
 template <bool text>
 std::size_t first_rejected(std::string_view bytes) {
-  const auto rejected = [&](std::size_t pos, utf8_sequence& sequence) {
-    sequence = decode_utf8(bytes, pos);
-    if constexpr (text) {
-      return !sequence.valid || is_unwanted_in_text(sequence.code_point);
-    } else {
-      return !sequence.valid;
+  std::size_t pos = 0;  // bytes[0, pos) hold nothing rejected
+  // Decodes from the sequence holding bytes[pos] to the first boundary at
+  // or after end; false when a sequence is rejected, at pos.
+  const auto decode_through = [&](std::size_t end) {
+    pos = lanes::sequence_start(bytes, pos);
+    while (pos < end) {
+      const utf8_sequence sequence = decode_utf8(bytes, pos);
+      if (!sequence.valid) return false;
+      if constexpr (text) {
+        if (is_unwanted_in_text(sequence.code_point)) return false;
+      }
+      pos += sequence.length;
     }
+    return true;
   };
-  utf8_sequence sequence;
-  std::size_t pos = 0;
-  while (pos + word::size <= bytes.size()) {
-    const std::uint64_t value = word::load(bytes.data() + pos);
-    std::size_t skip = 0;
-    // below() is exact as a yes or no; most words have no control, and
-    // most of those that do have only a line break.
-    const bool controls = text && word::below(value, 0x20) != 0 && word::text_controls(value) != 0;
-    if (!controls) skip = word::non_ascii(value) == 0 ? word::size : word::well_formed_prefix<text>(value);
-    if (skip > 0) {
-      pos += skip;
-      continue;
-    }
-    for (const std::size_t end = pos + word::size; pos < end; pos += sequence.length) {
-      if (rejected(pos, sequence)) return pos;
+  const std::size_t size = bytes.size();
+  if (size < lanes::block) {
+    // Checked in a copy with spaces around: nothing before the document to
+    // look back at, nothing after it that could continue a sequence.
+    char padded[lanes::lookback + lanes::block];
+    std::memset(padded, ' ', sizeof padded);
+    std::memcpy(padded + lanes::lookback, bytes.data(), size);
+    return lanes::accepts<text>(padded + lanes::lookback) || decode_through(size) ? std::string_view::npos : pos;
+  }
+  if (!decode_through(lanes::lookback)) return pos;
+  while (pos + lanes::block <= size) {
+    if (lanes::accepts<text>(bytes.data() + pos)) {
+      pos += lanes::block;
+    } else if (!decode_through(pos + lanes::block)) {
+      return pos;
     }
   }
-  for (; pos < bytes.size(); pos += sequence.length) {
-    if (rejected(pos, sequence)) return pos;
+  if (pos < size) {
+    // The last block again, overlapping what was checked.
+    const std::size_t last = size - lanes::block;
+    const bool accepted = last >= lanes::lookback && lanes::accepts<text>(bytes.data() + last);
+    if (!accepted && !decode_through(size)) return pos;
   }
-  return std::string_view::npos;
+  // A sequence left open is cut off by the end of the document.
+  pos = size;
+  return decode_through(size) ? std::string_view::npos : pos;
 }
 
 inline bool is_valid_utf8(std::string_view text) { return first_rejected<false>(text) == std::string_view::npos; }
@@ -203,6 +324,12 @@ inline std::string to_valid_utf8(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t pos = 0; pos < text.size();) {
+    if (static_cast<unsigned char>(text[pos]) < 0x80) {
+      const std::size_t run_end = lanes::end_of_ascii(text, pos);
+      out.append(text.substr(pos, run_end - pos));
+      pos = run_end;
+      continue;
+    }
     const utf8_sequence sequence = decode_utf8(text, pos);
     if (sequence.valid) {
       out.append(text.substr(pos, sequence.length));

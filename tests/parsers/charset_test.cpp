@@ -312,4 +312,86 @@ TEST(DecodeDocument, Windows1252KeepsAsciiRunsAndMapsEveryHighByte) {
   }
 }
 
+// What windows-1252 makes of one byte, by iconv's CP1252 (which leaves
+// 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined: those are the C1 controls of
+// the same value).
+std::string windows1252_byte(unsigned char byte) {
+  if (byte < 0x80) return std::string(1, static_cast<char>(byte));
+  if (byte == 0x81 || byte == 0x8D || byte == 0x8F || byte == 0x90 || byte == 0x9D) {
+    return {static_cast<char>(0xC2), static_cast<char>(byte)};
+  }
+  return encode_from(std::string(1, static_cast<char>(byte)), "CP1252");
+}
+
+TEST(DecodeDocument, Windows1252MapsDenseHighBytesAtEveryOffsetOfAVector) {
+  // Runs of high bytes as binary data has them, of every length across
+  // vectors of sixteen bytes, between ASCII runs.
+  unsigned state = 99;
+  for (int round = 0; round < 200; ++round) {
+    std::string title;
+    std::string expected;
+    const std::size_t length = round % 90;
+    for (std::size_t i = 0; i < length; ++i) {
+      state = state * 1103515245u + 12345u;
+      const unsigned bits = state >> 16;
+      const auto byte = static_cast<unsigned char>(bits % 3 == 0 ? 'a' + (bits >> 4) % 26 : 0x80 | bits);
+      if (byte == '<' || byte == '&') continue;
+      title += static_cast<char>(byte);
+      expected += windows1252_byte(byte);
+    }
+    EXPECT_EQ(decode_document(feed_with("windows-1252", title), "").utf8, feed_with("UTF-8", expected)) << round;
+  }
+}
+
+TEST(DecodeDocument, ChoosesUtf8WhenValidSequencesOutnumberStrayBytes) {
+  // k valid two-byte sequences against m stray bytes, in either order and
+  // between ASCII runs of any length: UTF-8 with U+FFFD when k > m.
+  for (std::size_t valid = 0; valid <= 4; ++valid) {
+    for (std::size_t stray = valid == 0 ? 1 : valid - 1; stray <= valid + 1; ++stray) {
+      for (const std::size_t run : {std::size_t{0}, std::size_t{1}, std::size_t{17}, std::size_t{70}}) {
+        for (const bool stray_first : {false, true}) {
+          std::string valid_part;
+          std::string stray_part;
+          for (std::size_t i = 0; i < valid; ++i) valid_part += std::string(run, 'v') + "\xC3\xA9";
+          for (std::size_t i = 0; i < stray; ++i) stray_part += std::string(run, 's') + "\xE9";
+          const std::string title = stray_first ? stray_part + valid_part : valid_part + stray_part;
+          const decoded_document d = decode_document("<rss>" + title + "</rss>", "");
+          const std::string what = std::to_string(valid) + " valid, " + std::to_string(stray) + " stray, run " +
+                                   std::to_string(run) + (stray_first ? ", stray first" : "");
+          EXPECT_EQ(d.charset, valid > stray ? "utf-8" : "windows-1252") << what;
+          EXPECT_TRUE(is_valid_utf8(d.utf8)) << what;
+        }
+      }
+    }
+  }
+}
+
+TEST(DecodeDocument, RewritesTheDeclarationWhereTheDecodedTextHasIt) {
+  // Read as windows-1252, the high byte before the encoding pseudo-attribute
+  // grows to two bytes: the value to rewrite moves with it.
+  const decoded_document d = decode_document("<?xml version='1.\xE9' encoding='utf-8'?><rss>\xE9</rss>", "");
+  EXPECT_EQ(d.charset, "windows-1252");
+  EXPECT_EQ(d.utf8, "<?xml version='1.\xC3\xA9' encoding='UTF-8'?><rss>\xC3\xA9</rss>");
+  // Copied UTF-8 keeps it in place, also after leading spaces.
+  EXPECT_EQ(decode_document("  <?xml version='1.0' encoding='utf-8'?><rss/>", "").utf8,
+            "  <?xml version='1.0' encoding='UTF-8'?><rss/>");
+  // Cut short: nothing to rewrite, whatever the decoding did.
+  EXPECT_EQ(decode_document("<?xml", "").utf8, "<?xml");
+  EXPECT_EQ(decode_document("<?xml version='1.0' encoding='utf-8'", "").utf8, "<?xml version='1.0' encoding='utf-8'");
+}
+
+TEST(DecodeDocument, ClearsCleanTextForControlsAndNoncharactersOnly) {
+  const std::string clean[] = {utf8_feed("plain"), utf8_feed("tab\tlf\ncr\r \xC3\xA9 \xEF\xBF\xBD"),
+                               utf8_feed(std::string(100, 'x') + "\xF0\x9F\x98\x80")};
+  for (const std::string& doc : clean) EXPECT_TRUE(decode_document(doc, "").clean_text) << doc;
+  const std::string unclean[] = {utf8_feed("a\x01" "b"), utf8_feed(std::string(100, 'x') + "\x1F"),
+                                 utf8_feed("\xEF\xBF\xBE"), utf8_feed(std::string(63, 'x') + "\xEF\xBF\xBF")};
+  for (const std::string& doc : unclean) {
+    const decoded_document d = decode_document(doc, "");
+    EXPECT_FALSE(d.clean_text) << doc;
+    EXPECT_EQ(d.utf8, doc);
+    EXPECT_TRUE(d.warnings.empty());
+  }
+}
+
 }  // namespace

@@ -413,7 +413,8 @@ TEST(RepairEntities, SkipsSectionsFoundOnlyWhenARepairNeedsToKnow) {
   const std::string filler(150, 'y');
   const repair_case rows[] = {
       {"<![CDATA[&]]>" + filler + "&nbsp;", "<![CDATA[&]]>" + filler + "&#160;", 1},
-      {"&nbsp;<!--" + filler + "& &nbsp;" + filler + "-->&", "&#160;<!--" + filler + "& &nbsp;" + filler + "-->&amp;", 2},
+      {"&nbsp;<!--" + filler + "& &nbsp;" + filler + "-->&",
+       "&#160;<!--" + filler + "& &nbsp;" + filler + "-->&amp;", 2},
       {"<?pi " + filler + "&?>" + filler + "& <![CDATA[" + filler + "&nbsp;",
        "<?pi " + filler + "&?>" + filler + "&amp; <![CDATA[" + filler + "&nbsp;", 1},
       {"<!-- " + filler + " <![CDATA[ -->&nbsp;]]>", "<!-- " + filler + " <![CDATA[ -->&#160;]]>", 1},
