@@ -143,23 +143,17 @@ bool read_time(cursor& in, date_fields& fields) {
 std::optional<date_fields> parse_common_iso8601(std::string_view text) {
   const bool utc = matches_layout<"dddd-dd-ddTdd:dd:ddZ">(text);
   if (!utc && !matches_layout<"dddd-dd-ddTdd:dd:dd+dd:dd">(text)) return std::nullopt;
-  const auto number = [text](std::size_t at, std::size_t digits) {
-    int value = 0;
-    for (std::size_t i = at; i < at + digits; ++i) value = value * 10 + (text[i] - '0');
-    return value;
-  };
   date_fields fields;
-  fields.year = number(0, 4);
-  fields.month = number(5, 2);
-  fields.day = number(8, 2);
-  fields.hour = number(11, 2);
-  fields.minute = number(14, 2);
-  fields.second = number(17, 2);
+  fields.year = digits_value(text, 0, 4);
+  fields.month = digits_value(text, 5, 2);
+  fields.day = digits_value(text, 8, 2);
+  fields.hour = digits_value(text, 11, 2);
+  fields.minute = digits_value(text, 14, 2);
+  fields.second = digits_value(text, 17, 2);
   if (!utc) {
-    const int hours = number(20, 2);
-    const int minutes = number(23, 2);
-    if (hours > 23 || minutes > 59) return std::nullopt;  // read_zone refuses it: the general readers decide
-    fields.offset_seconds = (text[19] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+    const auto offset = fixed_zone_offset(text, 19, 23);
+    if (!offset) return std::nullopt;  // read_zone refuses it: the general readers decide
+    fields.offset_seconds = *offset;
   }
   return fields;
 }

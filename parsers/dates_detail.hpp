@@ -79,6 +79,24 @@ bool matches_layout(std::string_view text) {
   return matches_layout<shape>(text, std::make_index_sequence<shape.size()>{});
 }
 
+// The number text[at, at + count) spells; matches_layout checked the digits.
+inline int digits_value(std::string_view text, std::size_t at, std::size_t count) {
+  int value = 0;
+  for (std::size_t i = at; i < at + count; ++i) value = value * 10 + (text[i] - '0');
+  return value;
+}
+
+// A numeric zone laid out at fixed positions ("+hh:mm" or "+hhmm"): the sign
+// at text[sign], the hours after it, the minutes at text[minutes]. nullopt
+// for an hour above 23 or a minute above 59, which the general readers
+// refuse as well.
+inline std::optional<int> fixed_zone_offset(std::string_view text, std::size_t sign, std::size_t minutes) {
+  const int hh = digits_value(text, sign + 1, 2);
+  const int mm = digits_value(text, minutes, 2);
+  if (hh > 23 || mm > 59) return std::nullopt;
+  return (text[sign] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+}
+
 // A zone abbreviation, case-insensitive, in seconds east of UTC.
 std::optional<int> named_zone_offset(std::string_view name);
 

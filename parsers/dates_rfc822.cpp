@@ -206,23 +206,17 @@ std::optional<date_fields> parse_common_rfc822(std::string_view text) {
   }
   const int month_index = find_name(month_name, month_names);
   if (month_index < 0) return std::nullopt;
-  const auto number = [text](std::size_t at, std::size_t digits) {
-    int value = 0;
-    for (std::size_t i = at; i < at + digits; ++i) value = value * 10 + (text[i] - '0');
-    return value;
-  };
   date_fields fields;
-  fields.day = number(5, 2);
+  fields.day = digits_value(text, 5, 2);
   fields.month = month_index + 1;
-  fields.year = number(12, 4);
-  fields.hour = number(17, 2);
-  fields.minute = number(20, 2);
-  fields.second = number(23, 2);
+  fields.year = digits_value(text, 12, 4);
+  fields.hour = digits_value(text, 17, 2);
+  fields.minute = digits_value(text, 20, 2);
+  fields.second = digits_value(text, 23, 2);
   if (!gmt) {
-    const int hours = number(27, 2);
-    const int minutes = number(29, 2);
-    if (hours > 23 || minutes > 59) return std::nullopt;  // take_numeric_zone refuses it: so will parse_rfc822
-    fields.offset_seconds = (text[26] == '-' ? -1 : 1) * (hours * 3600 + minutes * 60);
+    const auto offset = fixed_zone_offset(text, 26, 29);
+    if (!offset) return std::nullopt;  // take_numeric_zone refuses it: so will parse_rfc822
+    fields.offset_seconds = *offset;
   }
   return fields;
 }

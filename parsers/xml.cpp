@@ -9,40 +9,30 @@
 namespace feedd::parsers::detail {
 namespace {
 
-// Prefixes that feeds use without declaring them, and what they always mean.
-struct conventional_prefix {
-  std::string_view prefix;
-  std::string_view uri;
+// The namespaces the readers know, by URI as written in the specifications,
+// with the prefix feeds use for each without declaring it (when they do),
+// which then always means that namespace.
+struct known_namespace {
   known_ns space;
+  std::string_view uri;
+  std::string_view conventional_prefix;
 };
 
-constexpr std::array<conventional_prefix, 10> conventional_prefixes{{
-    {"atom", ns::atom10, known_ns::atom10},
-    {"content", ns::content, known_ns::content},
-    {"dc", ns::dc, known_ns::dc},
-    {"dcterms", ns::dcterms, known_ns::dcterms},
-    {"feedburner", ns::feedburner, known_ns::feedburner},
-    {"itunes", ns::itunes, known_ns::itunes},
-    {"media", ns::media, known_ns::media},
-    {"rdf", ns::rdf, known_ns::rdf},
-    {"sy", ns::sy, known_ns::sy},
-    {"xhtml", ns::xhtml, known_ns::xhtml},
-}};
-
-constexpr std::array<std::pair<std::string_view, known_ns>, 13> exact_namespaces{{
-    {ns::xml, known_ns::xml},
-    {ns::atom10, known_ns::atom10},
-    {ns::atom03, known_ns::atom03},
-    {ns::rdf, known_ns::rdf},
-    {ns::rss10, known_ns::rss10},
-    {ns::rss090, known_ns::rss090},
-    {ns::content, known_ns::content},
-    {ns::dc, known_ns::dc},
-    {ns::dcterms, known_ns::dcterms},
-    {ns::sy, known_ns::sy},
-    {ns::media, known_ns::media},
-    {ns::feedburner, known_ns::feedburner},
-    {ns::xhtml, known_ns::xhtml},
+constexpr std::array<known_namespace, 14> known_namespaces{{
+    {known_ns::xml, ns::xml, ""},
+    {known_ns::atom10, ns::atom10, "atom"},
+    {known_ns::atom03, ns::atom03, ""},
+    {known_ns::rdf, ns::rdf, "rdf"},
+    {known_ns::rss10, ns::rss10, ""},
+    {known_ns::rss090, ns::rss090, ""},
+    {known_ns::content, ns::content, "content"},
+    {known_ns::dc, ns::dc, "dc"},
+    {known_ns::dcterms, ns::dcterms, "dcterms"},
+    {known_ns::sy, ns::sy, "sy"},
+    {known_ns::media, ns::media, "media"},
+    {known_ns::itunes, ns::itunes, "itunes"},
+    {known_ns::feedburner, ns::feedburner, "feedburner"},
+    {known_ns::xhtml, ns::xhtml, "xhtml"},
 }};
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -94,8 +84,8 @@ std::string_view local_name(std::string_view qualified_name) {
 
 known_ns classify_namespace(std::string_view uri) {
   if (uri.empty()) return known_ns::none;
-  for (const auto& [known, space] : exact_namespaces) {
-    if (uri == known) return space;
+  for (const auto& known : known_namespaces) {
+    if (uri == known.uri) return known.space;
   }
   if (iequals(uri, ns::itunes)) return known_ns::itunes;
   if (uri.size() + 1 == ns::media.size() && ns::media.starts_with(uri)) return known_ns::media;
@@ -225,8 +215,8 @@ xml_scope::binding xml_scope::find_binding(const frame* innermost, std::string_v
     if (const auto* found = f->find(prefix)) return *found;
   }
   if (prefix.empty()) return {};
-  for (const auto& conventional : conventional_prefixes) {
-    if (conventional.prefix == prefix) return {prefix, conventional.uri, conventional.space};
+  for (const auto& known : known_namespaces) {
+    if (known.conventional_prefix == prefix) return {prefix, known.uri, known.space};
   }
   return {};
 }

@@ -15,31 +15,12 @@ using feedd::parsers::detail::decoded_document;
 using feedd::parsers::detail::is_valid_utf8;
 using namespace std::string_literals;
 
-// The test's own encoder: glibc iconv from UTF-8, independent of the code
-// under test's name folding.
-std::string encode(std::string_view utf8, const char* charset) {
-  iconv_t cd = iconv_open(charset, "UTF-8");
+// The test's own converter: glibc iconv, independent of the code under
+// test's name folding.
+std::string convert(std::string_view bytes, const char* from, const char* to) {
+  iconv_t cd = iconv_open(to, from);
   if (cd == reinterpret_cast<iconv_t>(-1)) {
-    ADD_FAILURE() << "iconv does not know " << charset;
-    return {};
-  }
-  std::string out(utf8.size() * 4 + 16, '\0');
-  char* in = const_cast<char*>(utf8.data());
-  std::size_t in_left = utf8.size();
-  char* dest = out.data();
-  std::size_t out_left = out.size();
-  const std::size_t rc = iconv(cd, &in, &in_left, &dest, &out_left);
-  iconv_close(cd);
-  EXPECT_NE(rc, static_cast<std::size_t>(-1)) << charset;
-  out.resize(out.size() - out_left);
-  return out;
-}
-
-// The reverse: glibc iconv to UTF-8.
-std::string encode_from(std::string_view bytes, const char* charset) {
-  iconv_t cd = iconv_open("UTF-8", charset);
-  if (cd == reinterpret_cast<iconv_t>(-1)) {
-    ADD_FAILURE() << "iconv does not know " << charset;
+    ADD_FAILURE() << "iconv does not know " << from << " or " << to;
     return {};
   }
   std::string out(bytes.size() * 4 + 16, '\0');
@@ -49,10 +30,14 @@ std::string encode_from(std::string_view bytes, const char* charset) {
   std::size_t out_left = out.size();
   const std::size_t rc = iconv(cd, &in, &in_left, &dest, &out_left);
   iconv_close(cd);
-  EXPECT_NE(rc, static_cast<std::size_t>(-1)) << charset;
+  EXPECT_NE(rc, static_cast<std::size_t>(-1)) << from << " to " << to;
   out.resize(out.size() - out_left);
   return out;
 }
+
+std::string encode(std::string_view utf8, const char* charset) { return convert(utf8, "UTF-8", charset); }
+
+std::string encode_from(std::string_view bytes, const char* charset) { return convert(bytes, charset, "UTF-8"); }
 
 std::string feed_with(std::string_view encoding, std::string_view title) {
   std::string doc = "<?xml version=\"1.0\"";

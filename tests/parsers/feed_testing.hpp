@@ -14,6 +14,21 @@
 // fixture from tests/parsers/data/, look for a warning.
 namespace feedd::parsers::testkit {
 
+// Repeatable pseudo-random numbers for the randomized comparisons (the
+// C standard's example generator): the same inputs on every run.
+class pseudo_random {
+ public:
+  explicit pseudo_random(unsigned seed) : state_(seed) {}
+
+  unsigned operator()() {
+    state_ = state_ * 1103515245u + 12345u;
+    return state_ >> 16;
+  }
+
+ private:
+  unsigned state_;
+};
+
 inline feed parse_feed(std::string_view document, parse_options options = {}) {
   auto result = parse(document, options);
   EXPECT_TRUE(result.has_value()) << (result.has_value() ? "" : result.error().message);

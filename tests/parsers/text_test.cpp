@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "feed_testing.hpp"
 #include "text.hpp"
 #include "utf8.hpp"
 
@@ -390,11 +391,7 @@ TEST(RepairEntities, AgreesWithAPassOverEveryMarkupByteOnRandomDocuments) {
       " text ",  "\n", " caf\xC3\xA9 ", "<b>", "</b>", "<a href=\"?a=1&b=2\">", "<![CDATA[", "]]>", "<!--", "-->",
       "<?pi ",   "?>", "<p/>", "&amp;", "&lt;", "&#233;", "&unknown;", "&nbsp;", "&#146;", "&#0;", "&#1;", "& ",
       std::string(70, 'x')};
-  unsigned state = 11;
-  const auto next = [&state] {
-    state = state * 1103515245u + 12345u;
-    return state >> 16;
-  };
+  feedd::parsers::testkit::pseudo_random next{11};
   for (int round = 0; round < 4000; ++round) {
     std::string input;
     const unsigned count = next() % 80;

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include "feed_testing.hpp"
+
 namespace feedd::parsers::detail {
 namespace {
 
@@ -117,11 +119,7 @@ TEST(FirstRejected, AgreesWithTheDecoderOnRandomMixtures) {
   // are followed by accepted ones and the other way round.
   const std::string valid[] = {"abc", "<p>", "\xC3\xA9", "\xE6\x97\xA5\xE6\x9C\xAC", "\xF0\x9F\x98\x80", "\n",
                                "\xED\x95\x9C", "\xE0\xA4\xB9", "\xEF\xBC\x8C", "\xF4\x80\x80\x80"};
-  unsigned state = 7;
-  const auto next = [&state] {
-    state = state * 1103515245u + 12345u;
-    return state >> 16;
-  };
+  feedd::parsers::testkit::pseudo_random next{7};
   for (int round = 0; round < 3000; ++round) {
     std::string input;
     const unsigned pieces = next() % 120;
