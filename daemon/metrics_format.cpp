@@ -83,16 +83,16 @@ std::string render_prometheus(const metrics_snapshot& s, std::string_view versio
 
   e.family("feedd_fetches_total", "counter",
            "Feed fetches finished, by result (released: claim given back unfetched at shutdown).");
-  for (const auto& [result, count] : {std::pair<std::string_view, std::int64_t>{"fetched", s.fetched},
-                                      {"not_modified", s.not_modified},
-                                      {"failed", s.failed},
-                                      {"released", s.released}}) {
+  for (const auto& [result, count] : {std::pair<std::string_view, std::int64_t>{"fetched", s.counters.fetched},
+                                      {"not_modified", s.counters.not_modified},
+                                      {"failed", s.counters.failed},
+                                      {"released", s.counters.released}}) {
     e.sample("result", result, count);
   }
 
   e.family("feedd_entries_total", "counter", "Entries written to the database, by change.");
-  e.sample("change", "new", s.entries_new);
-  e.sample("change", "updated", s.entries_updated);
+  e.sample("change", "new", s.counters.entries_new);
+  e.sample("change", "updated", s.counters.entries_updated);
 
   e.family("feedd_queue_depth", "gauge", "Fetched documents waiting for the parse-and-store thread.");
   e.sample(s.queue_depth);
@@ -101,7 +101,7 @@ std::string render_prometheus(const metrics_snapshot& s, std::string_view versio
   e.family("feedd_claims_outstanding", "gauge", "Feeds claimed by this instance and not yet stored or released.");
   e.sample(s.outstanding);
   e.family("feedd_database_errors_total", "counter", "Database operations that failed.");
-  e.sample(s.database_errors);
+  e.sample(s.counters.database_errors);
   e.family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
   e.sample(sample_value(s.started_at_unix));
   return e.take();

@@ -222,13 +222,7 @@ int run_daemon(const context& ctx, bool once, logger& log) {
       },
       [&](const run_counters& c, std::size_t queue_depth, int outstanding) {
         if (!metrics) return;
-        snapshot.fetched = c.fetched;
-        snapshot.not_modified = c.not_modified;
-        snapshot.failed = c.failed;
-        snapshot.released = c.released;
-        snapshot.entries_new = c.entries_new;
-        snapshot.entries_updated = c.entries_updated;
-        snapshot.database_errors = c.database_errors;
+        snapshot.counters = c;
         snapshot.queue_depth = static_cast<std::int64_t>(queue_depth);
         snapshot.outstanding = outstanding;
         metrics->publish(snapshot);

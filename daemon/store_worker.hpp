@@ -10,19 +10,10 @@
 #include "feedd/storage/database.hpp"
 #include "log.hpp"
 #include "messages.hpp"
+#include "run_counters.hpp"
 #include "scheduler.hpp"
 
 namespace feedd::daemon {
-
-struct run_counters {
-  std::int64_t fetched = 0;
-  std::int64_t not_modified = 0;
-  std::int64_t failed = 0;
-  std::int64_t released = 0;
-  std::int64_t entries_new = 0;
-  std::int64_t entries_updated = 0;
-  std::int64_t database_errors = 0;
-};
 
 // The parse-and-store thread: the only thread that touches the database.
 // It claims due feeds, hands them to the scheduler, pops fetched documents,

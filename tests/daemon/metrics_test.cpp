@@ -28,16 +28,16 @@ using steady = std::chrono::steady_clock;
 
 metrics_snapshot sample_snapshot() {
   metrics_snapshot s;
-  s.fetched = 12;
-  s.not_modified = 30;
-  s.failed = 2;
-  s.released = 1;
-  s.entries_new = 40;
-  s.entries_updated = 3;
+  s.counters.fetched = 12;
+  s.counters.not_modified = 30;
+  s.counters.failed = 2;
+  s.counters.released = 1;
+  s.counters.entries_new = 40;
+  s.counters.entries_updated = 3;
   s.queue_depth = 5;
   s.queue_capacity = 32;
   s.outstanding = 9;
-  s.database_errors = 4;
+  s.counters.database_errors = 4;
   s.started_at_unix = 1700000000.25;
   return s;
 }
@@ -191,7 +191,7 @@ TEST_F(MetricsServer, ServesOnlyTheLatestSnapshot) {
   start();
   auto s = sample_snapshot();
   server_->publish(s);
-  s.fetched = 13;
+  s.counters.fetched = 13;
   server_->publish(s);
   const auto r = exchange("GET /metrics?debug=1 HTTP/1.0\r\n\r\n");
   EXPECT_EQ(r.status_line, "HTTP/1.1 200 OK");
