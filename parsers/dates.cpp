@@ -6,6 +6,7 @@
 #include <chrono>
 #include <string>
 
+#include "ascii.hpp"
 #include "dates_detail.hpp"
 
 namespace feedd::parsers {
@@ -37,10 +38,7 @@ constexpr std::array<named_zone, 38> named_zones = {{
     {"aedt", 660},    {"nzst", 720},    {"nzdt", 780},
 }};
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // A cursor over ISO 8601 text; every read either advances or fails.
 class cursor {
@@ -62,7 +60,7 @@ class cursor {
   }
   std::size_t digits_ahead() const {
     std::size_t n = 0;
-    while (pos_ + n < text_.size() && is_digit(text_[pos_ + n])) ++n;
+    while (pos_ + n < text_.size() && ascii::is_digit(text_[pos_ + n])) ++n;
     return n;
   }
   // Reads between min and max digits (all that are there, up to max).
@@ -80,7 +78,7 @@ class cursor {
   }
   std::string_view word() {
     const std::size_t start = pos_;
-    while (is_alpha(peek())) ++pos_;
+    while (ascii::is_alpha(peek())) ++pos_;
     return text_.substr(start, pos_ - start);
   }
 
@@ -161,7 +159,7 @@ std::optional<date_fields> parse_common_iso8601(std::string_view text) {
 std::optional<int> named_zone_offset(std::string_view name) {
   if (name.empty() || name.size() > 4) return std::nullopt;
   std::array<char, 4> buffer{};
-  for (std::size_t i = 0; i < name.size(); ++i) buffer[i] = lower(name[i]);
+  for (std::size_t i = 0; i < name.size(); ++i) buffer[i] = ascii::lower(name[i]);
   const std::string_view lowered(buffer.data(), name.size());
   for (const named_zone& zone : named_zones) {
     if (zone.name == lowered) return zone.minutes_east * 60;
@@ -243,7 +241,7 @@ std::optional<timestamp> parse_date(std::string_view text) {
   if (text.empty() || text.size() > detail::max_date_length) return std::nullopt;
 
   std::optional<detail::date_fields> fields;
-  if (detail::is_digit(text[0])) {
+  if (detail::ascii::is_digit(text[0])) {
     fields = detail::parse_common_iso8601(text);
     if (!fields) fields = detail::parse_iso8601(text);
   } else {

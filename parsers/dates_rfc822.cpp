@@ -4,6 +4,8 @@
 #include <charconv>
 #include <string_view>
 
+#include "ascii.hpp"
+
 namespace feedd::parsers::detail {
 namespace {
 
@@ -12,10 +14,6 @@ constexpr std::array<std::string_view, 12> month_names = {
     "july",    "august",   "september", "october", "november", "december"};
 constexpr std::array<std::string_view, 7> weekday_names = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"};
-
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // "Jan", "Sept", "January", "TUES": a prefix of at least three letters.
 template <std::size_t N>
@@ -61,7 +59,7 @@ struct date_tokens {
 bool take_word(std::string_view word, date_tokens& tokens) {
   std::array<char, 16> buffer{};
   if (word.size() > buffer.size()) return false;
-  for (std::size_t i = 0; i < word.size(); ++i) buffer[i] = lower(word[i]);
+  for (std::size_t i = 0; i < word.size(); ++i) buffer[i] = ascii::lower(word[i]);
   const std::string_view lowered(buffer.data(), word.size());
 
   if (find_name(lowered, weekday_names) >= 0) return true;
@@ -89,7 +87,7 @@ bool take_time(std::string_view text, std::size_t& pos, date_tokens& tokens) {
   std::size_t count = 0;
   while (count < 3) {
     std::size_t n = 0;
-    while (pos + n < text.size() && is_digit(text[pos + n])) ++n;
+    while (pos + n < text.size() && ascii::is_digit(text[pos + n])) ++n;
     if (n == 0 || n > 2) return false;
     std::from_chars(text.data() + pos, text.data() + pos + n, parts[count]);
     pos += n;
@@ -98,9 +96,9 @@ bool take_time(std::string_view text, std::size_t& pos, date_tokens& tokens) {
     ++pos;
   }
   if (count < 2 || tokens.has_time) return false;
-  if (count == 3 && pos + 1 < text.size() && text[pos] == '.' && is_digit(text[pos + 1])) {
+  if (count == 3 && pos + 1 < text.size() && text[pos] == '.' && ascii::is_digit(text[pos + 1])) {
     ++pos;
-    while (pos < text.size() && is_digit(text[pos])) ++pos;  // fractions are truncated
+    while (pos < text.size() && ascii::is_digit(text[pos])) ++pos;  // fractions are truncated
   }
   tokens.has_time = true;
   tokens.hour = parts[0];
@@ -115,7 +113,7 @@ bool take_numeric_zone(std::string_view text, std::size_t& pos, date_tokens& tok
   const int sign = text[pos] == '-' ? -1 : 1;
   ++pos;
   std::size_t n = 0;
-  while (pos + n < text.size() && is_digit(text[pos + n])) ++n;
+  while (pos + n < text.size() && ascii::is_digit(text[pos + n])) ++n;
   int hours = 0;
   int minutes = 0;
   if (n == 4) {
@@ -125,7 +123,7 @@ bool take_numeric_zone(std::string_view text, std::size_t& pos, date_tokens& tok
   } else if (n == 2) {
     std::from_chars(text.data() + pos, text.data() + pos + 2, hours);
     pos += 2;
-    if (pos + 2 < text.size() && text[pos] == ':' && is_digit(text[pos + 1]) && is_digit(text[pos + 2])) {
+    if (pos + 2 < text.size() && text[pos] == ':' && ascii::is_digit(text[pos + 1]) && ascii::is_digit(text[pos + 2])) {
       std::from_chars(text.data() + pos + 1, text.data() + pos + 3, minutes);
       pos += 3;
     }
@@ -153,17 +151,17 @@ bool tokenize(std::string_view text, date_tokens& tokens) {
         if (text[pos] == ')' && --depth == 0) break;
       }
       ++pos;
-    } else if (is_alpha(c)) {
+    } else if (ascii::is_alpha(c)) {
       const std::size_t start = pos;
-      while (pos < text.size() && is_alpha(text[pos])) ++pos;
+      while (pos < text.size() && ascii::is_alpha(text[pos])) ++pos;
       if (!take_word(text.substr(start, pos - start), tokens)) return false;
-    } else if ((c == '+' || c == '-') && tokens.has_time && pos + 1 < text.size() && is_digit(text[pos + 1])) {
+    } else if ((c == '+' || c == '-') && tokens.has_time && pos + 1 < text.size() && ascii::is_digit(text[pos + 1])) {
       if (tokens.has_numeric_zone || !take_numeric_zone(text, pos, tokens)) return false;
     } else if (c == '-' && !tokens.has_time) {
       ++pos;  // RFC 850: "Tuesday, 02-Jan-24"
-    } else if (is_digit(c)) {
+    } else if (ascii::is_digit(c)) {
       std::size_t n = 0;
-      while (pos + n < text.size() && is_digit(text[pos + n])) ++n;
+      while (pos + n < text.size() && ascii::is_digit(text[pos + n])) ++n;
       if (pos + n < text.size() && text[pos + n] == ':') {
         if (!take_time(text, pos, tokens)) return false;
         continue;
@@ -193,7 +191,7 @@ std::optional<date_fields> parse_common_rfc822(std::string_view text) {
   const bool gmt = matches_layout<"aaa, dd aaa dddd dd:dd:dd GMT">(text);
   if (!gmt && !matches_layout<"aaa, dd aaa dddd dd:dd:dd +dddd">(text)) return std::nullopt;
   const auto lowered = [text](std::size_t at) {
-    return std::array<char, 3>{lower(text[at]), lower(text[at + 1]), lower(text[at + 2])};
+    return std::array<char, 3>{ascii::lower(text[at]), ascii::lower(text[at + 1]), ascii::lower(text[at + 2])};
   };
   const auto weekday = lowered(0);
   const auto month = lowered(8);

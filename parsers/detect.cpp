@@ -2,20 +2,12 @@
 
 #include <string>
 
+#include "ascii.hpp"
 #include "text.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view trim(std::string_view text) {
   constexpr std::string_view space = " \t\r\n";
@@ -85,7 +77,7 @@ syntax sniff_syntax(std::string_view document, std::string_view content_type) {
     if (document[first] == '<') return syntax::xml;
   }
   content_type = trim(content_type);
-  if (iequals(content_type, "application/feed+json") || iequals(content_type, "application/json")) {
+  if (ascii::iequals(content_type, "application/feed+json") || ascii::iequals(content_type, "application/json")) {
     return syntax::json;
   }
   return syntax::xml;

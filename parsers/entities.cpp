@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "ascii.hpp"
 #include "text.hpp"
 #include "utf8.hpp"
 
@@ -128,8 +129,6 @@ constexpr std::array<char32_t, 32> windows1252_c1 = {
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
 
-bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_ascii_alnum(char c) { return is_ascii_alpha(c) || (c >= '0' && c <= '9'); }
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -268,8 +267,8 @@ struct reference_fix {
       // pugixml would emit the raw value ("&#0;" even cuts the text).
       return {j + 1, true, false, is_xml_char(target) ? std::optional<char32_t>{target} : std::nullopt};
     }
-  } else if (j < rest.size() && is_ascii_alpha(rest[j])) {
-    while (j < rest.size() && is_ascii_alnum(rest[j])) ++j;
+  } else if (j < rest.size() && ascii::is_alpha(rest[j])) {
+    while (j < rest.size() && ascii::is_alnum(rest[j])) ++j;
     if (j < rest.size() && rest[j] == ';') {
       const std::string_view name = rest.substr(1, j - 1);
       const std::optional<char32_t> html = is_xml_predefined(name) ? std::nullopt : find_html_entity(name);

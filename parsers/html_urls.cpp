@@ -7,6 +7,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "ascii.hpp"
 #include "byte_scan.hpp"
 #include "feedd/parsers/url.hpp"
 #include "text.hpp"
@@ -38,21 +39,10 @@ constexpr std::array<uri_attribute, 31> uri_attributes{{
 }};
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-// HTML names are ASCII case-insensitive.
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 bool is_uri_attribute(std::string_view element, std::string_view attribute) {
   for (const auto& pair : uri_attributes) {
-    if (iequals(pair.element, element) && iequals(pair.attribute, attribute)) return true;
+    if (ascii::iequals(pair.element, element) && ascii::iequals(pair.attribute, attribute)) return true;
   }
   return false;
 }
@@ -69,7 +59,7 @@ constexpr std::array<bool, 256> scheme_chars = [] {
 bool has_scheme(std::string_view value) {
   std::size_t i = 0;
   while (i < value.size() && is_space(value[i])) ++i;
-  if (i == value.size() || !is_alpha(value[i])) return false;
+  if (i == value.size() || !ascii::is_alpha(value[i])) return false;
   for (++i; i < value.size() && scheme_chars[static_cast<unsigned char>(value[i])]; ++i) {
   }
   return i < value.size() && value[i] == ':';
@@ -101,7 +91,7 @@ bool ends_with_uri_name(std::string_view text) {
     const std::string_view name = uri_attribute_names[static_cast<std::size_t>(std::countr_zero(names))];
     if (text.size() < name.size()) continue;
     std::size_t matched = 1;  // the last byte, by the table
-    while (matched < name.size() && lower(text[text.size() - 1 - matched]) == name[name.size() - 1 - matched]) {
+    while (matched < name.size() && ascii::lower(text[text.size() - 1 - matched]) == name[name.size() - 1 - matched]) {
       ++matched;
     }
     if (matched == name.size()) return true;
@@ -228,7 +218,7 @@ class resolver {
         // comments up to the next '>' (HTML §13.2.5.6-8), so whatever
         // looks like a tag inside one is not.
         next = skip_past(open + 2, ">");
-      } else if (rest.size() > 1 && is_alpha(rest[1])) {
+      } else if (rest.size() > 1 && ascii::is_alpha(rest[1])) {
         next = start_tag(open + 1);
       } else {
         next = open + 1;  // a '<' in text ("a < b")
@@ -287,9 +277,9 @@ class resolver {
     ++pos;  // past '>'
     // Raw text elements end only at their end tag (HTML §13.1.2); a '<a'
     // inside a script is not a tag.
-    if (iequals(name, "script") || iequals(name, "style")) {
+    if (ascii::iequals(name, "script") || ascii::iequals(name, "style")) {
       for (std::size_t end = in_.find("</", pos); end != std::string_view::npos; end = in_.find("</", end + 2)) {
-        if (iequals(in_.substr(end + 2, name.size()), name)) return end;
+        if (ascii::iequals(in_.substr(end + 2, name.size()), name)) return end;
       }
       return std::string_view::npos;
     }

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string_view>
 
+#include "ascii.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers::detail {
@@ -18,21 +19,12 @@ pugi::xml_parse_result load(pugi::xml_document& document, const std::string& tex
   return document.load_buffer(text.data(), text.size(), parse_flags, pugi::encoding_utf8);
 }
 
-bool is_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-
-std::string lowercase(std::string_view text) {
-  std::string out{text};
-  for (auto& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 // The name of the first start tag, for a useful message when pugixml gives
 // up on an HTML page (void elements like <br> are not well-formed XML).
 std::string_view first_tag_name(std::string_view text) {
   for (auto open = text.find('<'); open != std::string_view::npos; open = text.find('<', open + 1)) {
-    if (open + 1 < text.size() && is_letter(text[open + 1])) {
+    if (open + 1 < text.size() && ascii::is_alpha(text[open + 1])) {
       const auto end = text.find_first_of(" \t\r\n/>", open + 1);
       return text.substr(open + 1, end == std::string_view::npos ? std::string_view::npos : end - open - 1);
     }
@@ -197,7 +189,7 @@ expected<void, not_a_feed> load_xml(pugi::xml_document& document, std::string te
     if (result.status == pugi::status_no_document_element) {
       return unexpected{not_a_feed{"parse: xml: no root element (empty document)"}};
     }
-    if (const auto tag = first_tag_name(text); lowercase(tag) == "html") {
+    if (const auto tag = first_tag_name(text); ascii::iequals(tag, "html")) {
       return unexpected{not_a_feed{"parse: root: <html> is not a feed"}};
     }
     if (!stripped && strip_before_declaration(text, warnings)) {
@@ -225,7 +217,7 @@ expected<bool, not_a_feed> load_xml_in_place(pugi::xml_document& document, std::
   // What load_xml's first attempt would look at, read before the parse
   // changes the text.
   const bool text_before_root = has_text_before_first_tag(text);
-  const std::string first_tag = lowercase(first_tag_name(text));
+  const bool html_root = ascii::iequals(first_tag_name(text), "html");
   const auto result = document.load_buffer_inplace(text.data(), text.size(), parse_flags, pugi::encoding_utf8);
   if (result && has_feed_root(document)) {
     warn_about_ignored_content(document, text_before_root, warnings);
@@ -236,7 +228,7 @@ expected<bool, not_a_feed> load_xml_in_place(pugi::xml_document& document, std::
   if (!result && result.status == pugi::status_no_document_element) {
     return unexpected{not_a_feed{"parse: xml: no root element (empty document)"}};
   }
-  if (!result && first_tag == "html") return unexpected{not_a_feed{"parse: root: <html> is not a feed"}};
+  if (!result && html_root) return unexpected{not_a_feed{"parse: root: <html> is not a feed"}};
   return false;
 }
 

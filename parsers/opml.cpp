@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include "ascii.hpp"
 #include "charset.hpp"
 #include "text.hpp"
 #include "xml.hpp"
@@ -9,20 +10,11 @@
 namespace feedd::parsers {
 namespace {
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
 // OPML exporters disagree on the case of attribute names (xmlUrl, xmlurl,
 // XMLURL), so they are compared without it.
 std::string attribute_value(pugi::xml_node node, std::string_view name) {
   for (const auto attr : node.attributes()) {
-    if (iequals(attr.name(), name)) {
+    if (detail::ascii::iequals(attr.name(), name)) {
       std::string value = attr.value();
       detail::sanitize_utf8(value);
       return detail::collapse_whitespace(value);
@@ -50,7 +42,7 @@ expected<std::vector<opml_outline>, opml_error> parse_opml(std::string_view docu
                                  std::to_string(result.offset)}};
   }
   const auto root = xml.document_element();
-  if (!iequals(detail::local_name(root.name()), "opml")) {
+  if (!detail::ascii::iequals(detail::local_name(root.name()), "opml")) {
     std::string name = root.name();
     detail::truncate_utf8(name, 64);
     return unexpected{opml_error{"opml: root: <" + clean(name) + "> is not OPML"}};
@@ -58,7 +50,7 @@ expected<std::vector<opml_outline>, opml_error> parse_opml(std::string_view docu
   std::vector<opml_outline> outlines;
   // Document order without recursion: OPML folders nest to any depth.
   for (auto node = root.first_child(); node; node = detail::next_in_document_order(node, root)) {
-    if (node.type() != pugi::node_element || !iequals(detail::local_name(node.name()), "outline")) continue;
+    if (node.type() != pugi::node_element || !detail::ascii::iequals(detail::local_name(node.name()), "outline")) continue;
     auto xml_url = attribute_value(node, "xmlUrl");
     if (xml_url.empty()) continue;
     auto title = attribute_value(node, "title");

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "ascii.hpp"
 #include "authors.hpp"
 #include "xhtml.hpp"
 #include "xml.hpp"
@@ -30,11 +31,8 @@ struct rss_names {
 bool starts_with_http(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos) return false;
-  std::string scheme{text.substr(first, 8)};
-  for (auto& c : scheme) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return scheme.starts_with("http://") || scheme.starts_with("https://");
+  text.remove_prefix(first);
+  return ascii::starts_with_ignoring_case(text, "http://") || ascii::starts_with_ignoring_case(text, "https://");
 }
 
 bool is_alternate_link(pugi::xml_node link) {

@@ -10,6 +10,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "ascii.hpp"
 #include "byte_scan.hpp"
 #include "entities.hpp"
 #include "utf8.hpp"
@@ -168,15 +169,6 @@ void collapse_from(std::string& text, std::size_t first) {
 // Offset of the first sequence that sanitize_utf8 would change, or npos.
 std::size_t first_unclean(std::string_view text) { return first_rejected<true>(text); }
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-bool is_ascii_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool is_ascii_alnum(char c) { return is_ascii_alpha(c) || (c >= '0' && c <= '9'); }
-
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  return std::equal(prefix.begin(), prefix.end(), text.begin(),
-                    [](char a, char b) { return a == ascii_lower(b); });
-}
 
 // Tags that end a line when rendered: "a<br>b" reads "a b", "H<sub>2</sub>O"
 // reads "H2O".
@@ -219,7 +211,7 @@ std::size_t tag_end(std::string_view text, std::size_t pos) {
 // absent. Raw text elements (<script>, <style>) end only there (HTML §13.1.2).
 std::size_t raw_text_end(std::string_view text, std::size_t pos, std::string_view name) {
   for (std::size_t i = text.find("</", pos); i != std::string_view::npos; i = text.find("</", i + 2)) {
-    if (starts_with_ignoring_case(text.substr(i + 2), name)) {
+    if (ascii::starts_with_ignoring_case(text.substr(i + 2), name)) {
       const std::size_t end = text.find('>', i);
       return end == std::string_view::npos ? text.size() : end + 1;
     }
@@ -248,10 +240,10 @@ std::string strip_tags(std::string_view html) {
     } else if (rest.starts_with("<!") || rest.starts_with("<?")) {
       const std::size_t end = html.find('>', open);
       i = end == std::string_view::npos ? html.size() : end + 1;
-    } else if (rest.size() > name_start && is_ascii_alpha(rest[name_start])) {
+    } else if (rest.size() > name_start && ascii::is_alpha(rest[name_start])) {
       std::string name;
-      for (std::size_t k = name_start; k < rest.size() && is_ascii_alnum(rest[k]); ++k) {
-        name += ascii_lower(rest[k]);
+      for (std::size_t k = name_start; k < rest.size() && ascii::is_alnum(rest[k]); ++k) {
+        name += ascii::lower(rest[k]);
       }
       const std::size_t end = tag_end(html, open);
       if (end == std::string_view::npos) break;  // HTML drops a tag cut off by the end of input
@@ -338,7 +330,7 @@ std::string decode_html_entities(std::string_view text) {
       const std::size_t digits_start = j;
       std::uint32_t value = 0;
       for (; j < rest.size(); ++j) {
-        const char c = ascii_lower(rest[j]);
+        const char c = ascii::lower(rest[j]);
         const bool digit = c >= '0' && c <= '9';
         if (!digit && !(hex && c >= 'a' && c <= 'f')) break;
         const std::uint32_t v = digit ? static_cast<std::uint32_t>(c - '0') : static_cast<std::uint32_t>(c - 'a' + 10);
@@ -350,7 +342,7 @@ std::string decode_html_entities(std::string_view text) {
         continue;
       }
     } else {
-      while (j < rest.size() && j <= 32 && is_ascii_alnum(rest[j])) ++j;
+      while (j < rest.size() && j <= 32 && ascii::is_alnum(rest[j])) ++j;
       if (j > 1 && j < rest.size() && rest[j] == ';') {
         if (const auto code_point = find_html_entity(rest.substr(1, j - 1))) {
           append_utf8(out, *code_point);

@@ -9,6 +9,8 @@
 #include <optional>
 #include <utility>
 
+#include "ascii.hpp"
+
 namespace feedd::parsers {
 namespace {
 
@@ -60,14 +62,6 @@ bool has_control_or_space(std::string_view text) {
   return false;
 }
 
-std::string lower_ascii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // A DNS name as a resolver takes it: LDH labels (RFC 1123 §2.1) plus '_',
 // which real hosts use. Internationalized names would need IDNA first.
 bool is_host_name(std::string_view host) {
@@ -99,7 +93,6 @@ std::string without_dot_segments_above_root(urls::url& target) {
 // Boost.URL's parse, resolve and serialize would give back the same text.
 // Anything less plain (other schemes, percent escapes, brackets, userinfo,
 // characters encode_unsafe would touch) takes the general path.
-bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); }
 
 // unreserved, gen-delims without '[' ']' and sub-delims (RFC 3986 §2.2, §2.3)
 // are plain; what may appear in a path segment is all of them but '/' and
@@ -180,7 +173,7 @@ std::optional<plain_http_url> plain_http(std::string_view url) {
 bool is_plain_relative_path(std::string_view reference) {
   if (reference.empty()) return false;
   const char first = reference[0];
-  if (!is_alnum(first) && first != '_' && first != '-' && first != '~') return false;
+  if (!detail::ascii::is_alnum(first) && first != '_' && first != '-' && first != '~') return false;
   for (const char c : reference) {
     if (c == '/' || c == '?' || c == '#') break;
     if (c == ':') return false;
@@ -250,7 +243,7 @@ std::optional<http_url> parse_http_url(std::string_view url) {
   if (!parsed || !parsed->has_authority()) return std::nullopt;
 
   http_url result;
-  const std::string scheme = lower_ascii(parsed->scheme());
+  const std::string scheme = detail::ascii::lowered(parsed->scheme());
   if (scheme == "https") {
     result.tls = true;
   } else if (scheme != "http") {
@@ -263,7 +256,7 @@ std::optional<http_url> parse_http_url(std::string_view url) {
       result.host = std::string(parsed->encoded_host_address());  // no brackets
       break;
     case urls::host_type::name:
-      result.host = lower_ascii(std::string(parsed->encoded_host_address()));
+      result.host = detail::ascii::lowered(std::string(parsed->encoded_host_address()));
       if (!is_host_name(result.host)) return std::nullopt;  // also rejects %-escapes
       break;
     default:

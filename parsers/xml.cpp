@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "ascii.hpp"
 #include "feedd/parsers/url.hpp"
 
 namespace feedd::parsers::detail {
@@ -34,15 +35,6 @@ constexpr std::array<known_namespace, 14> known_namespaces{{
     {known_ns::feedburner, ns::feedburner, "feedburner"},
     {known_ns::xhtml, ns::xhtml, "xhtml"},
 }};
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 std::string_view prefix_of(std::string_view qualified_name) {
   const auto colon = qualified_name.find(':');
@@ -87,7 +79,7 @@ known_ns classify_namespace(std::string_view uri) {
   for (const auto& known : known_namespaces) {
     if (uri == known.uri) return known.space;
   }
-  if (iequals(uri, ns::itunes)) return known_ns::itunes;
+  if (ascii::iequals(uri, ns::itunes)) return known_ns::itunes;
   if (uri.size() + 1 == ns::media.size() && ns::media.starts_with(uri)) return known_ns::media;
   return known_ns::other;
 }
