@@ -48,6 +48,18 @@ expected<storage::database, int> connect(const context& ctx, std::string_view ap
   return std::move(*db);
 }
 
+// Every feed row, or the exit code after the error was printed.
+expected<std::vector<storage::feed_row>, int> all_feeds(const context& ctx) {
+  auto db = connect(ctx, "feedd-cli");
+  if (!db) return unexpected{db.error()};
+  auto rows = storage::list_feeds(*db);
+  if (!rows) {
+    std::cerr << rows.error().message << '\n';
+    return unexpected{exit_failure};
+  }
+  return std::move(*rows);
+}
+
 std::string status_of(const storage::feed_row& f) {
   if (f.disabled) return "disabled";
   if (!f.last_checked_at) return "new";
@@ -122,13 +134,8 @@ int run_feeds_add(const context& ctx, const std::string& url, const std::string&
 }
 
 int run_feeds_list(const context& ctx) {
-  auto db = connect(ctx, "feedd-cli");
-  if (!db) return db.error();
-  auto rows = storage::list_feeds(*db);
-  if (!rows) {
-    std::cerr << rows.error().message << '\n';
-    return exit_failure;
-  }
+  auto rows = all_feeds(ctx);
+  if (!rows) return rows.error();
   std::cout << "id\turl\ttitle\tstatus\tlast_check\tnext_check\terrors\n";
   for (const auto& f : *rows) {
     std::cout << f.id << '\t' << parsers::redact_url(f.url) << '\t' << (f.title.empty() ? "-" : f.title) << '\t'
@@ -189,13 +196,8 @@ int run_feeds_import(const context& ctx, const std::filesystem::path& file) {
 }
 
 int run_feeds_export(const context& ctx) {
-  auto db = connect(ctx, "feedd-cli");
-  if (!db) return db.error();
-  auto rows = storage::list_feeds(*db);
-  if (!rows) {
-    std::cerr << rows.error().message << '\n';
-    return exit_failure;
-  }
+  auto rows = all_feeds(ctx);
+  if (!rows) return rows.error();
   std::vector<parsers::opml_outline> outlines;
   for (const auto& f : *rows) outlines.push_back({f.url, f.title, f.site_url});
   std::cout << parsers::write_opml(outlines, "feedd subscriptions");

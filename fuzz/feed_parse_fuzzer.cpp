@@ -1,7 +1,7 @@
 // libFuzzer target: any bytes through feedd::parsers::parse(), as the daemon
 // would call it, must return (a feed or "not a feed") without a crash,
-// sanitizer report or hang, and every string out must keep the model's
-// promise (output_check.hpp). Each input is parsed twice: as fetched
+// sanitizer report or hang, and the result must keep the parse result's
+// contract (output_check.hpp). Each input is parsed twice: as fetched
 // without HTTP hints, and with a charset and media type the "server"
 // claimed, chosen from the input's size so that the pair stays
 // reproducible from the file alone.

@@ -12,6 +12,9 @@
 // that each normalization hides form, never content, so that a wrong value
 // of ours fails.
 namespace feedd::conformance {
+
+using contract::contract_violations;
+using contract::is_clean_text;
 namespace {
 
 using namespace std::chrono;

@@ -14,6 +14,9 @@
 #include "support/process.hpp"
 
 namespace feedd::conformance {
+
+using contract::contract_violations;
+using contract::is_clean_text;
 namespace {
 
 namespace fs = std::filesystem;

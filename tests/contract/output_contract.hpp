@@ -6,12 +6,14 @@
 
 #include "feedd/model.hpp"
 
+// One oracle for the conformance tests and the fuzz targets.
+//
 // What model.hpp and SPEC promise about every parse result, whatever the
 // input: all strings valid UTF-8 without NUL or other C0 controls except
 // TAB, LF and CR (PostgreSQL text, SQLSTATE 22021), and every entry with a
 // non-empty guid that no other entry of the feed shares (SPEC, Database:
 // unique on (feed_id, guid)).
-namespace feedd::conformance {
+namespace feedd::contract {
 
 // Valid UTF-8 (Unicode 15 §3.9, Table 3-7: no overlongs, no surrogates,
 // nothing above U+10FFFF) without NUL or C0 controls other than TAB, LF, CR.
@@ -21,4 +23,4 @@ bool is_clean_text(std::string_view text);
 // UTF-8"); empty when the feed keeps them all.
 std::vector<std::string> contract_violations(const feed& result);
 
-}  // namespace feedd::conformance
+}  // namespace feedd::contract

@@ -2,7 +2,7 @@
 
 #include <unordered_set>
 
-namespace feedd::conformance {
+namespace feedd::contract {
 namespace {
 
 // Length of the well-formed UTF-8 sequence at text[pos], or 0.
@@ -80,4 +80,4 @@ std::vector<std::string> contract_violations(const feed& result) {
   return problems;
 }
 
-}  // namespace feedd::conformance
+}  // namespace feedd::contract
