@@ -208,6 +208,9 @@ int run_daemon(const context& ctx, bool once, logger& log) {
     });
   }
 
+  // Half of WatchdogSec; the store loop comes around at least twice in
+  // that time and pings when half of it has passed, so that the pings are
+  // at most about half of WatchdogSec apart however the wake-ups fall.
   const auto watchdog = watchdog_interval();
   auto last_ping = std::chrono::steady_clock::now();
   store_worker::hooks hooks{
@@ -215,7 +218,7 @@ int run_daemon(const context& ctx, bool once, logger& log) {
       [&] {
         if (watchdog.count() == 0) return;
         auto now = std::chrono::steady_clock::now();
-        if (now - last_ping >= watchdog) {
+        if (now - last_ping >= watchdog / 2) {
           notify_watchdog();
           last_ping = now;
         }
@@ -227,6 +230,7 @@ int run_daemon(const context& ctx, bool once, logger& log) {
         snapshot.outstanding = outstanding;
         metrics->publish(snapshot);
       }};
+  hooks.alive_every = std::chrono::duration_cast<std::chrono::milliseconds>(watchdog / 2);
   notify_ready();
   store_worker worker(*db, queue, fetch_side, log, settings, once, hooks);
   int code = worker.run();

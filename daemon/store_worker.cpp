@@ -68,6 +68,7 @@ int store_worker::run() {
 
     auto now = steady_clock::now();
     milliseconds wait = finishing ? milliseconds(200) : std::clamp(duration_cast<milliseconds>(next_claim_ - now), milliseconds(10), idle_poll);
+    if (hooks_.alive_every.count() > 0) wait = std::min(wait, hooks_.alive_every);
     if (auto msg = queue_.pop_for(wait)) {
       std::visit(
           [this](auto& m) {
@@ -254,13 +255,22 @@ bool store_worker::with_database(const std::function<step_result()>& attempt, st
       db_failed_ = true;
       return false;
     }
-    std::this_thread::sleep_for(backoff);
+    sleep_alive(backoff);
     backoff = std::min(backoff * 2, milliseconds(30'000));
     if (!db_.healthy()) {
       auto re = db_.reconnect();
       if (re) log_.info("database_reconnected", {{"step", step}});
     }
     if (hooks_.alive) hooks_.alive();
+  }
+}
+
+// Sleeps for `length`, calling alive() at least every hooks_.alive_every.
+void store_worker::sleep_alive(milliseconds length) {
+  const milliseconds step = hooks_.alive_every.count() > 0 ? hooks_.alive_every : length;
+  for (milliseconds slept{0}; slept < length; slept += step) {
+    std::this_thread::sleep_for(std::min(step, length - slept));
+    if (hooks_.alive && slept + step < length) hooks_.alive();
   }
 }
 

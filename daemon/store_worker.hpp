@@ -26,6 +26,10 @@ class store_worker {
     // After every finished feed: counters, queue depth, claims outstanding
     // (for /metrics; called on this thread, must only post).
     std::function<void(const run_counters&, std::size_t, int)> progress;
+    // When nonzero, alive() is called at least this often while the loop
+    // waits (idle polling, database backoff), so that a short WatchdogSec
+    // is kept whatever the polling interval.
+    std::chrono::milliseconds alive_every{0};
   };
 
   store_worker(storage::database& db, bounded_queue<message>& queue, scheduler& fetch_side, logger& log,
@@ -43,6 +47,7 @@ class store_worker {
   void finish(fetched& result);
   using step_result = expected<bool, storage::db_error>;
   bool with_database(const std::function<step_result()>& attempt, std::string_view step);
+  void sleep_alive(std::chrono::milliseconds length);
   void log_summary(std::string_view event);
   std::chrono::seconds lease() const;
 

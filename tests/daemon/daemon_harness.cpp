@@ -47,10 +47,15 @@ run_result daemon_harness::feedd(const std::vector<std::string>& args, std::chro
   return run(argv, timeout);
 }
 
-process daemon_harness::start(const std::vector<std::string>& args, const std::filesystem::path& log) {
+process daemon_harness::start(const std::vector<std::string>& args, const std::filesystem::path& log,
+                              const std::map<std::string, std::string>& extra_env) {
   std::vector<std::string> argv = {feedd_binary().string(), "--config", config_.string()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return process({argv, {}, {"JOURNAL_STREAM", "NOTIFY_SOCKET"}, "", log});
+  std::vector<std::string> unset;
+  for (const char* name : {"JOURNAL_STREAM", "NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"}) {
+    if (!extra_env.contains(name)) unset.emplace_back(name);
+  }
+  return process({argv, extra_env, unset, "", log});
 }
 
 void daemon_harness::add_feeds(const std::vector<std::string>& urls) {

@@ -25,7 +25,9 @@ class daemon_harness {
   const std::filesystem::path& config_path() const { return config_; }
 
   run_result feedd(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(60));
-  process start(const std::vector<std::string>& args, const std::filesystem::path& log);
+  // NOTIFY_SOCKET and JOURNAL_STREAM are unset unless extra_env sets them.
+  process start(const std::vector<std::string>& args, const std::filesystem::path& log,
+                const std::map<std::string, std::string>& extra_env = {});
 
   // Adds feeds through `feedd feeds import` of a generated OPML file.
   void add_feeds(const std::vector<std::string>& urls);

@@ -1,0 +1,130 @@
+// sd_notify(3) against the real daemon: systemd's side of the socket is
+// played here, so that what SPEC promises under NOTIFY_SOCKET is checked
+// message by message (READY, WATCHDOG, RELOADING, STATUS, STOPPING).
+#include <csignal>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "daemon_harness.hpp"
+
+namespace feedd::test {
+namespace {
+
+using namespace std::chrono_literals;
+using clock = std::chrono::steady_clock;
+
+// A datagram socket where systemd would listen, collecting every message.
+class notify_socket {
+ public:
+  explicit notify_socket(std::filesystem::path path) : path_(std::move(path)) {
+    fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    const std::string name = path_.string();
+    EXPECT_LT(name.size(), sizeof address.sun_path);
+    name.copy(address.sun_path, sizeof address.sun_path - 1);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0) << name;
+    const timeval tick{0, 50'000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
+  }
+  notify_socket(const notify_socket&) = delete;
+  notify_socket& operator=(const notify_socket&) = delete;
+  ~notify_socket() { ::close(fd_); }
+
+  const std::filesystem::path& path() const { return path_; }
+
+  // Receives for `limit`; each datagram may hold several lines.
+  void collect(std::chrono::milliseconds limit) {
+    for (const auto deadline = clock::now() + limit; clock::now() < deadline;) receive_one();
+  }
+
+  // Receives until a message equal to `line` arrives after the first
+  // `from` messages, for at most `limit`.
+  bool wait_for(const std::string& line, std::chrono::milliseconds limit, std::size_t from = 0) {
+    for (const auto deadline = clock::now() + limit;; receive_one()) {
+      for (std::size_t i = from; i < messages_.size(); ++i) {
+        if (messages_[i].second == line) return true;
+      }
+      if (clock::now() >= deadline) return false;
+    }
+  }
+
+  const std::vector<std::pair<clock::time_point, std::string>>& messages() const { return messages_; }
+
+  std::string transcript() const {
+    std::string out;
+    for (const auto& m : messages_) out += m.second + "\n";
+    return out;
+  }
+
+ private:
+  void receive_one() {
+    char buffer[4096];
+    const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) return;
+    const auto now = clock::now();
+    std::string datagram(buffer, static_cast<std::size_t>(n));
+    for (std::size_t start = 0; start < datagram.size();) {
+      auto end = datagram.find('\n', start);
+      if (end == std::string::npos) end = datagram.size();
+      if (end > start) messages_.emplace_back(now, datagram.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+
+  std::filesystem::path path_;
+  int fd_ = -1;
+  std::vector<std::pair<clock::time_point, std::string>> messages_;
+};
+
+TEST(SystemdNotify, ReadyWatchdogReloadingStatusAndStopping) {
+  daemon_harness harness("systemd_notify");
+  harness.write_config();
+  notify_socket systemd(harness.dir() / "notify");
+  const auto log = harness.dir() / "feedd.log";
+  // WatchdogSec=1: systemd kills a service that stays silent for 1 s.
+  auto daemon = harness.start({"run"}, log, {{"NOTIFY_SOCKET", systemd.path().string()}, {"WATCHDOG_USEC", "1000000"}});
+  ASSERT_TRUE(systemd.wait_for("READY=1", 20s)) << systemd.transcript() << read_file(log);
+
+  // Idle, with nothing to fetch: the pings must still come within the
+  // timeout, with room to spare, whatever the store thread's polling
+  // interval (one second).
+  const std::size_t idle_from = systemd.messages().size();
+  systemd.collect(5s);
+  std::vector<clock::time_point> pings;
+  for (std::size_t i = idle_from; i < systemd.messages().size(); ++i) {
+    if (systemd.messages()[i].second == "WATCHDOG=1") pings.push_back(systemd.messages()[i].first);
+  }
+  ASSERT_GE(pings.size(), 6u) << systemd.transcript();
+  for (std::size_t i = 1; i < pings.size(); ++i) {
+    EXPECT_LT(pings[i] - pings[i - 1], 900ms) << "ping " << i << "\n" << systemd.transcript();
+  }
+
+  const std::size_t before_reload = systemd.messages().size();
+  daemon.signal(SIGHUP);
+  ASSERT_TRUE(systemd.wait_for("RELOADING=1", 10s, before_reload)) << systemd.transcript();
+  std::size_t reloading = before_reload;
+  while (systemd.messages()[reloading].second != "RELOADING=1") ++reloading;
+  EXPECT_TRUE(systemd.wait_for("READY=1", 10s, reloading + 1)) << systemd.transcript();
+
+  const std::size_t before_stop = systemd.messages().size();
+  daemon.signal(SIGTERM);
+  EXPECT_TRUE(systemd.wait_for("STOPPING=1", 10s, before_stop)) << systemd.transcript();
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+  systemd.collect(200ms);
+  bool status = false;
+  for (std::size_t i = before_stop; i < systemd.messages().size(); ++i) {
+    status = status || systemd.messages()[i].second.starts_with("STATUS=fetched 0,");
+  }
+  EXPECT_TRUE(status) << "the summary at shutdown reaches systemd's status line\n" << systemd.transcript();
+}
+
+}  // namespace
+}  // namespace feedd::test
