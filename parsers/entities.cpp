@@ -198,12 +198,34 @@ std::uint64_t ampersands(std::string_view text, std::size_t pos) {
   return in_block(padded);
 }
 
-// End of the markup at text[pos] == '<' whose content is not parsed for
-// references (XML 1.0 §2.5, §2.6, §2.7): a CDATA section, a comment or a
-// processing instruction, through its terminator (or to the end). For
-// any other '<', pos + 1.
-std::size_t skip_unparsed(std::string_view text, std::size_t pos) {
-  if (pos + 1 >= text.size() || (text[pos + 1] != '!' && text[pos + 1] != '?')) return pos + 1;  // a tag
+// What the markup at text[pos] == '<' spans, for the repair: a CDATA
+// section, a comment or a processing instruction is not parsed for
+// references (XML 1.0 §2.5, §2.6, §2.7) and ends at its terminator (or
+// the end); a tag ends at the first '>' outside its quoted attribute
+// values, which may hold '<' (pugixml takes them) and whose references
+// are parsed. Anything else is one '<'.
+struct markup_span {
+  std::size_t end = 0;  // one past it
+  bool unparsed = false;
+};
+
+bool starts_tag(char c) {
+  const auto byte = static_cast<unsigned char>(c);
+  return ascii::is_alpha(c) || c == '_' || c == ':' || c == '/' || byte >= 0x80;
+}
+
+markup_span scan_markup(std::string_view text, std::size_t pos) {
+  if (pos + 1 >= text.size()) return {pos + 1, false};
+  if (starts_tag(text[pos + 1])) {
+    for (std::size_t at = pos + 1;;) {
+      at = text.find_first_of("\"'>", at);
+      if (at == std::string_view::npos) return {text.size(), false};
+      if (text[at] == '>') return {at + 1, false};
+      const std::size_t close = text.find(text[at], at + 1);
+      if (close == std::string_view::npos) return {text.size(), false};
+      at = close + 1;
+    }
+  }
   const std::string_view rest = text.substr(pos);
   std::string_view terminator;
   if (rest.starts_with("<![CDATA[")) {
@@ -213,10 +235,10 @@ std::size_t skip_unparsed(std::string_view text, std::size_t pos) {
   } else if (rest.starts_with("<?")) {
     terminator = "?>";
   } else {
-    return pos + 1;
+    return {pos + 1, false};
   }
   const std::size_t end = text.find(terminator, pos);
-  return end == std::string_view::npos ? text.size() : end + terminator.size();
+  return {end == std::string_view::npos ? text.size() : end + terminator.size(), true};
 }
 
 // What to do with the '&' at the start of rest: keep `length` bytes as
@@ -289,8 +311,8 @@ class unparsed_sections {
  public:
   explicit unparsed_sections(std::string_view text) : text_(text) {}
 
-  // One past the section holding text[pos], or pos when none does. pos
-  // must not decrease from call to call.
+  // One past the section holding text[pos], or pos when none does (a '&'
+  // in text or in a tag). pos must not decrease from call to call.
   std::size_t skip(std::size_t pos) {
     if (pos < section_end_) return section_end_;
     while (resolved_ < pos) {
@@ -299,9 +321,10 @@ class unparsed_sections {
         resolved_ = open == std::string_view::npos ? text_.size() : pos;
         break;
       }
-      resolved_ = skip_unparsed(text_, open);
-      if (resolved_ > pos) {  // only a section reaches past a later '&'
-        section_end_ = resolved_;
+      const markup_span span = scan_markup(text_, open);
+      resolved_ = span.end;
+      if (span.unparsed && span.end > pos) {
+        section_end_ = span.end;
         return section_end_;
       }
     }
@@ -310,7 +333,7 @@ class unparsed_sections {
 
  private:
   std::string_view text_;
-  std::size_t resolved_ = 0;     // a '<' before this has been seen (and what it opened skipped)
+  std::size_t resolved_ = 0;     // a '<' before this has been seen (and what it opened passed)
   std::size_t section_end_ = 0;  // of the last section found
 };
 

@@ -327,9 +327,11 @@ TEST(RepairEntities, LeavesADocumentWithNothingToRepairUntouched) {
   EXPECT_EQ(text.data(), data);
 }
 
-// What the repair did before it visited only the '&'s: left to right over
-// every '<' and '&', skipping CDATA sections, comments and processing
-// instructions whole. Knows the fixes of the references in `vocabulary`.
+// What the repair did before it visited only the '&'s, byte by byte: left
+// to right over every '<' and '&', skipping CDATA sections, comments and
+// processing instructions whole, and walking each tag to the first '>'
+// outside its quoted values, repairing the references there too. Knows
+// the fixes of the references in `vocabulary`.
 struct known_reference {
   std::string_view text;
   std::string_view repaired;  // what a repair writes; text itself when kept
@@ -341,12 +343,41 @@ constexpr known_reference vocabulary[] = {
     {"&b=", "&amp;b="},   {"& ", "&amp; "},
 };
 
+bool reference_starts_tag(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':' || c == '/' ||
+         static_cast<unsigned char>(c) >= 0x80;
+}
+
 std::size_t reference_repair(std::string& text) {
   std::string out;
   std::size_t repairs = 0;
+  bool in_tag = false;
+  char quote = 0;  // in a tag, the quote of the value we are in
   for (std::size_t i = 0; i < text.size();) {
     const std::string_view rest = std::string_view(text).substr(i);
-    if (rest[0] == '<') {
+    if (rest[0] == '&') {
+      const known_reference* known = nullptr;
+      for (const known_reference& candidate : vocabulary) {
+        if (rest.starts_with(candidate.text)) known = &candidate;
+      }
+      if (known == nullptr) {
+        ADD_FAILURE() << "test generated an unknown reference: " << rest.substr(0, 10);
+        return 0;
+      }
+      if (known->repaired != known->text) ++repairs;
+      out += known->repaired;
+      i += known->text.size();
+    } else if (in_tag) {
+      if (quote != 0) {
+        if (rest[0] == quote) quote = 0;
+      } else if (rest[0] == '"' || rest[0] == '\'') {
+        quote = rest[0];
+      } else if (rest[0] == '>') {
+        in_tag = false;
+      }
+      out += rest[0];
+      ++i;
+    } else if (rest[0] == '<') {
       std::string_view terminator;
       if (rest.starts_with("<![CDATA[")) {
         terminator = "]]>";
@@ -359,21 +390,11 @@ std::size_t reference_repair(std::string& text) {
       if (!terminator.empty()) {
         const std::size_t found = text.find(terminator, i);
         end = found == std::string::npos ? text.size() : found + terminator.size();
+      } else if (rest.size() > 1 && reference_starts_tag(rest[1])) {
+        in_tag = true;
       }
       out += text.substr(i, end - i);
       i = end;
-    } else if (rest[0] == '&') {
-      const known_reference* known = nullptr;
-      for (const known_reference& candidate : vocabulary) {
-        if (rest.starts_with(candidate.text)) known = &candidate;
-      }
-      if (known == nullptr) {
-        ADD_FAILURE() << "test generated an unknown reference: " << rest.substr(0, 10);
-        return 0;
-      }
-      if (known->repaired != known->text) ++repairs;
-      out += known->repaired;
-      i += known->text.size();
     } else {
       out += rest[0];
       ++i;
@@ -390,7 +411,7 @@ TEST(RepairEntities, AgreesWithAPassOverEveryMarkupByteOnRandomDocuments) {
   const std::string pieces[] = {
       " text ",  "\n", " caf\xC3\xA9 ", "<b>", "</b>", "<a href=\"?a=1&b=2\">", "<![CDATA[", "]]>", "<!--", "-->",
       "<?pi ",   "?>", "<p/>", "&amp;", "&lt;", "&#233;", "&unknown;", "&nbsp;", "&#146;", "&#0;", "&#1;", "& ",
-      std::string(70, 'x')};
+      std::string(70, 'x'), "<a title=\"", "<a title='", "\"", "'", ">", "\">", "<"};
   feedd::parsers::testkit::pseudo_random next{11};
   for (int round = 0; round < 4000; ++round) {
     std::string input;
@@ -422,6 +443,27 @@ TEST(RepairEntities, SkipsSectionsFoundOnlyWhenARepairNeedsToKnow) {
     std::string text = row.input;
     EXPECT_EQ(repair_entities(text), row.repairs) << row.input;
     EXPECT_EQ(text, row.expected) << row.input;
+  }
+}
+
+// Found by feed_parse_fuzzer: a '<' inside an attribute value is text to
+// pugixml, so what follows it is no CDATA section or comment, and the
+// control-character reference inside the value must still be repaired
+// (pugixml decodes references in attribute values).
+TEST(RepairEntities, MarkupInsideAnAttributeValueOpensNoSection) {
+  const struct {
+    std::string input;
+    std::string repaired;
+  } rows[] = {
+      {"<div title=\"a <![CDATA[ &#7; b\">x</div>", "<div title=\"a <![CDATA[  b\">x</div>"},
+      {"<div title='<!-- &#7;'>&nbsp;</div><!-- -->", "<div title='<!-- '>&#160;</div><!-- -->"},
+      {"<div a=\"<?\" b='>'>&#7;?></div>", "<div a=\"<?\" b='>'>?></div>"},
+      {"<p>x</p><![CDATA[ &#7; <a title=\"]]>&#7;", "<p>x</p><![CDATA[ &#7; <a title=\"]]>"},
+  };
+  for (const auto& row : rows) {
+    std::string text = row.input;
+    repair_entities(text);
+    EXPECT_EQ(text, row.repaired) << row.input;
   }
 }
 
