@@ -325,16 +325,29 @@ class unparsed_sections {
       resolved_ = span.end;
       if (span.unparsed && span.end > pos) {
         section_end_ = span.end;
+        note_numeric_references(text_.substr(open, span.end - open));
         return section_end_;
       }
     }
     return pos;
   }
 
+  // Whether a section skipped so far holds a numeric reference that would
+  // be repaired outside one (see repair_entities).
+  bool numeric_in_sections() const { return numeric_in_sections_; }
+
  private:
+  void note_numeric_references(std::string_view section) {
+    for (std::size_t at = section.find("&#"); at != std::string_view::npos && !numeric_in_sections_;
+         at = section.find("&#", at + 2)) {
+      numeric_in_sections_ = check_reference(section.substr(at)).repair;
+    }
+  }
+
   std::string_view text_;
   std::size_t resolved_ = 0;     // a '<' before this has been seen (and what it opened passed)
   std::size_t section_end_ = 0;  // of the last section found
+  bool numeric_in_sections_ = false;
 };
 
 // Where the first '&' at or after from that needs a repair is, or npos.
@@ -366,11 +379,17 @@ std::size_t next_repair(std::string_view text, std::size_t from, unparsed_sectio
 
 }  // namespace
 
-// Nothing is copied until the first repair: most feeds need none.
 std::size_t repair_entities(std::string& utf8_xml) {
+  bool unsure = false;
+  return repair_entities(utf8_xml, unsure);
+}
+
+// Nothing is copied until the first repair: most feeds need none.
+std::size_t repair_entities(std::string& utf8_xml, bool& numeric_in_sections) {
   const std::string_view text = utf8_xml;
   unparsed_sections unparsed{text};
   std::size_t i = next_repair(text, 0, unparsed);
+  numeric_in_sections = unparsed.numeric_in_sections();
   if (i == std::string_view::npos) return 0;
   std::string out;
   out.reserve(text.size() + text.size() / 16);
@@ -388,6 +407,7 @@ std::size_t repair_entities(std::string& utf8_xml) {
     ++repairs;
   }
   out.append(text.substr(copied));
+  numeric_in_sections = unparsed.numeric_in_sections();
   utf8_xml = std::move(out);
   return repairs;
 }

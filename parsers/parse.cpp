@@ -33,9 +33,11 @@ prepared_xml prepare(std::string_view document, std::string_view charset) {
   // does not define; repairing them is what every reader does. It also
   // leaves only references to XML Chars (XML 1.0 §2.2), which are clean
   // text: pugixml's text from a clean document is clean.
-  if (const auto repairs = detail::repair_entities(out.text); repairs > 0) {
+  bool numeric_in_sections = false;
+  if (const auto repairs = detail::repair_entities(out.text, numeric_in_sections); repairs > 0) {
     out.warnings.push_back("xml: repaired " + std::to_string(repairs) + " undefined entities or bare ampersands");
   }
+  if (numeric_in_sections) out.clean_text = false;
   return out;
 }
 

@@ -41,4 +41,10 @@ bool truncate_utf8(std::string& text, std::size_t max_bytes);
 // outside CDATA sections and comments. Returns the number of repairs.
 std::size_t repair_entities(std::string& utf8_xml);
 
+// The same, and numeric_in_sections tells whether a section it left alone
+// holds a numeric reference it would have repaired outside one: pugixml
+// leaves those literal in a real section, but the scan mirrors pugixml's
+// lexer only so far, so the parsed text is then not known to be clean.
+std::size_t repair_entities(std::string& utf8_xml, bool& numeric_in_sections);
+
 }  // namespace feedd::parsers::detail

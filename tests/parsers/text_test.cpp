@@ -467,6 +467,26 @@ TEST(RepairEntities, MarkupInsideAnAttributeValueOpensNoSection) {
   }
 }
 
+TEST(RepairEntities, TellsWhetherASkippedSectionHidesANumericRepair) {
+  const struct {
+    std::string input;
+    bool hidden;
+  } rows[] = {
+      {"<!-- &#7; -->", true},
+      {"<![CDATA[ &nbsp; &#0; ]]>", true},
+      {"<![CDATA[ &nbsp; &#233; ]]>", false},  // nothing pugixml could decode into a control
+      {"<?pi &#1;?>&nbsp;", true},
+      {"&#7; <!-- &nbsp; -->", false},  // repaired outside; the comment holds no numeric reference
+      {"<a title=\"&#7;\">", false},     // a tag is no section: repaired
+  };
+  for (const auto& row : rows) {
+    std::string text = row.input;
+    bool hidden = !row.hidden;
+    repair_entities(text, hidden);
+    EXPECT_EQ(hidden, row.hidden) << row.input;
+  }
+}
+
 TEST(RepairEntities, FindsAmpersandsInTheLastShortBlock) {
   for (std::size_t length = 0; length <= 140; ++length) {
     for (const std::size_t at : {std::size_t{0}, length / 2, length}) {
