@@ -155,9 +155,11 @@ void store_worker::finish(fetched& result) {
 
   auto fail = [&](std::optional<int> status, const std::string& error, std::optional<seconds> retry_after) {
     const seconds next = next_after_failure(limits, c.interval, c.error_count + 1, retry_after, jitter());
+    bool disabled = false;
     with_database([&]() -> step_result {
       auto done = storage::finish_failed(db_, c, status, error, next);
       if (!done) return unexpected{done.error()};
+      disabled = done->disabled;
       return true;
     }, "finish");
     ++counters_.failed;
@@ -168,6 +170,11 @@ void store_worker::finish(fetched& result) {
     } else {
       log_.warning("fetch", {{"feed", c.feed_id}, {"url", url}, {"ms", ms(r.elapsed)}, {"errors", c.error_count + 1},
                              {"next_s", next_s}, {"error", error}});
+    }
+    if (disabled) {
+      const auto days = std::chrono::duration_cast<std::chrono::days>(storage::disable_gone_after).count();
+      log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", url}, {"status", status.value_or(0)},
+                                     {"reason", "answered only 404 or 410 for " + std::to_string(days) + " days"}});
     }
   };
 

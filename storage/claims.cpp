@@ -46,16 +46,22 @@ constexpr const char* next_due_in_sql =
 // itself change nothing.
 constexpr const char* not_modified_sql =
     "UPDATE feeds SET etag = coalesce($3, etag), last_modified = coalesce($4, last_modified),"
-    " last_status = $5::int, last_checked_at = now(), error_count = 0, last_error = NULL,"
+    " last_status = $5::int, last_checked_at = now(), error_count = 0, last_error = NULL, gone_since = NULL,"
     " next_check_at = now() + $6::float8 * interval '1 second', lease_until = NULL, claimed_by = NULL "
     "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL";
 
 constexpr std::size_t last_error_limit = 1000;
+// gone_since on the right is the value before this answer: a feed is
+// disabled by the first 404 or 410 that comes disable_gone_after or more
+// after the first of an uninterrupted run of them.
 constexpr const char* failed_sql =
     "UPDATE feeds SET last_status = $3::int, last_error = $4, error_count = error_count + 1,"
     " last_checked_at = now(), next_check_at = now() + $5::float8 * interval '1 second',"
-    " lease_until = NULL, claimed_by = NULL "
-    "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL";
+    " lease_until = NULL, claimed_by = NULL,"
+    " gone_since = CASE WHEN $3::int IN (404, 410) THEN coalesce(gone_since, now()) END,"
+    " disabled = disabled OR coalesce($3::int IN (404, 410) AND gone_since <= now() - $6::float8 * interval '1 second', false) "
+    "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL "
+    "RETURNING disabled";
 
 
 }  // namespace
@@ -125,10 +131,13 @@ expected<store_stats, db_error> finish_failed(database& db, const claim& c, std:
     p.null();
   }
   p.text(pq::storable_text(error, last_error_limit)).integer(next_in.count());
+  p.integer(std::chrono::duration_cast<std::chrono::seconds>(disable_gone_after).count());
   auto r = state.exec(step, failed_sql, p);
   if (!r) return unexpected{r.error()};
   if (pq::affected(r->get()) == 0) return missed_lease(state, step, c);
-  return store_stats{};
+  store_stats stats;
+  stats.disabled = pq::boolean(r->get(), 0, 0);
+  return stats;
 }
 
 }  // namespace feedd::storage

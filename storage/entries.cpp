@@ -19,7 +19,7 @@ namespace {
 constexpr const char* fetched_feed_sql =
     "UPDATE feeds SET title = coalesce($3, title), site_url = coalesce($4, site_url),"
     " etag = $5, last_modified = $6, last_status = $7::int, last_checked_at = now(),"
-    " error_count = 0, last_error = NULL, next_check_at = now() + $8::float8 * interval '1 second',"
+    " error_count = 0, last_error = NULL, gone_since = NULL, next_check_at = now() + $8::float8 * interval '1 second',"
     " lease_until = NULL, claimed_by = NULL "
     "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL";
 

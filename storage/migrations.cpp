@@ -78,7 +78,15 @@ constexpr std::array version_1 = {
     "CREATE INDEX enclosures_entry_idx ON enclosures (entry_id)",
 };
 
-constexpr std::array<std::span<const char* const>, 1> migrations = {version_1};
+// Version 2: RELIABILITY S9, feeds that are gone. gone_since is when the
+// current run of 404 and 410 answers began; a feed that keeps answering so
+// for 30 days is disabled (claims.hpp, disable_gone_after).
+constexpr std::array version_2 = {
+    "ALTER TABLE feeds ADD COLUMN gone_since timestamptz",
+    "COMMENT ON COLUMN feeds.gone_since IS 'first of the 404/410 answers since the last other outcome; NULL: none'",
+};
+
+constexpr std::array<std::span<const char* const>, 2> migrations = {version_1, version_2};
 constexpr int latest_version = static_cast<int>(migrations.size());
 
 // Any constant shared by every feedd ("feeddmig"); pg_advisory_xact_lock

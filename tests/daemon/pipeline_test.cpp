@@ -138,6 +138,26 @@ TEST_F(Pipeline, FailingFeedsAreMarkedWhileTheRunCompletesForAllOthers) {
   EXPECT_EQ(count(db, "SELECT count(*) FROM entries e JOIN feeds f ON f.id = e.feed_id WHERE f.error_count > 0"), 0);
 }
 
+// RELIABILITY S9, with the 30 days seeded rather than waited for.
+TEST_F(Pipeline, AFeedGoneForThirtyDaysIsDisabledAndLogged) {
+  serve(1);
+  const std::string gone = server_->url("/status/410");
+  const std::string missing = server_->url("/status/404");
+  harness_.add_feeds({feed_url(fixtures_[0]), gone, missing});
+  auto& db = harness_.db();
+  db.exec("UPDATE feeds SET gone_since = now() - interval '31 days' WHERE url = '" + gone + "'");
+  db.exec("UPDATE feeds SET gone_since = now() - interval '2 days' WHERE url = '" + missing + "'");
+
+  auto r = harness_.feedd({"run", "--once"}, 60s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(db.scalar("SELECT string_agg(concat_ws(':', last_status, disabled), ',' ORDER BY id) FROM feeds"),
+            "200:f,410:t,404:f");
+  EXPECT_NE(r.err.find("event=feed_disabled feed=2 url=" + gone + " status=410"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("event=feed_disabled feed=3"), std::string::npos) << r.err;
+  const auto listed = harness_.feedd({"feeds", "list"});
+  EXPECT_NE(listed.out.find(gone + "\tx\tdisabled"), std::string::npos) << listed.out;
+}
+
 TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {
   serve(60);
   std::vector<std::string> urls;

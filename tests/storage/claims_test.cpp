@@ -189,6 +189,56 @@ TEST(StorageClaims, FinishFailedCountsErrorsAndBacksOff) {
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', error_count, last_status, length(last_error)) FROM feeds"), "2|503|1000");
 }
 
+// RELIABILITY S9: only an uninterrupted run of 404 and 410 answers counts,
+// and only once it is disable_gone_after old does it disable the feed.
+TEST(StorageClaims, AFeedGoneForThirtyDaysIsDisabled) {
+  test_database t{"gone"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  const auto fail = [&](std::optional<int> status) {
+    t.exec("UPDATE feeds SET next_check_at = now()");
+    auto r = storage::finish_failed(db, claim_feed(db, id), status, "gone", 1h);
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    return r.has_value() && r->disabled;
+  };
+  const auto gone_since = [&] { return t.scalar("SELECT coalesce(gone_since::text, 'null') FROM feeds"); };
+
+  EXPECT_FALSE(fail(410));
+  EXPECT_NE(gone_since(), "null");
+  const std::string first = gone_since();
+  EXPECT_FALSE(fail(404));
+  EXPECT_EQ(gone_since(), first) << "a 404 continues the run a 410 began";
+  EXPECT_FALSE(fail(503));
+  EXPECT_EQ(gone_since(), "null") << "any other outcome ends the run";
+  EXPECT_FALSE(fail(std::nullopt));
+  EXPECT_EQ(gone_since(), "null");
+
+  EXPECT_FALSE(fail(410));
+  t.exec("UPDATE feeds SET gone_since = now() - interval '29 days 23 hours'");
+  EXPECT_FALSE(fail(410));
+  EXPECT_EQ(t.scalar("SELECT disabled FROM feeds"), "f");
+  t.exec("UPDATE feeds SET gone_since = now() - interval '30 days 1 minute'");
+  EXPECT_TRUE(fail(404));
+  EXPECT_EQ(t.scalar("SELECT disabled FROM feeds"), "t");
+  auto claimed = storage::claim_due(db, 10, 60s, "test");
+  ASSERT_TRUE(claimed.has_value());
+  EXPECT_TRUE(claimed->empty()) << "a disabled feed is not claimed";
+}
+
+TEST(StorageClaims, SuccessEndsARunOfGoneAnswers) {
+  test_database t{"gone then back"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s).has_value());
+  t.exec("UPDATE feeds SET gone_since = now() - interval '40 days'");
+  ASSERT_TRUE(storage::finish_not_modified(db, claim_feed(db, id), {304, "", "", ""}, 0s).has_value());
+  EXPECT_EQ(t.scalar("SELECT gone_since IS NULL FROM feeds"), "t");
+  ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s).has_value());
+  t.exec("UPDATE feeds SET gone_since = now() - interval '40 days'");
+  ASSERT_TRUE(storage::finish_fetched(db, claim_feed(db, id), make_feed(1), ok_meta(), 0s).has_value());
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', gone_since IS NULL, disabled) FROM feeds"), "t|f");
+}
+
 TEST(StorageClaims, FinishFailedStoresBrokenTextReadably) {
   test_database t{"failed text"};
   auto db = open_migrated(t);

@@ -19,7 +19,7 @@ TEST(StorageMigrations, CreatesTheContractTablesInAnEmptyDatabase) {
   auto db = open_database(t);
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 1);
+  EXPECT_EQ(*version, 2);
   EXPECT_EQ(columns(t, "feeds",
                     "id,url,title,site_url,etag,last_modified,interval,next_check_at,last_checked_at,"
                     "last_status,last_error,error_count,disabled"),
@@ -50,8 +50,8 @@ TEST(StorageMigrations, RunningTwiceChangesNothing) {
   ASSERT_TRUE(storage::migrate(db).has_value());
   auto again = storage::migrate(db);
   ASSERT_TRUE(again.has_value()) << again.error().message;
-  EXPECT_EQ(*again, 1);
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(*again, 2);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "2");
 }
 
 TEST(StorageMigrations, RefusesADatabaseWithANewerSchema) {
@@ -61,11 +61,11 @@ TEST(StorageMigrations, RefusesADatabaseWithANewerSchema) {
   auto version = storage::migrate(db);
   ASSERT_FALSE(version.has_value());
   EXPECT_EQ(version.error().what, kind::schema);
-  EXPECT_EQ(version.error().message, "storage: migrate: database schema version 999 is newer than this feedd (1)");
+  EXPECT_EQ(version.error().message, "storage: migrate: database schema version 999 is newer than this feedd (2)");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
   EXPECT_EQ(checked.error().what, kind::schema);
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "3");
 }
 
 TEST(StorageMigrations, CheckSchemaRefusesAnEmptyDatabase) {
@@ -83,7 +83,26 @@ TEST(StorageMigrations, CheckSchemaAcceptsTheCurrentSchema) {
   auto db = open_migrated(t);
   auto checked = storage::check_schema(db);
   ASSERT_TRUE(checked.has_value()) << checked.error().message;
-  EXPECT_EQ(*checked, 1);
+  EXPECT_EQ(*checked, 2);
+}
+
+// A database left at version 1 by an older feedd: run refuses it until
+// migrate adds version 2, which keeps every feed.
+TEST(StorageMigrations, UpgradesAVersionOneDatabaseInPlace) {
+  test_database t{"upgrade from 1"};
+  auto db = open_migrated(t);
+  t.exec("INSERT INTO feeds (url, error_count) VALUES ('https://example.com/feed', 3)");
+  t.exec("ALTER TABLE feeds DROP COLUMN gone_since");
+  t.exec("DELETE FROM schema_migrations WHERE version = 2");
+  auto checked = storage::check_schema(db);
+  ASSERT_FALSE(checked.has_value());
+  EXPECT_NE(checked.error().message.find("version 1 is older than this feedd (2); run feedd migrate"), std::string::npos)
+      << checked.error().message;
+  auto version = storage::migrate(db);
+  ASSERT_TRUE(version.has_value()) << version.error().message;
+  EXPECT_EQ(*version, 2);
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', url, error_count, gone_since IS NULL) FROM feeds"),
+            "https://example.com/feed|3|t");
 }
 
 // RELIABILITY C6: instances starting together on an empty database.
@@ -105,8 +124,8 @@ TEST(StorageMigrations, ConcurrentMigrationsAllSucceedOnce) {
       });
     }
   }
-  for (const auto& outcome : outcomes) EXPECT_EQ(outcome, "1");
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "1");
+  for (const auto& outcome : outcomes) EXPECT_EQ(outcome, "2");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "2");
 }
 
 }  // namespace

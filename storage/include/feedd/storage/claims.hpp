@@ -55,7 +55,13 @@ struct store_stats {
   // landed although its answer was lost. Nothing was written twice (counts
   // are zero); treat it as success.
   bool already_finished = false;
+  bool disabled = false;  // finish_failed: the feed is gone for good and is no longer claimed
 };
+
+// A feed that answers only 404 or 410 for this long is disabled
+// (RELIABILITY S9): it is not polled again until someone sets
+// feeds.disabled back to false.
+inline constexpr std::chrono::days disable_gone_after{30};
 
 // One transaction: upsert every entry (one multi-row statement; an entry whose
 // stored fields are identical is not rewritten), replace the enclosures of
@@ -72,7 +78,9 @@ expected<store_stats, db_error> finish_not_modified(database& db, const claim& c
                                                     std::chrono::seconds next_in);
 
 // Failure: last_status (nullopt for network errors), last_error, error_count
-// + 1, last_checked_at = now(), next_check_at = now() + next_in, lease cleared.
+// + 1, last_checked_at = now(), next_check_at = now() + next_in, lease cleared;
+// a 404 or 410 starts or continues gone_since (anything else clears it), and
+// disables the feed once gone_since is disable_gone_after old.
 expected<store_stats, db_error> finish_failed(database& db, const claim& c, std::optional<int> status,
                                               std::string_view error, std::chrono::seconds next_in);
 
