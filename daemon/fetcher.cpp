@@ -181,6 +181,7 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
         co_return out;
       }
       out.final_url = chain->url();
+      out.moved_permanently = chain->moved_permanently();
     }
   }
 

@@ -44,6 +44,7 @@ expected<void, std::string> redirect_chain::follow(int status, std::string_view 
   if (!parsed) return unexpected{"location " + shown + " is not an http or https URL"};
   if (!visited_.insert(next).second) return unexpected{"redirect loop at " + shown};
   ++redirects_;
+  all_permanent_ = all_permanent_ && (status == 301 || status == 308);
   url_ = std::move(next);
   target_ = std::move(*parsed);
   send_credentials_ = send_credentials_ && origin_of(target_) == origin_of(first_);

@@ -30,6 +30,10 @@ class redirect_chain {
   // "fetch: redirect: ...".
   expected<void, std::string> follow(int status, std::string_view location);
 
+  // Whether the chain has moved, by 301 and 308 redirects only: the
+  // publisher says the feed lives at url() now (RFC 9110 15.4.2, 15.4.9).
+  bool moved_permanently() const { return redirects_ > 0 && all_permanent_; }
+
  private:
   redirect_chain(std::string url, parsers::http_url target, int max_redirects);
 
@@ -38,6 +42,7 @@ class redirect_chain {
   parsers::http_url first_;
   int max_redirects_;
   int redirects_ = 0;
+  bool all_permanent_ = true;
   bool send_credentials_;
   std::set<std::string> visited_;
   std::string no_credentials_;

@@ -178,13 +178,25 @@ void store_worker::finish(fetched& result) {
     }
   };
 
-  storage::http_meta meta{r.status, r.etag, r.last_modified, r.final_url};
+  storage::http_meta meta{r.status, r.etag, r.last_modified, r.final_url, {}};
+  if (r.moved_permanently && r.final_url != c.url) meta.moved_to = r.final_url;
+  // RELIABILITY S3: the URL follows a permanent redirect seen twice in a
+  // row, never onto another feed's URL (storage::finish_success_sql).
+  const auto log_move = [&](const storage::store_stats& stats) {
+    if (stats.moved) {
+      log_.info("feed_moved", {{"feed", c.feed_id}, {"from", url}, {"to", parsers::redact_url(meta.moved_to)}});
+    } else if (stats.move_refused) {
+      log_.warning("feed_moved", {{"feed", c.feed_id}, {"from", url}, {"to", parsers::redact_url(meta.moved_to)},
+                                  {"result", "kept: another feed has that URL"}});
+    }
+  };
   if (r.what == outcome::not_modified) {
     const seconds next = next_after_success(limits, c.interval, std::nullopt, r.max_age);
     with_database([&]() -> step_result {
       auto done = storage::finish_not_modified(db_, c, meta, next);
       if (!done) return unexpected{done.error()};
       if (done->lease_lost) log_.warning("lease_lost", {{"feed", c.feed_id}, {"url", url}});
+      log_move(*done);
       return true;
     }, "finish");
     ++counters_.not_modified;
@@ -222,6 +234,7 @@ void store_worker::finish(fetched& result) {
     log_.warning("lease_lost", {{"feed", c.feed_id}, {"url", url}});
     return;
   }
+  log_move(stats);
   ++counters_.fetched;
   counters_.entries_new += stats.inserted;
   counters_.entries_updated += stats.updated;

@@ -44,11 +44,11 @@ constexpr const char* next_due_in_sql =
 // The token stays after a finish so that a retry can tell "already done"
 // from "taken over" (missed_lease); lease_until IS NOT NULL makes the retry
 // itself change nothing.
-constexpr const char* not_modified_sql =
-    "UPDATE feeds SET etag = coalesce($3, etag), last_modified = coalesce($4, last_modified),"
+const std::string not_modified_sql = finish_success_sql(
+    "etag = coalesce($3, etag), last_modified = coalesce($4, last_modified),"
     " last_status = $5::int, last_checked_at = now(), error_count = 0, last_error = NULL, gone_since = NULL,"
-    " next_check_at = now() + $6::float8 * interval '1 second', lease_until = NULL, claimed_by = NULL "
-    "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL";
+    " next_check_at = now() + $6::float8 * interval '1 second', lease_until = NULL, claimed_by = NULL",
+    7);
 
 constexpr std::size_t last_error_limit = 1000;
 // gone_since on the right is the value before this answer: a feed is
@@ -112,11 +112,13 @@ expected<store_stats, db_error> finish_not_modified(database& db, const claim& c
   auto& state = db.internals();
   pq::params p;
   p.integer(c.feed_id).integer(c.lease_token).text_or_null(meta.etag).text_or_null(meta.last_modified);
-  p.integer(meta.status).integer(next_in.count());
-  auto r = state.exec(step, not_modified_sql, p);
+  p.integer(meta.status).integer(next_in.count()).text_or_null(meta.moved_to);
+  auto r = state.exec(step, not_modified_sql.c_str(), p);
   if (!r) return unexpected{r.error()};
   if (pq::affected(r->get()) == 0) return missed_lease(state, step, c);
-  return store_stats{};
+  store_stats stats;
+  read_move(r->get(), meta.moved_to, stats);
+  return stats;
 }
 
 expected<store_stats, db_error> finish_failed(database& db, const claim& c, std::optional<int> status,

@@ -16,12 +16,12 @@ namespace {
 // retry of a finish that did commit). Locks the feed row for the rest of the
 // transaction. A parsed title/site_url replaces the stored one only when
 // present; ETag and Last-Modified are those of this response (none: none).
-constexpr const char* fetched_feed_sql =
-    "UPDATE feeds SET title = coalesce($3, title), site_url = coalesce($4, site_url),"
+const std::string fetched_feed_sql = finish_success_sql(
+    "title = coalesce($3, title), site_url = coalesce($4, site_url),"
     " etag = $5, last_modified = $6, last_status = $7::int, last_checked_at = now(),"
     " error_count = 0, last_error = NULL, gone_since = NULL, next_check_at = now() + $8::float8 * interval '1 second',"
-    " lease_until = NULL, claimed_by = NULL "
-    "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL";
+    " lease_until = NULL, claimed_by = NULL",
+    9);
 
 // Every entry of a batch in one statement, from one jsonb parameter.
 // - batch: one row per guid (DISTINCT ON guards against duplicates the
@@ -160,7 +160,8 @@ expected<store_stats, db_error> finish_fetched(database& db, const claim& c, con
   pq::params p;
   p.integer(c.feed_id).integer(c.lease_token).text_or_null(parsed.title).text_or_null(parsed.site_url);
   p.text_or_null(meta.etag).text_or_null(meta.last_modified).integer(meta.status).integer(next_in.count());
-  auto lease = state.exec(step, fetched_feed_sql, p);
+  p.text_or_null(meta.moved_to);
+  auto lease = state.exec(step, fetched_feed_sql.c_str(), p);
   if (!lease) return unexpected{lease.error()};
   if (pq::affected(lease->get()) == 0) {
     tx->rollback();
@@ -168,6 +169,7 @@ expected<store_stats, db_error> finish_fetched(database& db, const claim& c, con
   }
 
   store_stats stats;
+  read_move(lease->get(), meta.moved_to, stats);
   auto work = make_batches(parsed.entries);
   for (auto& chunk : work.chunks) {
     pq::params q;

@@ -78,12 +78,15 @@ constexpr std::array version_1 = {
     "CREATE INDEX enclosures_entry_idx ON enclosures (entry_id)",
 };
 
-// Version 2: RELIABILITY S9, feeds that are gone. gone_since is when the
-// current run of 404 and 410 answers began; a feed that keeps answering so
-// for 30 days is disabled (claims.hpp, disable_gone_after).
+// Version 2: feeds that are gone or have moved (RELIABILITY S9, S3).
+// gone_since is when the current run of 404 and 410 answers began; a feed
+// that keeps answering so for 30 days is disabled (claims.hpp,
+// disable_gone_after). moved_to is where 301/308 redirects led on the last
+// fetch; the stored URL follows when the next fetch is led there again.
 constexpr std::array version_2 = {
-    "ALTER TABLE feeds ADD COLUMN gone_since timestamptz",
+    "ALTER TABLE feeds ADD COLUMN gone_since timestamptz, ADD COLUMN moved_to text",
     "COMMENT ON COLUMN feeds.gone_since IS 'first of the 404/410 answers since the last other outcome; NULL: none'",
+    "COMMENT ON COLUMN feeds.moved_to IS 'where 301/308 redirects led on the last fetch; url follows on the next'",
 };
 
 constexpr std::array<std::span<const char* const>, 2> migrations = {version_1, version_2};

@@ -158,6 +158,33 @@ TEST_F(Pipeline, AFeedGoneForThirtyDaysIsDisabledAndLogged) {
   EXPECT_NE(listed.out.find(gone + "\tx\tdisabled"), std::string::npos) << listed.out;
 }
 
+// RELIABILITY S3: a feed behind a 301 moves on the second fetch that is
+// redirected there, keeping its entries; one behind a 302 never moves, and
+// none moves onto a URL another feed has.
+TEST_F(Pipeline, APermanentRedirectSeenTwiceMovesTheFeed) {
+  serve(3);
+  const std::string moved = server_->url("/redirect/1?to=/feeds/" + fixtures_[0].file + "&code=301");
+  const std::string temporary = server_->url("/redirect/1?to=/feeds/" + fixtures_[1].file + "&code=302");
+  const std::string taken = server_->url("/redirect/1?to=/feeds/" + fixtures_[2].file + "&code=308");
+  harness_.add_feeds({moved, temporary, taken, feed_url(fixtures_[2])});
+  auto& db = harness_.db();
+
+  auto first = harness_.feedd({"run", "--once"}, 60s);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.err.find("event=feed_moved"), std::string::npos) << first.err;
+  db.exec("UPDATE feeds SET next_check_at = now()");
+  auto second = harness_.feedd({"run", "--once"}, 60s);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+
+  EXPECT_EQ(db.scalar("SELECT string_agg(url, ' ' ORDER BY id) FROM feeds"),
+            feed_url(fixtures_[0]) + " " + temporary + " " + taken + " " + feed_url(fixtures_[2]));
+  EXPECT_NE(second.err.find("event=feed_moved feed=1"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("event=feed_moved feed=3"), std::string::npos) << second.err;
+  EXPECT_NE(second.err.find("result=\"kept: another feed has that URL\""), std::string::npos) << second.err;
+  EXPECT_EQ(second.err.find("event=feed_moved feed=2"), std::string::npos) << second.err;
+  EXPECT_EQ(stored_lines(db, feed_url(fixtures_[0])), expected_lines(fixtures_[0]));
+}
+
 TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {
   serve(60);
   std::vector<std::string> urls;

@@ -24,6 +24,24 @@ TEST(RedirectChain, ResolvesARelativeLocationAgainstTheCurrentUrl) {
   EXPECT_TRUE(chain->target().tls);
 }
 
+TEST(RedirectChain, HasMovedPermanentlyOnlyBy301And308Alone) {
+  auto permanent = redirect_chain::start("https://example.com/a", 5);
+  ASSERT_TRUE(permanent.has_value());
+  EXPECT_FALSE(permanent->moved_permanently()) << "no redirect yet";
+  ASSERT_TRUE(permanent->follow(301, "/b").has_value());
+  ASSERT_TRUE(permanent->follow(308, "/c").has_value());
+  EXPECT_TRUE(permanent->moved_permanently());
+  for (const int temporary : {302, 303, 307}) {
+    SCOPED_TRACE(temporary);
+    auto mixed = redirect_chain::start("https://example.com/a", 5);
+    ASSERT_TRUE(mixed.has_value());
+    ASSERT_TRUE(mixed->follow(301, "/b").has_value());
+    ASSERT_TRUE(mixed->follow(temporary, "/c").has_value());
+    ASSERT_TRUE(mixed->follow(301, "/d").has_value());
+    EXPECT_FALSE(mixed->moved_permanently()) << "a temporary hop anywhere keeps the old URL";
+  }
+}
+
 TEST(RedirectChain, AllowsExactlyMaxRedirects) {
   auto chain = redirect_chain::start("http://example.com/0", 2);
   ASSERT_TRUE(chain.has_value());

@@ -239,6 +239,59 @@ TEST(StorageClaims, SuccessEndsARunOfGoneAnswers) {
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', gone_since IS NULL, disabled) FROM feeds"), "t|f");
 }
 
+// RELIABILITY S3: a 301/308 target is remembered, and the URL follows it
+// when the next fetch is led there again, unless another feed has it.
+TEST(StorageClaims, APermanentMoveSeenTwiceInARowMovesTheFeed) {
+  test_database t{"moved"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://old.example/feed");
+  const std::string target = "https://new.example/feed";
+  auto meta_to = [](std::string moved_to) {
+    auto meta = ok_meta();
+    meta.moved_to = std::move(moved_to);
+    return meta;
+  };
+  const auto row = [&] { return t.scalar("SELECT concat_ws('|', url, coalesce(moved_to, 'null')) FROM feeds"); };
+
+  auto first = storage::finish_fetched(db, claim_feed(db, id), make_feed(1), meta_to(target), 0s);
+  ASSERT_TRUE(first.has_value()) << first.error().message;
+  EXPECT_FALSE(first->moved);
+  EXPECT_EQ(row(), "https://old.example/feed|" + target);
+
+  // Interrupted by a fetch that was not moved: start again.
+  ASSERT_TRUE(storage::finish_not_modified(db, claim_feed(db, id), {304, "", "", ""}, 0s).has_value());
+  EXPECT_EQ(row(), "https://old.example/feed|null");
+  ASSERT_TRUE(storage::finish_fetched(db, claim_feed(db, id), make_feed(1), meta_to(target), 0s).has_value());
+  // Another target: remembered instead.
+  ASSERT_TRUE(storage::finish_fetched(db, claim_feed(db, id), make_feed(1), meta_to(target + "2"), 0s).has_value());
+  EXPECT_EQ(row(), "https://old.example/feed|" + target + "2");
+
+  ASSERT_TRUE(storage::finish_fetched(db, claim_feed(db, id), make_feed(1), meta_to(target), 0s).has_value());
+  storage::http_meta not_modified{304, "", "", "", target};
+  auto second = storage::finish_not_modified(db, claim_feed(db, id), not_modified, 0s);
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  EXPECT_TRUE(second->moved);
+  EXPECT_FALSE(second->move_refused);
+  EXPECT_EQ(row(), target + "|null");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries WHERE feed_id = " + std::to_string(id)), "1") << "entries stay";
+}
+
+TEST(StorageClaims, AMoveOntoAnotherFeedsUrlIsRefused) {
+  test_database t{"move refused"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://old.example/feed");
+  add(db, "https://new.example/feed");
+  auto meta = ok_meta();
+  meta.moved_to = "https://new.example/feed";
+  ASSERT_TRUE(storage::finish_fetched(db, claim_feed(db, id), make_feed(1), meta, 0s).has_value());
+  auto second = storage::finish_fetched(db, claim_feed(db, id), make_feed(1), meta, 0s);
+  ASSERT_TRUE(second.has_value()) << second.error().message;
+  EXPECT_FALSE(second->moved);
+  EXPECT_TRUE(second->move_refused);
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', url, moved_to IS NULL) FROM feeds WHERE id = " + std::to_string(id)),
+            "https://old.example/feed|t");
+}
+
 TEST(StorageClaims, FinishFailedStoresBrokenTextReadably) {
   test_database t{"failed text"};
   auto db = open_migrated(t);

@@ -92,7 +92,7 @@ TEST(StorageMigrations, UpgradesAVersionOneDatabaseInPlace) {
   test_database t{"upgrade from 1"};
   auto db = open_migrated(t);
   t.exec("INSERT INTO feeds (url, error_count) VALUES ('https://example.com/feed', 3)");
-  t.exec("ALTER TABLE feeds DROP COLUMN gone_since");
+  t.exec("ALTER TABLE feeds DROP COLUMN gone_since, DROP COLUMN moved_to");
   t.exec("DELETE FROM schema_migrations WHERE version = 2");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
@@ -101,8 +101,8 @@ TEST(StorageMigrations, UpgradesAVersionOneDatabaseInPlace) {
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
   EXPECT_EQ(*version, 2);
-  EXPECT_EQ(t.scalar("SELECT concat_ws('|', url, error_count, gone_since IS NULL) FROM feeds"),
-            "https://example.com/feed|3|t");
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', url, error_count, gone_since IS NULL, moved_to IS NULL) FROM feeds"),
+            "https://example.com/feed|3|t|t");
 }
 
 // RELIABILITY C6: instances starting together on an empty database.

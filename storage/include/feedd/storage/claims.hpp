@@ -43,7 +43,10 @@ struct http_meta {
   int status = 200;
   std::string etag;           // from the response; empty: keep none
   std::string last_modified;  // from the response; empty: keep none
-  std::string final_url;      // after redirects (not stored yet; for logs)
+  std::string final_url;      // after redirects (for logs)
+  // final_url when 301 and 308 redirects alone led there, else empty: the
+  // feed has moved once two fetches in a row say so (RELIABILITY S3).
+  std::string moved_to;
 };
 
 struct store_stats {
@@ -56,6 +59,10 @@ struct store_stats {
   // are zero); treat it as success.
   bool already_finished = false;
   bool disabled = false;  // finish_failed: the feed is gone for good and is no longer claimed
+  // A second fetch in a row was led to meta.moved_to: the feed's URL is
+  // now that (moved), or stays because another feed has it (move_refused).
+  bool moved = false;
+  bool move_refused = false;
 };
 
 // A feed that answers only 404 or 410 for this long is disabled
@@ -73,7 +80,9 @@ expected<store_stats, db_error> finish_fetched(database& db, const claim& c, con
                                                const http_meta& meta, std::chrono::seconds next_in);
 
 // 304: no entry touched; bookkeeping as above (etag/last_modified updated when
-// the response carried new ones).
+// the response carried new ones). Both successes remember meta.moved_to, and
+// move the feed there when the previous fetch was led to the same URL and no
+// other feed has it.
 expected<store_stats, db_error> finish_not_modified(database& db, const claim& c, const http_meta& meta,
                                                     std::chrono::seconds next_in);
 
