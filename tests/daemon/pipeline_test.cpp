@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <csignal>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -183,6 +184,37 @@ TEST_F(Pipeline, APermanentRedirectSeenTwiceMovesTheFeed) {
   EXPECT_NE(second.err.find("result=\"kept: another feed has that URL\""), std::string::npos) << second.err;
   EXPECT_EQ(second.err.find("event=feed_moved feed=2"), std::string::npos) << second.err;
   EXPECT_EQ(stored_lines(db, feed_url(fixtures_[0])), expected_lines(fixtures_[0]));
+}
+
+// RELIABILITY D3: the store's backend is killed again and again while
+// documents are being stored; every entry still ends up stored exactly once.
+TEST_F(Pipeline, TheStoreReconnectsWhenItsBackendIsKilledAndLosesNothing) {
+  serve(30);
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures_) urls.push_back(feed_url(f, "?delay_ms=200"));
+  // Two fetches at a time: the run lasts about 3 s, long enough for the kills.
+  harness_.write_config("  max_concurrent: 2\n  max_per_host: 2\n", "queue:\n  capacity: 4\n");
+  harness_.add_feeds(urls);
+  auto& db = harness_.db();
+  const auto log = harness_.dir() / "feedd.log";
+  auto daemon = harness_.start({"run"}, log);
+  const auto stored = [&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"); };
+  // Only this test's daemon: other tests run their own beside it.
+  const std::string kill_store =
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'feedd-store' "
+      "AND datname = current_database()";
+  int kills = 0;
+  for (auto deadline = std::chrono::steady_clock::now() + 30s;
+       std::chrono::steady_clock::now() < deadline && stored() < 30; std::this_thread::sleep_for(150ms)) {
+    if (kills < 5 && stored() > 0) kills += count(db, kill_store);
+  }
+  ASSERT_EQ(stored(), 30) << read_file(log);
+  EXPECT_GE(kills, 3) << read_file(log);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+  for (std::size_t i = 0; i < fixtures_.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures_[i]));
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
+  EXPECT_NE(read_file(log).find("event=database_reconnected"), std::string::npos) << read_file(log);
 }
 
 TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {
