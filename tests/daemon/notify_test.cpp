@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon_harness.hpp"
+#include "support/paths.hpp"
 
 namespace feedd::test {
 namespace {
@@ -124,6 +125,25 @@ TEST(SystemdNotify, ReadyWatchdogReloadingStatusAndStopping) {
     status = status || systemd.messages()[i].second.starts_with("STATUS=fetched 0,");
   }
   EXPECT_TRUE(status) << "the summary at shutdown reaches systemd's status line\n" << systemd.transcript();
+}
+
+// RELIABILITY D1: not ready while the database is down, so that systemd
+// holds back what depends on feedd (and TimeoutStartSec= applies).
+TEST(SystemdNotify, NotReadyWhileTheDatabaseIsDown) {
+  temp_dir dir;
+  const auto config = dir.path() / "feedd.yaml";
+  write_file(config, "database:\n  url: \"host=" + (dir.path() / "nowhere").string() + " user=postgres dbname=feedd\"\n");
+  notify_socket systemd(dir.path() / "notify");
+  const auto log = dir.path() / "feedd.log";
+  process daemon({{feedd_binary().string(), "--config", config.string(), "run"},
+                  {{"NOTIFY_SOCKET", systemd.path().string()}},
+                  {"JOURNAL_STREAM", "WATCHDOG_USEC", "WATCHDOG_PID"},
+                  "",
+                  log});
+  EXPECT_FALSE(systemd.wait_for("READY=1", 3s)) << systemd.transcript() << read_file(log);
+  EXPECT_NE(read_file(log).find("step=connect"), std::string::npos) << read_file(log);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(5s), 0) << read_file(log);
 }
 
 }  // namespace
