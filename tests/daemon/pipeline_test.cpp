@@ -160,14 +160,17 @@ TEST_F(Pipeline, AFeedGoneForThirtyDaysIsDisabledAndLogged) {
 }
 
 // RELIABILITY S3: a feed behind a 301 moves on the second fetch that is
-// redirected there, keeping its entries; one behind a 302 never moves, and
-// none moves onto a URL another feed has.
+// redirected there, keeping its entries; one behind a 302 never moves,
+// none moves onto a URL another feed has, and none with credentials moves.
 TEST_F(Pipeline, APermanentRedirectSeenTwiceMovesTheFeed) {
   serve(3);
   const std::string moved = server_->url("/redirect/1?to=/feeds/" + fixtures_[0].file + "&code=301");
   const std::string temporary = server_->url("/redirect/1?to=/feeds/" + fixtures_[1].file + "&code=302");
   const std::string taken = server_->url("/redirect/1?to=/feeds/" + fixtures_[2].file + "&code=308");
-  harness_.add_feeds({moved, temporary, taken, feed_url(fixtures_[2])});
+  // Credentials would be lost by the move: such a feed stays where it is.
+  std::string with_credentials = server_->url("/redirect/1?to=/feeds/" + fixtures_[1].file + "&code=301&c=1");
+  with_credentials.insert(with_credentials.find("//") + 2, "user:secret@");
+  harness_.add_feeds({moved, temporary, taken, feed_url(fixtures_[2]), with_credentials});
   auto& db = harness_.db();
 
   auto first = harness_.feedd({"run", "--once"}, 60s);
@@ -178,7 +181,9 @@ TEST_F(Pipeline, APermanentRedirectSeenTwiceMovesTheFeed) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
 
   EXPECT_EQ(db.scalar("SELECT string_agg(url, ' ' ORDER BY id) FROM feeds"),
-            feed_url(fixtures_[0]) + " " + temporary + " " + taken + " " + feed_url(fixtures_[2]));
+            feed_url(fixtures_[0]) + " " + temporary + " " + taken + " " + feed_url(fixtures_[2]) + " " +
+                with_credentials);
+  EXPECT_EQ(db.scalar("SELECT concat_ws('|', error_count, moved_to IS NULL) FROM feeds WHERE id = 5"), "0|t");
   EXPECT_NE(second.err.find("event=feed_moved feed=1"), std::string::npos) << second.err;
   EXPECT_NE(second.err.find("event=feed_moved feed=3"), std::string::npos) << second.err;
   EXPECT_NE(second.err.find("result=\"kept: another feed has that URL\""), std::string::npos) << second.err;
