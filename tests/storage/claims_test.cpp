@@ -231,7 +231,7 @@ TEST(StorageClaims, SuccessEndsARunOfGoneAnswers) {
   const auto id = add(db, "https://example.com/feed");
   ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s).has_value());
   t.exec("UPDATE feeds SET gone_since = now() - interval '40 days'");
-  ASSERT_TRUE(storage::finish_not_modified(db, claim_feed(db, id), {304, "", "", ""}, 0s).has_value());
+  ASSERT_TRUE(storage::finish_not_modified(db, claim_feed(db, id), {304, "", "", "", ""}, 0s).has_value());
   EXPECT_EQ(t.scalar("SELECT gone_since IS NULL FROM feeds"), "t");
   ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s).has_value());
   t.exec("UPDATE feeds SET gone_since = now() - interval '40 days'");
@@ -259,7 +259,7 @@ TEST(StorageClaims, APermanentMoveSeenTwiceInARowMovesTheFeed) {
   EXPECT_EQ(row(), "https://old.example/feed|" + target);
 
   // Interrupted by a fetch that was not moved: start again.
-  ASSERT_TRUE(storage::finish_not_modified(db, claim_feed(db, id), {304, "", "", ""}, 0s).has_value());
+  ASSERT_TRUE(storage::finish_not_modified(db, claim_feed(db, id), {304, "", "", "", ""}, 0s).has_value());
   EXPECT_EQ(row(), "https://old.example/feed|null");
   ASSERT_TRUE(storage::finish_fetched(db, claim_feed(db, id), make_feed(1), meta_to(target), 0s).has_value());
   // Another target: remembered instead.
@@ -327,7 +327,7 @@ TEST(StorageClaims, NotModifiedKeepsEntriesAndValidators) {
   const std::string entries_before = t.scalar("SELECT string_agg(xmin::text || id, ',' ORDER BY id) FROM entries");
 
   c = claim_feed(db, id);
-  auto r = storage::finish_not_modified(db, c, {304, "", "", ""}, 2h);
+  auto r = storage::finish_not_modified(db, c, {304, "", "", "", ""}, 2h);
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_FALSE(r->lease_lost);
   EXPECT_EQ(t.scalar("SELECT string_agg(xmin::text || id, ',' ORDER BY id) FROM entries"), entries_before);
@@ -338,7 +338,7 @@ TEST(StorageClaims, NotModifiedKeepsEntriesAndValidators) {
 
   t.exec("UPDATE feeds SET next_check_at = now()");
   c = claim_feed(db, id);
-  ASSERT_TRUE(storage::finish_not_modified(db, c, {304, "\"v2\"", "", ""}, 2h).has_value());
+  ASSERT_TRUE(storage::finish_not_modified(db, c, {304, "\"v2\"", "", "", ""}, 2h).has_value());
   EXPECT_EQ(t.scalar("SELECT etag FROM feeds"), "\"v2\"");
 }
 

@@ -75,6 +75,6 @@ inline feed make_feed(int entries) {
   return f;
 }
 
-inline storage::http_meta ok_meta() { return storage::http_meta{200, "\"v1\"", "Tue, 14 Nov 2023 22:13:20 GMT", ""}; }
+inline storage::http_meta ok_meta() { return storage::http_meta{200, "\"v1\"", "Tue, 14 Nov 2023 22:13:20 GMT", "", ""}; }
 
 }  // namespace feedd::test
