@@ -29,6 +29,7 @@ int run_migrate(const context& ctx, logger& log);
 int run_feeds_add(const context& ctx, const std::string& url, const std::string& interval);
 int run_feeds_list(const context& ctx);
 int run_feeds_remove(const context& ctx, const std::string& url_or_id);
+int run_feeds_enable(const context& ctx, const std::string& url_or_id);
 int run_feeds_import(const context& ctx, const std::filesystem::path& file);
 int run_feeds_export(const context& ctx);
 int run_parse(const std::string& file, const std::string& base_url, const std::string& charset);

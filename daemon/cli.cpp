@@ -58,13 +58,15 @@ int main(int argc, char** argv) {
 
   auto* feeds = app.add_subcommand("feeds", "manage the feed list");
   feeds->require_subcommand(1);
-  std::string add_url, add_interval, remove_what, import_file;
+  std::string add_url, add_interval, remove_what, enable_what, import_file;
   auto* add = feeds->add_subcommand("add", "add a feed");
   add->add_option("URL", add_url, "feed URL")->required();
   add->add_option("--interval", add_interval, "refresh interval, e.g. 15m (default: schedule.interval)");
   auto* list = feeds->add_subcommand("list", "list feeds");
   auto* remove = feeds->add_subcommand("remove", "remove a feed and its entries");
   remove->add_option("URL_OR_ID", remove_what, "feed URL or numeric id")->required();
+  auto* enable = feeds->add_subcommand("enable", "poll a disabled feed again, from now");
+  enable->add_option("URL_OR_ID", enable_what, "feed URL or numeric id")->required();
   auto* import = feeds->add_subcommand("import", "add every feed of an OPML file");
   import->add_option("FILE", import_file, "OPML file")->required();
   auto* export_ = feeds->add_subcommand("export", "print the feed list as OPML 2.0");
@@ -103,6 +105,7 @@ int main(int argc, char** argv) {
   if (add->parsed()) return run_feeds_add(*ctx, add_url, add_interval);
   if (list->parsed()) return run_feeds_list(*ctx);
   if (remove->parsed()) return run_feeds_remove(*ctx, remove_what);
+  if (enable->parsed()) return run_feeds_enable(*ctx, enable_what);
   if (import->parsed()) return run_feeds_import(*ctx, import_file);
   if (export_->parsed()) return run_feeds_export(*ctx);
 

@@ -1,4 +1,4 @@
-// The one-shot commands: migrate and feeds add|list|remove|import|export.
+// The one-shot commands: migrate and feeds add|list|remove|enable|import|export.
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
@@ -58,6 +58,23 @@ expected<std::vector<storage::feed_row>, int> all_feeds(const context& ctx) {
     return unexpected{exit_failure};
   }
   return std::move(*rows);
+}
+
+// `feeds VERB URL|ID`; a URL or id that names no feed is a failure (exit 1).
+int on_one_feed(const context& ctx, std::string_view verb, const std::string& url_or_id,
+                expected<bool, storage::db_error> (*change)(storage::database&, std::string_view)) {
+  auto db = connect(ctx, "feedd-cli");
+  if (!db) return db.error();
+  auto changed = change(*db, url_or_id);
+  if (!changed) {
+    std::cerr << changed.error().message << '\n';
+    return exit_failure;
+  }
+  if (!*changed) {
+    std::cerr << "feeds " << verb << ": no feed " << url_or_id << '\n';
+    return exit_failure;
+  }
+  return exit_ok;
 }
 
 std::string status_of(const storage::feed_row& f) {
@@ -146,18 +163,11 @@ int run_feeds_list(const context& ctx) {
 }
 
 int run_feeds_remove(const context& ctx, const std::string& url_or_id) {
-  auto db = connect(ctx, "feedd-cli");
-  if (!db) return db.error();
-  auto removed = storage::remove_feed(*db, url_or_id);
-  if (!removed) {
-    std::cerr << removed.error().message << '\n';
-    return exit_failure;
-  }
-  if (!*removed) {
-    std::cerr << "feeds remove: no feed " << url_or_id << '\n';
-    return exit_failure;
-  }
-  return exit_ok;
+  return on_one_feed(ctx, "remove", url_or_id, storage::remove_feed);
+}
+
+int run_feeds_enable(const context& ctx, const std::string& url_or_id) {
+  return on_one_feed(ctx, "enable", url_or_id, storage::enable_feed);
 }
 
 int run_feeds_import(const context& ctx, const std::filesystem::path& file) {

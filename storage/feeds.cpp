@@ -28,6 +28,11 @@ constexpr const char* list_feeds_sql =
 constexpr const char* remove_feed_by_id_sql = "DELETE FROM feeds WHERE id = $1::bigint";
 constexpr const char* remove_feed_by_url_sql = "DELETE FROM feeds WHERE url = $1";
 constexpr const char* count_feeds_sql = "SELECT count(*) FROM feeds";
+// Due at once; the 30 days of 404/410 start again from nothing.
+constexpr const char* enable_feed_by_id_sql =
+    "UPDATE feeds SET disabled = false, gone_since = NULL, next_check_at = now() WHERE id = $1::bigint";
+constexpr const char* enable_feed_by_url_sql =
+    "UPDATE feeds SET disabled = false, gone_since = NULL, next_check_at = now() WHERE url = $1";
 
 feed_row read_row(const PGresult* r, int row) {
   feed_row f;
@@ -99,19 +104,29 @@ expected<std::vector<feed_row>, db_error> list_feeds(database& db) {
   return out;
 }
 
-expected<bool, db_error> remove_feed(database& db, std::string_view url_or_id) {
+// Runs by_id or by_url on the feed url_or_id names; whether a row changed.
+expected<bool, db_error> change_feed(database& db, std::string_view step, const char* by_id, const char* by_url,
+                                     std::string_view url_or_id) {
   pq::params p;
-  const char* sql = remove_feed_by_url_sql;
+  const char* sql = by_url;
   if (auto id = as_id(url_or_id)) {
-    sql = remove_feed_by_id_sql;
+    sql = by_id;
     p.integer(*id);
   } else {
     p.text(std::string(url_or_id));
   }
-  // Entries and enclosures go with it (ON DELETE CASCADE).
-  auto r = db.internals().exec("remove feed", sql, p);
+  auto r = db.internals().exec(step, sql, p);
   if (!r) return unexpected{r.error()};
   return pq::affected(r->get()) > 0;
+}
+
+expected<bool, db_error> remove_feed(database& db, std::string_view url_or_id) {
+  // Entries and enclosures go with it (ON DELETE CASCADE).
+  return change_feed(db, "remove feed", remove_feed_by_id_sql, remove_feed_by_url_sql, url_or_id);
+}
+
+expected<bool, db_error> enable_feed(database& db, std::string_view url_or_id) {
+  return change_feed(db, "enable feed", enable_feed_by_id_sql, enable_feed_by_url_sql, url_or_id);
 }
 
 expected<std::int64_t, db_error> count_feeds(database& db) {

@@ -93,5 +93,22 @@ TEST(Cli, FeedsAddListRemoveImportExport) {
   EXPECT_EQ(h.db().scalar("SELECT count(*) FROM feeds"), "1");
 }
 
+TEST(Cli, FeedsEnablePollsADisabledFeedAgainFromNow) {
+  daemon_harness h("cli_enable");
+  h.add_feeds({"https://gone.example/rss", "https://other.example/rss"});
+  h.db().exec("UPDATE feeds SET disabled = true, gone_since = now() - interval '40 days', "
+              "next_check_at = now() + interval '1 day'");
+  EXPECT_NE(h.feedd({"feeds", "list"}).out.find("https://gone.example/rss\tx\tdisabled"), std::string::npos);
+  EXPECT_EQ(h.feedd({"feeds", "enable", "https://gone.example/rss"}).exit_code, 0);
+  const std::string other = h.db().scalar("SELECT id FROM feeds WHERE url = 'https://other.example/rss'");
+  EXPECT_EQ(h.feedd({"feeds", "enable", other}).exit_code, 0);
+  EXPECT_EQ(h.db().scalar("SELECT string_agg(concat_ws('|', disabled, gone_since IS NULL, next_check_at <= now()), ',' "
+                          "ORDER BY id) FROM feeds"),
+            "f|t|t,f|t|t");
+  const auto missing = h.feedd({"feeds", "enable", "https://nowhere.example/rss"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_NE(missing.err.find("feeds enable: no feed https://nowhere.example/rss"), std::string::npos) << missing.err;
+}
+
 }  // namespace
 }  // namespace feedd::test
