@@ -156,7 +156,7 @@ int run_feeds_list(const context& ctx) {
   std::cout << "id\turl\ttitle\tstatus\tlast_check\tnext_check\terrors\n";
   for (const auto& f : *rows) {
     std::cout << f.id << '\t' << parsers::redact_url(f.url) << '\t' << (f.title.empty() ? "-" : f.title) << '\t'
-              << status_of(f) << '\t' << f.last_checked_at.value_or("-") << '\t' << f.next_check_at.value_or("-")
+              << status_of(f) << '\t' << f.last_checked_at.value_or("-") << '\t' << (f.disabled ? "-" : f.next_check_at.value_or("-"))
               << '\t' << f.error_count << '\n';
   }
   return exit_ok;
