@@ -179,10 +179,12 @@ void store_worker::finish(fetched& result) {
   };
 
   storage::http_meta meta{r.status, r.etag, r.last_modified, r.final_url, {}};
-  // A URL with credentials stays: the target was fetched without them
-  // once the chain left the origin, and storing it would drop them.
-  const auto current = parsers::parse_http_url(c.url);
-  if (r.moved_permanently && r.final_url != c.url && current && current->userinfo.empty()) meta.moved_to = r.final_url;
+  if (r.moved_permanently && r.final_url != c.url) {
+    // A URL with credentials stays: the target was fetched without them
+    // once the chain left the origin, and storing it would drop them.
+    const auto current = parsers::parse_http_url(c.url);
+    if (current && current->userinfo.empty()) meta.moved_to = r.final_url;
+  }
   // RELIABILITY S3: the URL follows a permanent redirect seen twice in a
   // row, never onto another feed's URL (storage::finish_success_sql).
   const auto log_move = [&](const storage::store_stats& stats) {

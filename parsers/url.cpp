@@ -256,7 +256,7 @@ std::optional<http_url> parse_http_url(std::string_view url) {
       result.host = std::string(parsed->encoded_host_address());  // no brackets
       break;
     case urls::host_type::name:
-      result.host = detail::ascii::lowered(std::string(parsed->encoded_host_address()));
+      result.host = detail::ascii::lowered(parsed->encoded_host_address());
       if (!is_host_name(result.host)) return std::nullopt;  // also rejects %-escapes
       break;
     default:

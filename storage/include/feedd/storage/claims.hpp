@@ -66,8 +66,8 @@ struct store_stats {
 };
 
 // A feed that answers only 404 or 410 for this long is disabled
-// (RELIABILITY S9): it is not polled again until someone sets
-// feeds.disabled back to false.
+// (RELIABILITY S9): it is not polled again until enable_feed (feeds.hpp,
+// `feedd feeds enable`) turns it back on.
 inline constexpr std::chrono::days disable_gone_after{30};
 
 // One transaction: upsert every entry (one multi-row statement; an entry whose
