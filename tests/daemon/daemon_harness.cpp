@@ -18,6 +18,11 @@ daemon_harness::daemon_harness(const std::string& label) : db_(label), config_(d
   write_config();
 }
 
+daemon_harness::daemon_harness(const std::string& label, const std::string& cluster)
+    : db_(label, cluster), config_(dir_.path() / "feedd.yaml") {
+  write_config();
+}
+
 void daemon_harness::write_config(const std::string& fetch_yaml, const std::string& other_yaml) {
   // Defaults for tests, each overridable by a "  key: value" line of fetch_yaml.
   std::vector<std::pair<std::string, std::string>> fetch = {

@@ -17,6 +17,8 @@ namespace feedd::test {
 class daemon_harness {
  public:
   explicit daemon_harness(const std::string& label);
+  // Its database in another cluster (a libpq conninfo without dbname).
+  daemon_harness(const std::string& label, const std::string& cluster);
 
   // Writes the config: database.url pointing at the test database, private
   // addresses allowed (the feeds live on 127.0.0.1), plus `extra` YAML

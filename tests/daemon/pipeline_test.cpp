@@ -10,6 +10,7 @@
 #include "daemon_harness.hpp"
 #include "fake_server.hpp"
 #include "feed_fixtures.hpp"
+#include "support/private_cluster.hpp"
 
 namespace feedd::test {
 namespace {
@@ -220,6 +221,62 @@ TEST_F(Pipeline, TheStoreReconnectsWhenItsBackendIsKilledAndLosesNothing) {
   for (std::size_t i = 0; i < fixtures_.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures_[i]));
   EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
   EXPECT_NE(read_file(log).find("event=database_reconnected"), std::string::npos) << read_file(log);
+}
+
+int total_hits(const fake_server& server) {
+  int total = 0;
+  for (const auto& [path, n] : hits(server)) total += n;
+  return total;
+}
+
+// RELIABILITY D2: the whole server stops while documents wait in the queue
+// and comes back 5 s later (the scenario's 20 s would only lengthen the
+// store thread's backoff, and the test). Meanwhile the fetchers stall on
+// the full queue and the store thread retries; afterwards every document
+// is stored, and none was fetched twice (a lost one would have to be).
+TEST(DatabaseOutage, FetchersStallWhileTheServerIsDownAndEveryDocumentIsStoredOnceAfter) {
+  private_cluster cluster;  // of its own: the shared one serves the other tests meanwhile
+  daemon_harness harness{"database_outage", cluster.conninfo()};
+  temp_dir root;
+  const auto fixtures = write_feed_fixtures(root.path(), 120);
+  const auto server = serve_directory(root.path());
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures) urls.push_back(server->url("/feeds/" + f.file + "?delay_ms=200"));
+  // Four fetches at a time of 200 ms each: about 6 s of work, so that the
+  // server stops early in it with most feeds still to come.
+  harness.write_config("  max_concurrent: 4\n  max_per_host: 4\n", "queue:\n  capacity: 8\n");
+  harness.add_feeds(urls);
+  auto& db = harness.db();
+  const auto stored = [&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"); };
+  const auto log = harness.dir() / "feedd.log";
+  auto daemon = harness.start({"run"}, log);
+  for (auto deadline = std::chrono::steady_clock::now() + 30s;
+       std::chrono::steady_clock::now() < deadline && stored() < 5; std::this_thread::sleep_for(50ms)) {
+  }
+  ASSERT_TRUE(cluster.stop());
+  // The store thread fails on the next document and retries; what the
+  // fetchers hold fills the queue, and then nothing more is fetched.
+  std::this_thread::sleep_for(3s);
+  const int stalled = total_hits(*server);
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(total_hits(*server), stalled);
+  EXPECT_LT(stalled, 120);
+  ASSERT_TRUE(daemon.running()) << read_file(log);
+  ASSERT_TRUE(cluster.start());
+
+  for (auto deadline = std::chrono::steady_clock::now() + 60s;
+       std::chrono::steady_clock::now() < deadline && stored() < 120; std::this_thread::sleep_for(100ms)) {
+  }
+  ASSERT_EQ(stored(), 120) << read_file(log);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+  const auto h = hits(*server);
+  for (const auto& f : fixtures) EXPECT_EQ(h.at("/feeds/" + f.file), 1) << f.file;
+  for (std::size_t i = 0; i < fixtures.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures[i]));
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
+  const auto text = read_file(log);
+  EXPECT_NE(text.find("event=database "), std::string::npos) << text;
+  EXPECT_NE(text.find("event=database_reconnected"), std::string::npos) << text;
 }
 
 TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {

@@ -13,8 +13,8 @@
 namespace feedd::test {
 namespace {
 
-std::string admin_exec(const std::string& sql) {
-  std::string conninfo = pg_conninfo() + " dbname=postgres";
+std::string admin_exec(const std::string& cluster, const std::string& sql) {
+  std::string conninfo = cluster + " dbname=postgres";
   PGconn* conn = PQconnectdb(conninfo.c_str());
   std::string error;
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -36,15 +36,17 @@ std::string sanitize(const std::string& label) {
 
 }  // namespace
 
-test_database::test_database(const std::string& label) {
+test_database::test_database(const std::string& label) : test_database(label, pg_conninfo()) {}
+
+test_database::test_database(const std::string& label, const std::string& cluster) : cluster_(cluster) {
   static std::atomic<int> counter{0};
   name_ = "t_" + sanitize(label) + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
-  std::string error = admin_exec("CREATE DATABASE " + name_);
+  std::string error = admin_exec(cluster_, "CREATE DATABASE " + name_);
   if (!error.empty()) throw std::runtime_error("test database: " + error);
-  conninfo_ = pg_conninfo() + " dbname=" + name_;
+  conninfo_ = cluster_ + " dbname=" + name_;
 }
 
-test_database::~test_database() { admin_exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
+test_database::~test_database() { admin_exec(cluster_, "DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }
 
 std::string test_database::scalar(const std::string& sql) const {
   PGconn* conn = PQconnectdb(conninfo_.c_str());

@@ -4,12 +4,13 @@
 
 namespace feedd::test {
 
-// A new, empty database in the throwaway cluster, dropped (with FORCE) when
-// the object goes away. Every test that writes gets its own, so tests never
-// see each other's rows.
+// A new, empty database in the throwaway cluster (or in `cluster`, a libpq
+// conninfo without dbname), dropped (with FORCE) when the object goes away.
+// Every test that writes gets its own, so tests never see each other's rows.
 class test_database {
  public:
   explicit test_database(const std::string& label);
+  test_database(const std::string& label, const std::string& cluster);
   test_database(const test_database&) = delete;
   test_database& operator=(const test_database&) = delete;
   ~test_database();
@@ -23,6 +24,7 @@ class test_database {
   void exec(const std::string& sql) const;
 
  private:
+  std::string cluster_;
   std::string name_;
   std::string conninfo_;
 };
