@@ -241,11 +241,20 @@ void store_worker::finish(fetched& result) {
   }
   log_move(stats);
   ++counters_.fetched;
-  counters_.entries_new += stats.inserted;
-  counters_.entries_updated += stats.updated;
-  log_.info("fetch", {{"feed", c.feed_id}, {"url", url}, {"status", r.status}, {"bytes", r.wire_bytes},
-                      {"ms", ms(r.elapsed)}, {"entries", parsed->entries.size()}, {"new", stats.inserted},
-                      {"updated", stats.updated}, {"warnings", parsed->warnings.size()}});
+  if (stats.already_finished) {
+    // The answer to COMMIT was lost and the retry found the feed finished
+    // (RELIABILITY D4): the entries are stored, how many of them were new
+    // went with the answer.
+    log_.info("fetch", {{"feed", c.feed_id}, {"url", url}, {"status", r.status}, {"bytes", r.wire_bytes},
+                        {"ms", ms(r.elapsed)}, {"entries", parsed->entries.size()}, {"stored", "earlier_try"},
+                        {"warnings", parsed->warnings.size()}});
+  } else {
+    counters_.entries_new += stats.inserted;
+    counters_.entries_updated += stats.updated;
+    log_.info("fetch", {{"feed", c.feed_id}, {"url", url}, {"status", r.status}, {"bytes", r.wire_bytes},
+                        {"ms", ms(r.elapsed)}, {"entries", parsed->entries.size()}, {"new", stats.inserted},
+                        {"updated", stats.updated}, {"warnings", parsed->warnings.size()}});
+  }
   if (!parsed->warnings.empty())
     log_.debug("parse_warnings", {{"feed", c.feed_id}, {"first", parsed->warnings.front()}});
 }

@@ -41,7 +41,8 @@ void daemon_harness::write_config(const std::string& fetch_yaml, const std::stri
       if (k == key) v = value, replaced = true;
     if (!replaced) fetch.emplace_back(key, value);
   }
-  std::string yaml = "database:\n  url: \"" + db_.conninfo() + "\"\nfetch:\n";
+  const std::string& url = database_url_.empty() ? db_.conninfo() : database_url_;
+  std::string yaml = "database:\n  url: \"" + url + "\"\nfetch:\n";
   for (const auto& [k, v] : fetch) yaml += "  " + k + ": " + v + "\n";
   write_file(config_, yaml + other_yaml);
 }

@@ -24,6 +24,9 @@ class daemon_harness {
   // addresses allowed (the feeds live on 127.0.0.1), plus `extra` YAML
   // sections appended verbatim (may override nothing already written).
   void write_config(const std::string& fetch_yaml = "", const std::string& other_yaml = "");
+  // database.url for the next write_config: the test database reached
+  // another way (a proxy), or "" for db().conninfo() again.
+  void set_database_url(const std::string& conninfo) { database_url_ = conninfo; }
   const std::filesystem::path& config_path() const { return config_; }
 
   run_result feedd(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(60));
@@ -41,6 +44,7 @@ class daemon_harness {
   test_database db_;
   temp_dir dir_;
   std::filesystem::path config_;
+  std::string database_url_;
 };
 
 class fake_server;

@@ -10,6 +10,7 @@
 #include "daemon_harness.hpp"
 #include "fake_server.hpp"
 #include "feed_fixtures.hpp"
+#include "support/paths.hpp"
 #include "support/private_cluster.hpp"
 
 namespace feedd::test {
@@ -221,6 +222,63 @@ TEST_F(Pipeline, TheStoreReconnectsWhenItsBackendIsKilledAndLosesNothing) {
   for (std::size_t i = 0; i < fixtures_.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures_[i]));
   EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
   EXPECT_NE(read_file(log).find("event=database_reconnected"), std::string::npos) << read_file(log);
+}
+
+// The Unix socket of the throwaway cluster, from its conninfo's host=.
+std::filesystem::path cluster_socket() {
+  const std::string conninfo = pg_conninfo();
+  const auto start = conninfo.find("host=") + 5;
+  return std::filesystem::path{conninfo.substr(start, conninfo.find(' ', start) - start)} / ".s.PGSQL.5432";
+}
+
+// RELIABILITY D4: the connection breaks after COMMIT reached the server and
+// before its answer reached feedd (pg_cut_proxy.py). The store retries the
+// whole transaction, finds the feed finished, and counts nothing twice.
+TEST_F(Pipeline, AnAnswerToCommitLostOnTheWayIsRetriedHarmlessly) {
+  serve(12);
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures_) urls.push_back(feed_url(f));
+  harness_.add_feeds(urls);
+  temp_dir proxy_dir;
+  process proxy({{"/usr/bin/python3", (source_dir() / "tests/support/pg_cut_proxy.py").string(),
+                  proxy_dir.path().string(), cluster_socket().string(), "--cuts", "4", "--marker",
+                  "INSERT INTO entries"},
+                 {},
+                 {},
+                 proxy_dir.path() / "cuts",
+                 proxy_dir.path() / "stderr"});
+  const auto socket = proxy_dir.path() / ".s.PGSQL.5432";
+  for (int i = 0; i < 100 && !std::filesystem::exists(socket); ++i) std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(std::filesystem::exists(socket)) << read_file(proxy_dir.path() / "stderr");
+  harness_.set_database_url("host=" + proxy_dir.path().string() + " port=5432 user=postgres dbname=" +
+                            harness_.db().name());
+  // One fetch at a time, so that the four cuts land on four different feeds.
+  harness_.write_config("  max_concurrent: 1\n  max_per_host: 1\n");
+
+  const auto log = harness_.dir() / "feedd.log";
+  auto daemon = harness_.start({"run", "--once"}, log);
+  ASSERT_EQ(daemon.wait_for(60s), 0) << read_file(log);
+  const auto text = read_file(log);
+  EXPECT_NE(read_file(proxy_dir.path() / "cuts").find("cut 4"), std::string::npos) << text;
+  auto& db = harness_.db();
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"), 12);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
+  for (std::size_t i = 0; i < fixtures_.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures_[i]));
+  const auto h = hits(*server_);
+  for (const auto& f : fixtures_) EXPECT_EQ(h.at("/feeds/" + f.file), 1) << f.file;
+  // Each cut feed once, as stored by its first try; the others with their
+  // counts, none twice.
+  std::size_t earlier = 0;
+  for (auto at = text.find("stored=earlier_try"); at != std::string::npos; at = text.find("stored=earlier_try", at + 1)) {
+    ++earlier;
+  }
+  EXPECT_EQ(earlier, 4u) << text;
+  EXPECT_NE(text.find("event=stopped fetched=12 "), std::string::npos) << text;
+  int counted_new = 0;
+  for (std::size_t i = 0; i < fixtures_.size(); ++i) counted_new += static_cast<int>(fixtures_[i].entries.size());
+  const auto stopped = text.substr(text.find("event=stopped"));
+  const auto new_at = stopped.find("entries_new=") + 12;
+  EXPECT_LT(std::stoi(stopped.substr(new_at)), counted_new) << stopped;
 }
 
 int total_hits(const fake_server& server) {
