@@ -72,15 +72,17 @@ std::string reason_text(const response& res) {
   const auto standard = http::obsolete_reason(http::int_to_status(res.result_int()));
   if (standard != "<unknown-status>") return std::string(standard);
   const std::string_view given = res.reason();
-  return is_safe_field_value(given) ? std::string(given) : std::string();
+  return is_ascii_field_value(given) ? std::string(given) : std::string();
 }
+
+std::string ascii_or_empty(std::string_view value) { return is_ascii_field_value(value) ? std::string(value) : std::string(); }
 
 final_response final_response_of(response res) {
   final_response out;
   out.status = static_cast<int>(res.result_int());
   out.reason = reason_text(res);
-  out.etag = std::string(res[http::field::etag]);
-  out.last_modified = std::string(res[http::field::last_modified]);
+  out.etag = ascii_or_empty(res[http::field::etag]);
+  out.last_modified = ascii_or_empty(res[http::field::last_modified]);
   for (auto [it, end] = res.equal_range(http::field::cache_control); it != end; ++it) {
     out.cache_control += (out.cache_control.empty() ? "" : ", ") + std::string(it->value());
   }

@@ -140,6 +140,10 @@ bool is_safe_field_value(std::string_view value) {
   return std::none_of(value.begin(), value.end(), [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
 }
 
+bool is_ascii_field_value(std::string_view value) {
+  return std::all_of(value.begin(), value.end(), [](unsigned char c) { return (c >= 0x20 && c < 0x7f) || c == '\t'; });
+}
+
 std::string basic_authorization(std::string_view userinfo) {
   const auto colon = userinfo.find(':');
   std::string credentials = percent_decode(userinfo.substr(0, colon));

@@ -36,6 +36,13 @@ expected<std::optional<compression>, std::string> parse_content_encoding(std::st
 // a value written into a request would inject header lines (RELIABILITY X8).
 bool is_safe_field_value(std::string_view value);
 
+// Whether a response field value may be stored as text and echoed in a
+// request: visible ASCII, space and tab only. HTTP allows other bytes
+// (obs-text, RFC 9110 §5.5) that are not UTF-8, and PostgreSQL refuses
+// those (SQLSTATE 22021) on every try; such a validator or reason phrase
+// is dropped instead (RELIABILITY M5).
+bool is_ascii_field_value(std::string_view value);
+
 // "Basic <base64>" for RFC 3986 userinfo "user:password" (percent-encoded),
 // per RFC 7617.
 std::string basic_authorization(std::string_view userinfo);

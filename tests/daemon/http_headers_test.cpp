@@ -100,6 +100,16 @@ TEST(FieldValue, RefusesControlCharacters) {
   EXPECT_FALSE(is_safe_field_value("a\x7f"));
 }
 
+TEST(FieldValue, OnlyVisibleAsciiIsStoredFromAResponse) {
+  EXPECT_TRUE(is_ascii_field_value("W/\"33a64df5 51425fcc\"\t"));
+  EXPECT_TRUE(is_ascii_field_value("Tue, 01 Jan 2030 00:00:00 GMT"));
+  EXPECT_TRUE(is_ascii_field_value(""));
+  EXPECT_FALSE(is_ascii_field_value("\"\xff\""));         // obs-text, not UTF-8
+  EXPECT_FALSE(is_ascii_field_value("\"caf\xc3\xa9\""));  // UTF-8 is not ASCII either
+  EXPECT_FALSE(is_ascii_field_value("a\x7f"));
+  EXPECT_FALSE(is_ascii_field_value("a\nb"));
+}
+
 TEST(BasicAuthorization, EncodesDecodedUserinfo) {
   EXPECT_EQ(basic_authorization("Aladdin:open%20sesame"), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
   EXPECT_EQ(basic_authorization("user:pa%3Ass"), "Basic dXNlcjpwYTpzcw==");

@@ -193,6 +193,26 @@ TEST_F(Pipeline, APermanentRedirectSeenTwiceMovesTheFeed) {
   EXPECT_EQ(stored_lines(db, feed_url(fixtures_[0])), expected_lines(fixtures_[0]));
 }
 
+// RELIABILITY M5: response fields that are not UTF-8 text (an ETag in
+// obs-text, a reason phrase) are dropped: stored, PostgreSQL would refuse
+// the feed's row (SQLSTATE 22021) on every fetch.
+TEST_F(Pipeline, ResponseFieldsThatAreNotUtf8AreDroppedRatherThanStored) {
+  serve(1);
+  const std::string tagged = feed_url(fixtures_[0], "?etag_hex=22ff22");
+  const std::string odd = server_->url("/status/599?reason_hex=ff");
+  harness_.add_feeds({tagged, odd});
+  const auto r = harness_.feedd({"run", "--once"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  auto& db = harness_.db();
+  EXPECT_EQ(stored_lines(db, tagged), expected_lines(fixtures_[0])) << r.err;
+  EXPECT_EQ(db.scalar("SELECT last_status || ' ' || error_count || ' ' || coalesce(etag, 'none') FROM feeds WHERE url = '" +
+                      tagged + "'"),
+            "200 0 none");
+  EXPECT_EQ(db.scalar("SELECT last_status || ' ' || error_count FROM feeds WHERE url = '" + odd + "'"), "599 1") << r.err;
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), 0);
+  EXPECT_EQ(r.err.find("event=database "), std::string::npos) << r.err;
+}
+
 // RELIABILITY D3: the store's backend is killed again and again while
 // documents are being stored; every entry still ends up stored exactly once.
 TEST_F(Pipeline, TheStoreReconnectsWhenItsBackendIsKilledAndLosesNothing) {

@@ -6,7 +6,9 @@ Python 3 standard library only. Exits on SIGTERM/SIGINT.
 
   /feeds/<relpath>       a file under --root; ETag, Last-Modified, 304 on If-None-Match /
                          If-Modified-Since; ?gzip=1 ?charset=X ?delay_ms=N ?max_age=N
+                         ?etag_hex=HEX (that ETag, raw bytes, instead of a hash)
   /status/<code>         that status; ?retry_after=VALUE adds Retry-After (seconds or HTTP-date);
+                         ?reason_hex=HEX sends that reason phrase (raw bytes);
                          ?declared_length=N announces N body bytes but sends a few
   /redirect/<n>?to=P     a chain of n redirects ending at P; ?code=301|302|303|307|308
   /loop/a, /loop/b       redirect to each other
@@ -145,8 +147,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     # -- helpers -------------------------------------------------------------
 
-    def reply(self, status, body, content_type, headers=None):
-        self.send_response(status)
+    def reply(self, status, body, content_type, headers=None, reason=None):
+        # http.server writes the status line and headers as latin-1: a str
+        # of code points below 256 goes out byte for byte.
+        self.send_response(status, reason)
         if content_type:
             self.send_header("Content-Type", content_type)
         for name, value in (headers or {}).items():
@@ -181,6 +185,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = f.read()
         mtime = int(os.stat(full).st_mtime)
         etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
+        if "etag_hex" in query:
+            etag = bytes.fromhex(query["etag_hex"]).decode("latin-1")
         headers = {"ETag": etag, "Last-Modified": email.utils.formatdate(mtime, usegmt=True)}
         if "max_age" in query:
             headers["Cache-Control"] = "public, max-age=" + query["max_age"]
@@ -220,7 +226,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
             self.close_connection = True
             return
-        self.reply(int(code), body, "text/plain", headers)
+        reason = bytes.fromhex(query["reason_hex"]).decode("latin-1") if "reason_hex" in query else None
+        self.reply(int(code), body, "text/plain", headers, reason)
 
     def redirect(self, location, query):
         code = int(query.get("code", "302"))
