@@ -57,14 +57,18 @@ class bounded_queue {
   // store thread hear a signal while it waits out a database outage.
   std::optional<T> take_control() {
     std::lock_guard lock(mutex_);
-    for (auto it = items_.begin(); it != items_.end(); ++it) {
-      if (!it->counted) {
-        T item = std::move(it->item);
-        items_.erase(it);
-        return item;
-      }
-    }
-    return std::nullopt;
+    return take_control_locked();
+  }
+
+  // take_control, waiting up to `timeout` for one to arrive.
+  std::optional<T> take_control_for(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    std::optional<T> found;
+    ready_.wait_for(lock, timeout, [&] {
+      found = take_control_locked();
+      return found.has_value();
+    });
+    return found;
   }
 
   std::size_t size() const {
@@ -83,6 +87,18 @@ class bounded_queue {
     T item;
     bool counted;
   };
+
+  std::optional<T> take_control_locked() {
+    for (auto it = items_.begin(); it != items_.end(); ++it) {
+      if (!it->counted) {
+        T item = std::move(it->item);
+        items_.erase(it);
+        return item;
+      }
+    }
+    return std::nullopt;
+  }
+
   mutable std::mutex mutex_;
   std::condition_variable ready_;
   std::deque<slot> items_;

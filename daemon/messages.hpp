@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <variant>
 
@@ -19,7 +20,11 @@ struct fetched {
 };
 
 // First SIGTERM/SIGINT: stop claiming and drain.
-struct drain_requested {};
+struct drain_requested {
+  // The drain's deadline counts from the signal, not from when the store
+  // thread, maybe busy with the database, gets to read this.
+  std::chrono::steady_clock::time_point at = std::chrono::steady_clock::now();
+};
 // Second signal: in-flight fetches are being cancelled; exit as soon as the
 // queue is stored.
 struct cancel_requested {};

@@ -70,21 +70,11 @@ int store_worker::run() {
     milliseconds wait = finishing ? milliseconds(200) : std::clamp(duration_cast<milliseconds>(next_claim_ - now), milliseconds(10), idle_poll);
     if (hooks_.alive_every.count() > 0) wait = std::min(wait, hooks_.alive_every);
     if (auto msg = queue_.pop_for(wait)) {
-      std::visit(
-          [this](auto& m) {
-            using T = std::decay_t<decltype(m)>;
-            if constexpr (std::is_same_v<T, fetched>) {
-              handle(m);
-            } else if constexpr (std::is_same_v<T, drain_requested>) {
-              draining_ = true;
-            } else if constexpr (std::is_same_v<T, cancel_requested>) {
-              draining_ = cancelling_ = true;
-            } else if constexpr (std::is_same_v<T, reload_requested>) {
-              settings_.schedule = m.next->schedule;
-              settings_.log = m.next->log;
-            }
-          },
-          *msg);
+      if (auto* document = std::get_if<fetched>(&*msg)) {
+        handle(*document);
+      } else {
+        apply_control(*msg);
+      }
     }
     if (steady_clock::now() >= next_summary_) {
       log_summary("summary");
@@ -93,6 +83,28 @@ int store_worker::run() {
   }
   log_summary("stopped");
   return db_failed_ ? 1 : 0;
+}
+
+void store_worker::apply_control(const message& control) {
+  std::visit(
+      [this](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, drain_requested>) {
+          begin_drain(m.at, false);
+        } else if constexpr (std::is_same_v<T, cancel_requested>) {
+          begin_drain(steady_clock::now(), true);
+        } else if constexpr (std::is_same_v<T, reload_requested>) {
+          settings_.schedule = m.next->schedule;
+          settings_.log = m.next->log;
+        }
+      },
+      control);
+}
+
+void store_worker::begin_drain(steady_clock::time_point signalled, bool cancel) {
+  if (!draining_) drain_deadline_ = signalled + settings_.shutdown.drain_timeout;
+  draining_ = true;
+  cancelling_ = cancelling_ || cancel;
 }
 
 void store_worker::claim_more() {
@@ -262,13 +274,15 @@ void store_worker::finish(fetched& result) {
 // Runs one database step, reconnecting and retrying on connection loss and
 // transient errors with capped exponential backoff. While running normally
 // it retries until the database comes back (the pipeline stalls and
-// backpressure holds the fetchers); while draining it gives up after
-// drain_timeout, and at once after a second signal. A step given up on
-// leaves its feed leased: the lease expires and the feed is fetched again,
-// so nothing is lost. `attempt` returns its own verdict or the error.
+// backpressure holds the fetchers); while draining it gives up once
+// drain_timeout has passed since the drain began (one budget for the whole
+// queue, not one per document, so that a drain into a database that is
+// down ends when systemd expects it to), and at once after a second
+// signal. A step given up on leaves its feed leased: the lease expires and
+// the feed is fetched again, so nothing is lost. `attempt` returns its own
+// verdict or the error.
 bool store_worker::with_database(const std::function<step_result()>& attempt, std::string_view step) {
   milliseconds backoff{500};
-  const auto started = steady_clock::now();
   for (int tries = 1;; ++tries) {
     auto result = attempt();
     if (result) return *result;
@@ -280,16 +294,13 @@ bool store_worker::with_database(const std::function<step_result()>& attempt, st
       db_failed_ = db_failed_ || e.what == storage::db_error::kind::schema;
       return false;
     }
-    while (auto control = queue_.take_control()) {
-      if (std::holds_alternative<cancel_requested>(*control)) draining_ = cancelling_ = true;
-      if (std::holds_alternative<drain_requested>(*control)) draining_ = true;
-    }
-    if (cancelling_ || (draining_ && steady_clock::now() - started > settings_.shutdown.drain_timeout)) {
+    while (auto control = queue_.take_control()) apply_control(*control);
+    if (cancelling_ || (draining_ && steady_clock::now() >= drain_deadline_)) {
       log_.error("database", {{"step", step}, {"error", "giving up while stopping; the feed stays leased and will be fetched again"}});
       db_failed_ = true;
       return false;
     }
-    sleep_alive(backoff);
+    wait_out(backoff);
     backoff = std::min(backoff * 2, milliseconds(30'000));
     if (!db_.healthy()) {
       auto re = db_.reconnect();
@@ -299,12 +310,20 @@ bool store_worker::with_database(const std::function<step_result()>& attempt, st
   }
 }
 
-// Sleeps for `length`, calling alive() at least every hooks_.alive_every.
-void store_worker::sleep_alive(milliseconds length) {
-  const milliseconds step = hooks_.alive_every.count() > 0 ? hooks_.alive_every : length;
-  for (milliseconds slept{0}; slept < length; slept += step) {
-    std::this_thread::sleep_for(std::min(step, length - slept));
-    if (hooks_.alive && slept + step < length) hooks_.alive();
+// Waits out a database backoff of `length`, calling alive() at least every
+// hooks_.alive_every. A signal is heard at once: the wait ends at a second
+// one and does not outlast a drain's deadline, which starts when the first
+// arrives rather than when this wait would have ended.
+void store_worker::wait_out(milliseconds length) {
+  const auto until = steady_clock::now() + length;
+  for (;;) {
+    const auto now = steady_clock::now();
+    const auto end = draining_ ? std::min(until, drain_deadline_) : until;
+    if (cancelling_ || now >= end) return;
+    auto step = duration_cast<milliseconds>(end - now) + milliseconds(1);
+    if (hooks_.alive_every.count() > 0) step = std::min(step, hooks_.alive_every);
+    if (auto control = queue_.take_control_for(step)) apply_control(*control);
+    if (hooks_.alive) hooks_.alive();
   }
 }
 

@@ -42,12 +42,14 @@ class store_worker {
   const run_counters& counters() const { return counters_; }
 
  private:
+  void apply_control(const message& control);
+  void begin_drain(std::chrono::steady_clock::time_point signalled, bool cancel);
   void claim_more();
   void handle(fetched& result);
   void finish(fetched& result);
   using step_result = expected<bool, storage::db_error>;
   bool with_database(const std::function<step_result()>& attempt, std::string_view step);
-  void sleep_alive(std::chrono::milliseconds length);
+  void wait_out(std::chrono::milliseconds length);
   void log_summary(std::string_view event);
   std::chrono::seconds lease() const;
 
@@ -65,6 +67,7 @@ class store_worker {
   bool draining_ = false;
   bool cancelling_ = false;
   bool db_failed_ = false;
+  std::chrono::steady_clock::time_point drain_deadline_{};  // set when the drain begins
   std::chrono::steady_clock::time_point next_claim_{};
   std::chrono::steady_clock::time_point next_summary_{};
   run_counters counters_;

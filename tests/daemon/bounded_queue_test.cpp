@@ -55,6 +55,23 @@ TEST(BoundedQueue, TakeControlLeavesDocumentsInPlace) {
   EXPECT_EQ(q.pop_for(milliseconds(0)), 2);
 }
 
+TEST(BoundedQueue, TakeControlForWakesForAControlMessageOnly) {
+  bounded_queue<std::string> q(4);
+  EXPECT_TRUE(q.try_push(std::string("doc")));
+  // A document is not what it waits for.
+  EXPECT_EQ(q.take_control_for(milliseconds(20)), std::nullopt);
+  std::thread signaller([&] {
+    std::this_thread::sleep_for(milliseconds(50));
+    q.push_control("stop");
+  });
+  const auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(q.take_control_for(milliseconds(10'000)), "stop");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  signaller.join();
+  EXPECT_EQ(q.size(), 1u);
+  EXPECT_EQ(q.pop_for(milliseconds(0)), "doc");
+}
+
 TEST(BoundedQueue, PopTimesOutWhenEmpty) {
   bounded_queue<int> q(1);
   auto start = std::chrono::steady_clock::now();
