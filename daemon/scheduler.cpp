@@ -15,6 +15,11 @@ namespace feedd::daemon {
 
 namespace net = boost::asio;
 
+std::string host_key(const std::string& url) {
+  auto parsed = parsers::parse_http_url(url);
+  return parsed ? parsed->host + ":" + parsed->port : std::string();
+}
+
 struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   state(net::io_context& io, fetcher& c, bounded_queue<message>& q, scheduler_limits l)
       : strand(net::make_strand(io)), client(c), queue(q), limits(l) {}
@@ -30,11 +35,6 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   std::map<std::int64_t, std::shared_ptr<fetch_handle>> in_flight;
   std::map<std::string, int> per_host;
   bool starting = true;
-
-  static std::string host_of(const std::string& url) {
-    auto parsed = parsers::parse_http_url(url);
-    return parsed ? parsed->host + ":" + parsed->port : std::string();
-  }
 
   // Overflowed results go first, in order; only then may new fetches start.
   void flush_overflow() {
@@ -57,7 +57,7 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     for (auto it = waiting.begin(); it != waiting.end();) {
       if (static_cast<int>(in_flight.size()) >= limits.max_concurrent) return;
       if (!overflow.empty() || queue.full()) return;
-      std::string host = host_of(it->url);
+      std::string host = host_key(it->url);
       if (!host.empty() && per_host[host] >= limits.max_per_host) {
         ++it;
         continue;

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "bounded_queue.hpp"
@@ -12,6 +13,10 @@ class io_context;
 }
 
 namespace feedd::daemon {
+
+// What per-host limits count by: "host:port" of an http(s) URL, "" for
+// anything else (such a feed fails at once, without a connection).
+std::string host_key(const std::string& url);
 
 struct scheduler_limits {
   int max_concurrent = 64;

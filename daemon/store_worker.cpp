@@ -108,7 +108,7 @@ void store_worker::begin_drain(steady_clock::time_point signalled, bool cancel) 
 }
 
 void store_worker::claim_more() {
-  if (draining_ || (once_ && exhausted_)) return;
+  if (draining_ || (once_ && exhausted_) || wait_for_finish_) return;
   auto now = steady_clock::now();
   if (now < next_claim_) return;
   // Claims wait for a fetch slot while their lease runs, so hold no more
@@ -135,14 +135,54 @@ void store_worker::claim_more() {
   exhausted_ = static_cast<int>(claims.size()) < limit;
   next_claim_ = exhausted_ ? steady_clock::now() + idle_poll : steady_clock::now();
   if (claims.empty()) return;
-  outstanding_ += static_cast<int>(claims.size());
-  log_.debug("claim", {{"feeds", claims.size()}, {"outstanding", outstanding_}});
-  fetch_side_.submit(std::move(claims));
+
+  // Claims beyond what a host can take within the lease go back at once
+  // (schedule_policy.hpp, claims_per_host). The daemon makes those feeds due
+  // one fetch timeout later, by when a wave of the host's fetches has ended:
+  // behind the feeds of other hosts due meanwhile, not starving them, and
+  // never waiting out a lease. --once must still fetch them, so it leaves
+  // them due and claims again only after a fetch has finished and freed
+  // room on some host.
+  const int per_host = claims_per_host(settings_.fetch.max_per_host, to_seconds(settings_.fetch.timeout), lease());
+  std::vector<storage::claim> kept;
+  std::vector<storage::claim> deferred;
+  for (auto& c : claims) {
+    const std::string host = host_key(c.url);
+    if (!host.empty() && claims_on_host_[host] >= per_host) {
+      deferred.push_back(std::move(c));
+      continue;
+    }
+    if (!host.empty()) ++claims_on_host_[host];
+    kept.push_back(std::move(c));
+  }
+  if (!deferred.empty()) {
+    const seconds later = once_ ? seconds(0) : to_seconds(settings_.fetch.timeout);
+    with_database([&]() -> step_result {
+      auto done = storage::defer(db_, deferred, later);
+      if (!done) return unexpected{done.error()};
+      return true;
+    }, "defer");
+    if (once_) {
+      exhausted_ = false;
+      wait_for_finish_ = true;
+      next_claim_ = steady_clock::now();
+    }
+  }
+  log_.debug("claim", {{"feeds", kept.size()}, {"deferred", deferred.size()}, {"outstanding", outstanding_ + static_cast<int>(kept.size())}});
+  if (kept.empty()) return;
+  outstanding_ += static_cast<int>(kept.size());
+  fetch_side_.submit(std::move(kept));
 }
 
 void store_worker::handle(fetched& result) {
   finish(result);
   --outstanding_;
+  if (const auto host = host_key(result.claim.url); !host.empty()) {
+    if (const auto it = claims_on_host_.find(host); it != claims_on_host_.end() && --it->second <= 0) {
+      claims_on_host_.erase(it);
+    }
+  }
+  wait_for_finish_ = false;
   fetch_side_.slot_freed();
   if (hooks_.progress) hooks_.progress(counters_, queue_.size(), outstanding_);
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "bounded_queue.hpp"
@@ -63,6 +64,8 @@ class store_worker {
 
   std::string owner_;
   int outstanding_ = 0;  // claims handed out and not yet finished
+  std::map<std::string, int> claims_on_host_;  // of those, per host_key
+  bool wait_for_finish_ = false;  // --once: claims were deferred, claim again after a finish
   bool exhausted_ = false;
   bool draining_ = false;
   bool cancelling_ = false;

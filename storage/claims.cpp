@@ -34,6 +34,14 @@ constexpr const char* release_sql =
     "UPDATE feeds SET lease_until = NULL, claimed_by = NULL, lease_token = NULL "
     "WHERE id = $1::bigint AND lease_token = $2::bigint";
 
+// Claims the fetch side could not start in time, given back as one
+// statement; their feeds are due again `later` seconds from now.
+constexpr const char* defer_sql =
+    "UPDATE feeds f SET lease_until = NULL, claimed_by = NULL, lease_token = NULL,"
+    " next_check_at = greatest(f.next_check_at, now() + $3::float8 * interval '1 second') "
+    "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, token) "
+    "WHERE f.id = d.id AND f.lease_token = d.token";
+
 // A feed under a live lease is not claimable before the lease ends: counting
 // it as due now would make the scheduler spin on feeds in flight.
 constexpr const char* next_due_in_sql =
@@ -94,6 +102,25 @@ expected<void, db_error> release(database& db, const claim& c) {
   pq::params p;
   p.integer(c.feed_id).integer(c.lease_token);
   auto r = db.internals().exec("release claim", release_sql, p);
+  if (!r) return unexpected{r.error()};
+  return {};
+}
+
+expected<void, db_error> defer(database& db, const std::vector<claim>& claims, std::chrono::seconds later) {
+  if (claims.empty()) return {};
+  std::string ids = "{";
+  std::string tokens = "{";
+  for (const auto& c : claims) {
+    if (ids.size() > 1) {
+      ids += ',';
+      tokens += ',';
+    }
+    ids += std::to_string(c.feed_id);
+    tokens += std::to_string(c.lease_token);
+  }
+  pq::params p;
+  p.text(ids + "}").text(tokens + "}").integer(later.count());
+  auto r = db.internals().exec("defer claims", defer_sql, p);
   if (!r) return unexpected{r.error()};
   return {};
 }

@@ -401,6 +401,63 @@ TEST(DatabaseOutage, FetchersStallWhileTheServerIsDownAndEveryDocumentIsStoredOn
   EXPECT_NE(text.find("event=database_reconnected"), std::string::npos) << text;
 }
 
+// RELIABILITY N10/C7: a host gets no more claims than it can serve within
+// the lease (here 2 at a time, 2 s timeout, 5 s lease: 4); the rest of its
+// due feeds are given back, due a timeout later, so that feeds on other
+// hosts are claimed at once rather than after a slow host's backlog, and
+// no claim outlives its lease while waiting.
+TEST_F(Pipeline, ASlowHostHoldsOnlyTheClaimsItsLeaseAllowsWhileOtherHostsGoOn) {
+  serve(30);
+  const auto fast = serve_directory(root_.path());  // the same files on another port: another host
+  std::vector<std::string> slow_urls;
+  std::vector<std::string> fast_urls;
+  for (const auto& f : fixtures_) slow_urls.push_back(feed_url(f, "?delay_ms=1000"));
+  for (std::size_t i = 0; i < 5; ++i) fast_urls.push_back(fast->url("/feeds/" + fixtures_[i].file));
+  harness_.write_config("  max_concurrent: 8\n  max_per_host: 2\n  timeout: 2s\n",
+                        "queue:\n  capacity: 4\nschedule:\n  lease: 5s\nlog:\n  level: debug\n");
+  harness_.add_feeds(slow_urls);  // first: due first
+  harness_.add_feeds(fast_urls);
+  auto& db = harness_.db();
+  std::string in_list;
+  for (const auto& u : fast_urls) in_list += (in_list.empty() ? "'" : ",'") + u + "'";
+  const auto fast_stored = [&] {
+    return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200 AND url IN (" + in_list + ")");
+  };
+  const auto log = harness_.dir() / "feedd.log";
+  const auto started = std::chrono::steady_clock::now();
+  auto daemon = harness_.start({"run"}, log);
+  while (std::chrono::steady_clock::now() - started < 20s && fast_stored() < 5) std::this_thread::sleep_for(50ms);
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_EQ(fast_stored(), 5) << read_file(log);
+  // Four at once, the fifth (over the cap) 2 s later; behind 30 slow feeds
+  // fetched two a second, they would wait 15 s.
+  EXPECT_LT(took, 5s) << read_file(log);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+  for (const auto& [path, n] : hits(*server_)) EXPECT_EQ(n, 1) << path;
+  for (std::size_t i = 0; i < fast_urls.size(); ++i) EXPECT_EQ(stored_lines(db, fast_urls[i]), expected_lines(fixtures_[i]));
+  const auto text = read_file(log);
+  EXPECT_EQ(text.find("lease_lost"), std::string::npos) << text;
+  EXPECT_NE(text.find("event=claim feeds=0 deferred=8 "), std::string::npos) << text;
+}
+
+// --once fetches a busy host's feeds too, each once, claiming them as the
+// host frees up rather than deferring them past the run.
+TEST_F(Pipeline, RunOnceFetchesEveryFeedOfABusyHostExactlyOnce) {
+  serve(12);
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures_) urls.push_back(feed_url(f, "?delay_ms=200"));
+  harness_.write_config("  max_concurrent: 8\n  max_per_host: 2\n  timeout: 2s\n",
+                        "queue:\n  capacity: 4\nschedule:\n  lease: 5s\n");
+  harness_.add_feeds(urls);
+  const auto r = harness_.feedd({"run", "--once"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto& db = harness_.db();
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"), 12) << r.err;
+  for (const auto& f : fixtures_) EXPECT_EQ(hits(*server_)["/feeds/" + f.file], 1) << f.file;
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), 0);
+}
+
 TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {
   serve(60);
   std::vector<std::string> urls;

@@ -143,6 +143,35 @@ TEST(StorageClaims, ReleasedFeedStaysDue) {
   EXPECT_TRUE(late->lease_lost);
 }
 
+TEST(StorageClaims, DeferredClaimsAreGivenBackAndDueLater) {
+  test_database t{"defer"};
+  auto db = open_migrated(t);
+  const auto a = add(db, "https://example.com/a");
+  const auto b = add(db, "https://example.com/b");
+  const auto c = add(db, "https://example.com/c");
+  auto claimed = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
+  ASSERT_TRUE(claimed.has_value());
+  ASSERT_EQ(claimed->size(), 3u);
+  std::vector<storage::claim> give_back{(*claimed)[0], (*claimed)[1]};
+  // A claim this instance no longer holds (taken over: another token) is
+  // left as the new holder has it.
+  give_back[1].lease_token += 1000;
+  ASSERT_TRUE(storage::defer(db, give_back, std::chrono::seconds(600)).has_value());
+  const auto row = [&](std::int64_t id) {
+    return t.scalar("SELECT (lease_until IS NULL)::text || ' ' || (next_check_at > now() + interval '590 seconds')::text"
+                    " FROM feeds WHERE id = " + std::to_string(id));
+  };
+  EXPECT_EQ(row(a), "true true");
+  EXPECT_EQ(row(b), "false false");
+  EXPECT_EQ(row(c), "false false");
+  // Deferred by nothing: due again at once, claimable again.
+  ASSERT_TRUE(storage::defer(db, {(*claimed)[2]}, std::chrono::seconds(0)).has_value());
+  auto again = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(ids(*again), std::vector<std::int64_t>{c});
+  EXPECT_TRUE(storage::defer(db, {}, std::chrono::seconds(600)).has_value());
+}
+
 TEST(StorageClaims, NextDueInCountsFromTheEarliestClaimableFeed) {
   test_database t{"next due"};
   auto db = open_migrated(t);

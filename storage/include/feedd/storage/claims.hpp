@@ -35,6 +35,12 @@ expected<std::vector<claim>, db_error> claim_due(database& db, int limit, std::c
 // Gives the feed back untouched (cancelled fetch at shutdown): it stays due.
 expected<void, db_error> release(database& db, const claim& c);
 
+// Gives claims back unfetched, their feeds due again `later` from now (or
+// when they were due, if that is later still): for claims that could not
+// start before their lease ran out (a host already busy with as many as it
+// can take). Claims no longer held (another token) are left alone.
+expected<void, db_error> defer(database& db, const std::vector<claim>& claims, std::chrono::seconds later);
+
 // Seconds until the earliest feed becomes due (0 if one is due now), nullopt
 // when there are no enabled feeds.
 expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db);
