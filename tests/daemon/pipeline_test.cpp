@@ -193,6 +193,29 @@ TEST_F(Pipeline, APermanentRedirectSeenTwiceMovesTheFeed) {
   EXPECT_EQ(stored_lines(db, feed_url(fixtures_[0])), expected_lines(fixtures_[0]));
 }
 
+// RELIABILITY X1/X5: the address policy the tests switch off is on by
+// default, and `run` hands it to the fetcher: a feed on loopback fails
+// without a request, and nothing warns about an opt-in that was not made.
+TEST_F(Pipeline, PrivateAddressesAreRefusedUnlessTheConfigAllowsThem) {
+  serve(1);
+  const std::string url = feed_url(fixtures_[0]);
+  harness_.write_config("  block_private_addresses: true\n");
+  harness_.add_feeds({url});
+  const auto r = harness_.feedd({"run", "--once"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(harness_.db().scalar("SELECT error_count || ' ' || last_error FROM feeds"),
+            "1 fetch: policy: address 127.0.0.1 is not allowed (fetch.block_private_addresses)");
+  EXPECT_TRUE(hits(*server_).empty());
+  EXPECT_EQ(r.err.find("block_private_addresses is false"), std::string::npos) << r.err;
+
+  harness_.write_config("  block_private_addresses: false\n");
+  harness_.db().exec("UPDATE feeds SET next_check_at = now()");
+  const auto allowed = harness_.feedd({"run", "--once"});
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.err;
+  EXPECT_EQ(stored_lines(harness_.db(), url), expected_lines(fixtures_[0]));
+  EXPECT_NE(allowed.err.find("block_private_addresses is false"), std::string::npos) << allowed.err;
+}
+
 // RELIABILITY M5: response fields that are not UTF-8 text (an ETag in
 // obs-text, a reason phrase) are dropped: stored, PostgreSQL would refuse
 // the feed's row (SQLSTATE 22021) on every fetch.
