@@ -34,7 +34,7 @@ expected<storage::database, int> connect(const context& ctx, std::string_view ap
   auto db = storage::database::open({ctx.settings.database.url, *password, std::string(application)});
   if (!db) {
     std::cerr << db.error().message << '\n';
-    return unexpected{exit_failure};
+    return unexpected{db.error().what == storage::db_error::kind::credentials ? exit_config : exit_failure};
   }
   if (ctx.settings.database.migrate) {
     if (auto v = storage::migrate(*db); !v) {
@@ -117,7 +117,7 @@ int run_migrate(const context& ctx, logger& log) {
   auto db = storage::database::open({ctx.settings.database.url, *password, "feedd-migrate"});
   if (!db) {
     log.error("database", {{"step", "connect"}, {"error", db.error().message}});
-    return exit_failure;
+    return db.error().what == storage::db_error::kind::credentials ? exit_config : exit_failure;
   }
   auto v = storage::migrate(*db);
   if (!v) {

@@ -63,7 +63,8 @@ bool signalled_within(milliseconds delay) {
 
 // D1: at start-up the database may not be up yet. The daemon waits for it
 // with capped backoff (not READY meanwhile, so systemd sees a slow start,
-// not a restart storm); --once and a refused password fail at once.
+// not a restart storm); --once fails at once. Refused credentials are a
+// configuration error (D9, exit 78: systemd does not restart into them).
 expected<storage::database, int> connect_at_start(const context& ctx, bool once, logger& log) {
   auto password = read_password(ctx.settings.database);
   if (!password) {
@@ -77,6 +78,10 @@ expected<storage::database, int> connect_at_start(const context& ctx, bool once,
     auto db = storage::database::open(options);
     if (db) return std::move(*db);
     log.error("database", {{"step", "connect"}, {"try", attempt}, {"error", db.error().message}});
+    if (db.error().what == storage::db_error::kind::credentials) {
+      log.error("config", {{"error", "the database refused the credentials of database.url / database.password_file"}});
+      return unexpected{exit_config};
+    }
     if (once || db.error().what != storage::db_error::kind::connection) return unexpected{exit_failure};
     if (signalled_within(backoff)) return unexpected{exit_ok};
     backoff = std::min(backoff * 2, milliseconds(30'000));

@@ -100,7 +100,13 @@ expected<void, db_error> database::impl::connect() {
   conn.reset(PQconnectdbParams(keys.data(), values.data(), 1));
   if (!conn) return unexpected{fail("connect", db_error::kind::connection, "out of memory")};
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    auto error = fail("connect", db_error::kind::connection, PQerrorMessage(conn.get()));
+    // libpq tells these apart without parsing the (translated) message: the
+    // server demanded a password and got none, or took one and still refused
+    // (a wrong one, or a database that does not exist behind it). Waiting
+    // does not fix either; the other failures may pass.
+    const bool refused = PQconnectionNeedsPassword(conn.get()) != 0 || PQconnectionUsedPassword(conn.get()) != 0;
+    auto error = fail("connect", refused ? db_error::kind::credentials : db_error::kind::connection,
+                      PQerrorMessage(conn.get()));
     conn.reset();
     return unexpected{std::move(error)};
   }

@@ -11,6 +11,7 @@
 #include "fake_server.hpp"
 #include "feed_fixtures.hpp"
 #include "support/paths.hpp"
+#include "support/private_cluster.hpp"
 
 namespace feedd::test {
 namespace {
@@ -232,6 +233,47 @@ TEST(Startup, RunOnceFailsAtOnceWithoutADatabase) {
   auto r = run({feedd_binary().string(), "--config", config.string(), "run", "--once"}, 20s);
   EXPECT_EQ(r.exit_code, 1) << r.err;
   EXPECT_NE(r.err.find("event=database step=connect"), std::string::npos) << r.err;
+}
+
+// RELIABILITY D9: a database that refuses the credentials is a
+// configuration error (exit 78, no restart loop under systemd), not a
+// server to wait for; the password never reaches the log.
+TEST(Startup, RefusedCredentialsExit78WithoutThePassword) {
+  private_cluster cluster;
+  test_database db{"credentials", cluster.conninfo()};
+  db.exec("CREATE ROLE feedd_d9 LOGIN PASSWORD 'the-right-one'");
+  db.exec("GRANT ALL ON DATABASE " + db.name() + " TO feedd_d9");
+  db.exec("ALTER DATABASE " + db.name() + " OWNER TO feedd_d9");
+  const auto hba = cluster.dir() / "data" / "pg_hba.conf";
+  write_file(hba, "local all feedd_d9 scram-sha-256\n" + read_file(hba));
+  db.exec("SELECT pg_reload_conf()");
+
+  temp_dir dir;
+  const auto config = dir.path() / "feedd.yaml";
+  const auto secret = dir.path() / "password";
+  const auto configure = [&](const std::string& password) {
+    std::string yaml = "database:\n  url: \"host=" + (cluster.dir() / "run").string() +
+                       " port=5432 user=feedd_d9 dbname=" + db.name() + "\"\n";
+    if (!password.empty()) {
+      write_file(secret, password + "\n");
+      yaml += "  password_file: " + secret.string() + "\n";
+    }
+    write_file(config, yaml);
+  };
+  for (const std::string password : {"hunter2-wrong", ""}) {
+    SCOPED_TRACE(password.empty() ? "no password" : password);
+    configure(password);
+    const auto r = run({feedd_binary().string(), "--config", config.string(), "run"}, 20s);
+    EXPECT_EQ(r.exit_code, 78) << r.err;
+    EXPECT_NE(r.err.find("refused the credentials"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+    const auto listed = run({feedd_binary().string(), "--config", config.string(), "feeds", "list"}, 20s);
+    EXPECT_EQ(listed.exit_code, 78) << listed.err;
+  }
+  // The right password gets in: what was refused above was the credentials.
+  configure("the-right-one");
+  const auto r = run({feedd_binary().string(), "--config", config.string(), "run", "--once"}, 20s);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
 }
 
 }  // namespace

@@ -19,6 +19,8 @@ class private_cluster {
 
   // libpq conninfo without dbname, like pg_conninfo().
   const std::string& conninfo() const { return conninfo_; }
+  // Its directory: the cluster is in data/, the socket in run/.
+  const std::filesystem::path& dir() const { return dir_.path(); }
 
   // pg_ctl stop -m fast and start again; false (with the output added to
   // the test's failure) when pg-cluster failed.

@@ -12,6 +12,7 @@ namespace feedd::storage {
 struct db_error {
   enum class kind {
     connection,  // the server is unreachable or the connection broke: reconnect and retry
+    credentials, // the server wanted a password and had none, or refused the one given
     transient,   // serialization failure, deadlock, lock/statement timeout, read-only, disk full: retry later
     content,     // the data was refused (22xxx: bad encoding, value too long): do not retry the same data
     schema,      // schema missing or newer than this binary
