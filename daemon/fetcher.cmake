@@ -8,6 +8,7 @@ add_library(feedd_fetch STATIC
   ${CMAKE_CURRENT_LIST_DIR}/http_headers.cpp
   ${CMAKE_CURRENT_LIST_DIR}/redirect_chain.cpp
   ${CMAKE_CURRENT_LIST_DIR}/final_response.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/name_lookup.cpp
 )
 add_library(feedd::fetch ALIAS feedd_fetch)
 target_include_directories(feedd_fetch PUBLIC ${CMAKE_CURRENT_LIST_DIR})

@@ -96,10 +96,14 @@ final_response final_response_of(response res) {
 
 struct fetch_context {
   fetch_context(net::io_context& context, const fetch_options& opts)
-      : io(context), options(opts), tls(ssl::context::tls_client) {}
+      : io(context),
+        options(opts),
+        tls(ssl::context::tls_client),
+        names(opts.lookup_threads, opts.lookup ? opts.lookup : name_lookup::resolve_function(system_lookup)) {}
   net::io_context& io;
   fetch_options options;
   ssl::context tls;
+  name_lookup names;
 };
 
 // What the deadline leaves for one step, and how a timeout of it is reported.
@@ -120,14 +124,15 @@ class interruptible {
   beast::tcp_stream*& slot_;
 };
 
-// Resolution runs getaddrinfo on a thread that cannot be interrupted (asio
-// #470): the lookup reports here, and we stop waiting for it at our deadline.
+// A lookup runs getaddrinfo on a thread that cannot be interrupted
+// (name_lookup.hpp): it reports here, on the fetch's strand, and we stop
+// waiting for it at our deadline.
 struct pending_resolve {
   explicit pending_resolve(const net::any_io_executor& ex) : timer(ex) {}
   net::steady_timer timer;
   bool complete = false;
-  error_code ec;
-  tcp::resolver::results_type results;
+  lookup_answer answer;
+  std::shared_ptr<std::atomic<bool>> abandoned = std::make_shared<std::atomic<bool>>(false);
 };
 
 class fetch_op final : public fetch_handle, public std::enable_shared_from_this<fetch_op> {
@@ -223,33 +228,47 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
 
   net::awaitable<result<std::vector<tcp::endpoint>>> resolve(const parsers::http_url& url, step_budget budget) {
     auto pending = std::make_shared<pending_resolve>(strand_);
-    tcp::resolver resolver(strand_);
-    pending->timer.expires_after(budget.wait);
-    resolver.async_resolve(url.host, url.port, tcp::resolver::numeric_service,
-                           [pending](error_code ec, tcp::resolver::results_type results) {
-                             pending->complete = true;
-                             pending->ec = ec;
-                             pending->results = std::move(results);
-                             pending->timer.cancel();
-                           });
-    timer_ = &pending->timer;
-    co_await pending->timer.async_wait(with_ec);
-    timer_ = nullptr;
+    error_code literal_ec;
+    if (const auto literal = net::ip::make_address(url.host, literal_ec); !literal_ec) {
+      pending->complete = true;
+      pending->answer.addresses.push_back(literal.to_string());
+    } else {
+      pending->timer.expires_after(budget.wait);
+      context_->names.lookup(
+          url.host,
+          [pending, strand = strand_](lookup_answer answer) {
+            net::post(strand, [pending, answer = std::move(answer)]() mutable {
+              if (*pending->abandoned) return;
+              pending->complete = true;
+              pending->answer = std::move(answer);
+              pending->timer.cancel();
+            });
+          },
+          pending->abandoned);
+      timer_ = &pending->timer;
+      co_await pending->timer.async_wait(with_ec);
+      timer_ = nullptr;
+      // The late answer, if it ever comes, is dropped.
+      *pending->abandoned = true;
+    }
     if (!pending->complete) {
-      resolver.cancel();  // the late answer, if it ever comes, is dropped
       if (cancelled_) co_return unexpected{std::string("fetch: cancelled")};
       co_return unexpected{step_failure("resolve", beast::error::timeout, budget.limit)};
     }
-    if (pending->ec) co_return unexpected{step_failure("resolve", pending->ec, budget.limit)};
+    if (!pending->answer.error.empty()) co_return unexpected{failure("resolve", pending->answer.error)};
 
+    const auto port = static_cast<std::uint16_t>(std::stoi(url.port));
     std::vector<tcp::endpoint> allowed;
     std::string blocked;
-    for (const auto& entry : pending->results) {
+    for (const auto& text : pending->answer.addresses) {
+      error_code ec;
+      const auto address = net::ip::make_address(text, ec);
+      if (ec) continue;
       // The address judged is the address connected to: no second lookup to rebind (RELIABILITY X4).
-      if (!options_.block_private_addresses || is_allowed(entry.endpoint().address())) {
-        allowed.push_back(entry.endpoint());
+      if (!options_.block_private_addresses || is_allowed(address)) {
+        allowed.emplace_back(address, port);
       } else if (blocked.empty()) {
-        blocked = entry.endpoint().address().to_string();
+        blocked = address.to_string();
       }
     }
     if (allowed.empty() && !blocked.empty()) {

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "name_lookup.hpp"
+
 // Forward declaration only: Asio and Beast stay inside fetcher.cpp and
 // asio_impl.cpp, the two translation units that pay for them.
 namespace boost::asio {
@@ -26,6 +28,11 @@ struct fetch_options {
   bool tls_verify = true;
   std::string ca_file;
   bool block_private_addresses = true;
+  // Host name lookups in flight at once, each on a thread of its own (see
+  // name_lookup.hpp); IP literals need none.
+  std::size_t lookup_threads = 16;
+  // Resolves one name, blocking; empty: getaddrinfo. Tests put theirs here.
+  std::function<lookup_answer(const std::string& host)> lookup;
 };
 
 struct fetch_request {

@@ -37,6 +37,9 @@ fetch_options fetch_options_of(const config::fetch_settings& f) {
   o.tls_verify = f.tls_verify;
   o.ca_file = f.ca_file;
   o.block_private_addresses = f.block_private_addresses;
+  // A lookup thread per fetch that may wait on one, but a handful is plenty
+  // for names that answer; more only help with many hanging at once.
+  o.lookup_threads = static_cast<std::size_t>(std::clamp(f.max_concurrent, 2, 16));
   return o;
 }
 

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <future>
 #include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -401,6 +404,79 @@ TEST_F(Fetcher, RejectsABodyCutShortByTheServer) {
   const auto r = fetch(server_.url("/close-early"));
   EXPECT_EQ(r.what, outcome::failed);
   EXPECT_EQ(r.error, "fetch: read: partial message");
+}
+
+TEST(NameLookup, FindsLocalhostAndAnswersOnItsOwnThread) {
+  const auto answer = system_lookup("localhost");
+  EXPECT_TRUE(answer.error.empty()) << answer.error;
+  EXPECT_TRUE(std::find(answer.addresses.begin(), answer.addresses.end(), "127.0.0.1") != answer.addresses.end() ||
+              std::find(answer.addresses.begin(), answer.addresses.end(), "::1") != answer.addresses.end());
+
+  name_lookup names(2, [](const std::string& host) { return lookup_answer{{host == "a.test" ? "192.0.2.1" : "192.0.2.2"}, {}}; });
+  std::promise<lookup_answer> found;
+  const auto caller = std::this_thread::get_id();
+  std::atomic<bool> on_caller{true};
+  names.lookup("a.test", [&](lookup_answer a) {
+    on_caller = std::this_thread::get_id() == caller;
+    found.set_value(std::move(a));
+  }, std::make_shared<std::atomic<bool>>(false));
+  auto future = found.get_future();
+  ASSERT_EQ(future.wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(future.get().addresses, std::vector<std::string>{"192.0.2.1"});
+  EXPECT_FALSE(on_caller);
+  // An abandoned lookup calls nobody.
+  std::atomic<int> calls{0};
+  auto abandoned = std::make_shared<std::atomic<bool>>(true);
+  names.lookup("b.test", [&](lookup_answer) { ++calls; }, abandoned);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(calls, 0);
+}
+
+// RELIABILITY N3: a name whose DNS server never answers is given up at the
+// deadline, and lookups of other names meanwhile are not held up behind it
+// (Asio alone runs them all on one thread).
+TEST_F(Fetcher, AHangingLookupHoldsUpNoOtherName) {
+  struct gate {
+    std::mutex mutex;
+    std::condition_variable opened;
+    bool open = false;
+  };
+  auto hang = std::make_shared<gate>();
+  auto o = defaults();
+  o.connect_timeout = 1s;
+  o.lookup = [hang](const std::string& host) -> lookup_answer {
+    if (host == "feed.test") return {{"127.0.0.1"}, {}};
+    std::unique_lock lock(hang->mutex);
+    hang->opened.wait_for(lock, 20s, [&] { return hang->open; });
+    return {{}, "never answered"};
+  };
+  std::string error;
+  auto client = fetcher::create(io_, o, error);
+  ASSERT_TRUE(client) << error;
+  const auto port = std::to_string(server_.port());
+  std::promise<fetch_response> stuck_result;
+  std::promise<fetch_response> other_result;
+  const auto started = std::chrono::steady_clock::now();
+  auto stuck = client->start(request_for("http://hang.test:" + port + "/feeds/feed.xml"),
+                             [&](fetch_response r) { stuck_result.set_value(std::move(r)); });
+  std::this_thread::sleep_for(100ms);  // the hanging lookup is under way
+  auto other = client->start(request_for("http://feed.test:" + port + "/feeds/feed.xml"),
+                             [&](fetch_response r) { other_result.set_value(std::move(r)); });
+  auto other_future = other_result.get_future();
+  ASSERT_EQ(other_future.wait_for(10s), std::future_status::ready);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 900ms);
+  EXPECT_EQ(other_future.get().what, outcome::ok);
+  auto stuck_future = stuck_result.get_future();
+  ASSERT_EQ(stuck_future.wait_for(10s), std::future_status::ready);
+  const auto r = stuck_future.get();
+  EXPECT_EQ(r.what, outcome::failed);
+  EXPECT_EQ(r.error, "fetch: resolve: timed out after 1s");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  {
+    std::lock_guard lock(hang->mutex);
+    hang->open = true;
+  }
+  hang->opened.notify_all();
 }
 
 TEST_F(Fetcher, BlocksLoopbackWithoutSendingAnything) {
