@@ -239,6 +239,11 @@ int run_daemon(const context& ctx, bool once, logger& log) {
         metrics->publish(snapshot);
       }};
   hooks.alive_every = std::chrono::duration_cast<std::chrono::milliseconds>(watchdog / 2);
+  // A statement waits up to its answer deadline (45 s), which is longer
+  // than half a WatchdogSec of 60 s: the wait itself keeps the pings going,
+  // and a backend that never answers is the store's to abandon, not
+  // systemd's reason to kill the daemon.
+  if (watchdog.count() > 0) db->while_waiting(hooks.alive, hooks.alive_every / 2);
   notify_ready();
   store_worker worker(*db, queue, fetch_side, log, settings, once, hooks);
   int code = worker.run();

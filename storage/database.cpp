@@ -140,6 +140,12 @@ database::~database() = default;
 
 bool database::healthy() const { return impl_ && impl_->conn && PQstatus(impl_->conn.get()) == CONNECTION_OK; }
 
+void database::while_waiting(std::function<void()> hook, std::chrono::milliseconds every) {
+  if (!impl_) return;
+  impl_->waiting_hook = std::move(hook);
+  impl_->waiting_every = every;
+}
+
 expected<void, db_error> database::reconnect() {
   if (!impl_) return unexpected{db_error{db_error::kind::other, {}, "storage: reconnect: moved-from database"}};
   return impl_->connect();

@@ -13,13 +13,16 @@ using clock = std::chrono::steady_clock;
 
 enum class wait_result { ready, timed_out, failed };
 
-// poll(2) on the connection's socket until one of `events` or the deadline.
-wait_result wait_socket(PGconn* conn, short events, clock::time_point deadline, short& revents) {
+// poll(2) on the connection's socket until one of `events` or the deadline,
+// calling `hook` (when set) at least every `every` meanwhile.
+wait_result wait_socket(PGconn* conn, short events, clock::time_point deadline, short& revents,
+                        const std::function<void()>& hook, std::chrono::milliseconds every) {
   const int fd = PQsocket(conn);
   if (fd < 0) return wait_result::failed;
   for (;;) {
-    const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
     if (left.count() <= 0) return wait_result::timed_out;
+    if (hook && every.count() > 0) left = std::min(left, every);
     pollfd p{fd, events, 0};
     const int n = ::poll(&p, 1, static_cast<int>(std::min<std::int64_t>(left.count(), INT_MAX)));
     if (n > 0) {
@@ -27,6 +30,7 @@ wait_result wait_socket(PGconn* conn, short events, clock::time_point deadline, 
       return wait_result::ready;
     }
     if (n < 0 && errno != EINTR) return wait_result::failed;
+    if (hook) hook();
   }
 }
 
@@ -83,7 +87,7 @@ expected<pq::result, db_error> database::impl::exec(std::string_view step, const
     if (flushed == 0) break;
     if (flushed < 0) return broken(step);
     short revents = 0;
-    const auto w = wait_socket(c, POLLIN | POLLOUT, until, revents);
+    const auto w = wait_socket(c, POLLIN | POLLOUT, until, revents, waiting_hook, waiting_every);
     if (w == wait_result::timed_out) return abandon(step, budget);
     if (w == wait_result::failed) return broken(step);
     if ((revents & POLLIN) != 0 && PQconsumeInput(c) == 0) return broken(step);
@@ -94,7 +98,7 @@ expected<pq::result, db_error> database::impl::exec(std::string_view step, const
   for (;;) {
     while (PQisBusy(c) != 0) {
       short revents = 0;
-      const auto w = wait_socket(c, POLLIN, until, revents);
+      const auto w = wait_socket(c, POLLIN, until, revents, waiting_hook, waiting_every);
       if (w == wait_result::timed_out) return abandon(step, budget);
       if (w == wait_result::failed || PQconsumeInput(c) == 0) return broken(step);
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ struct database::impl {
   connect_options options;
   pq::connection conn;
   std::vector<std::string> secrets;
+  std::function<void()> waiting_hook;  // see database::while_waiting
+  std::chrono::milliseconds waiting_every{0};
 
   expected<void, db_error> connect();
 

@@ -127,6 +127,39 @@ TEST(SystemdNotify, ReadyWatchdogReloadingStatusAndStopping) {
   EXPECT_TRUE(status) << "the summary at shutdown reaches systemd's status line\n" << systemd.transcript();
 }
 
+// RELIABILITY P8/D5: a backend that stops answering (here SIGSTOP) is the
+// store's to abandon at its answer deadline; meanwhile the store thread is
+// waiting within a deadline, not stuck, and the pings go on.
+TEST(SystemdNotify, PingsGoOnWhileAStatementWaitsForAStoppedBackend) {
+  if (::geteuid() != 0) GTEST_SKIP() << "stopping a backend of the postgres user needs root";
+  daemon_harness harness("notify_stopped_backend");
+  harness.write_config();
+  notify_socket systemd(harness.dir() / "notify");
+  const auto log = harness.dir() / "feedd.log";
+  auto daemon = harness.start({"run"}, log, {{"NOTIFY_SOCKET", systemd.path().string()}, {"WATCHDOG_USEC", "2000000"}});
+  ASSERT_TRUE(systemd.wait_for("READY=1", 20s)) << systemd.transcript() << read_file(log);
+  const std::string pid = harness.db().scalar(
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'feedd-store' AND datname = current_database()");
+  ASSERT_FALSE(pid.empty()) << read_file(log);
+  ASSERT_EQ(::kill(std::stoi(pid), SIGSTOP), 0);
+  // The store polls for due feeds every second or so: within the 4 s its
+  // next statement is waiting on the stopped backend.
+  const std::size_t stopped_from = systemd.messages().size();
+  systemd.collect(4s);
+  ::kill(std::stoi(pid), SIGCONT);
+  std::vector<clock::time_point> pings;
+  for (std::size_t i = stopped_from; i < systemd.messages().size(); ++i) {
+    if (systemd.messages()[i].second == "WATCHDOG=1") pings.push_back(systemd.messages()[i].first);
+  }
+  ASSERT_GE(pings.size(), 3u) << systemd.transcript();
+  for (std::size_t i = 1; i < pings.size(); ++i) {
+    EXPECT_LT(pings[i] - pings[i - 1], 1800ms) << "ping " << i << "\n" << systemd.transcript();
+  }
+  EXPECT_TRUE(daemon.running());
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+}
+
 // RELIABILITY D1: not ready while the database is down, so that systemd
 // holds back what depends on feedd (and TimeoutStartSec= applies).
 TEST(SystemdNotify, NotReadyWhileTheDatabaseIsDown) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -58,6 +59,11 @@ class database {
 
   bool healthy() const;                  // false once the connection is known broken
   expected<void, db_error> reconnect();  // same options as open()
+
+  // Called at least every `every` while a statement waits for its answer
+  // (up to answer_deadline): a thread waiting on the server within a
+  // deadline is alive, and may tell a watchdog so.
+  void while_waiting(std::function<void()> hook, std::chrono::milliseconds every);
 
   struct impl;
   impl& internals() { return *impl_; }  // for the storage/ .cpp files only
