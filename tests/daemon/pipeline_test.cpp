@@ -53,6 +53,23 @@ std::string expected_lines(const generated_feed& f) {
 
 int count(test_database& db, const std::string& sql) { return std::stoi(db.scalar(sql)); }
 
+// Polls until done() holds or limit has passed; the caller asserts on what
+// it waited for, so that a timeout fails with the state it ended in.
+template <class Done>
+void poll_until(Done done, std::chrono::milliseconds limit, std::chrono::milliseconds every = 50ms) {
+  for (const auto deadline = std::chrono::steady_clock::now() + limit;
+       std::chrono::steady_clock::now() < deadline && !done(); std::this_thread::sleep_for(every)) {
+  }
+}
+
+std::vector<std::string> delayed_urls(const fake_server& server, const std::vector<generated_feed>& fixtures,
+                                      int delay_ms) {
+  std::vector<std::string> urls;
+  const auto query = "?delay_ms=" + std::to_string(delay_ms);
+  for (const auto& f : fixtures) urls.push_back(server.url("/feeds/" + f.file + query));
+  return urls;
+}
+
 class Pipeline : public ::testing::Test {
  protected:
   Pipeline() : harness_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
@@ -278,8 +295,7 @@ TEST(DatabaseOutage, ADrainIntoADownDatabaseEndsInTimeAndTheNextRunStoresTheRest
   temp_dir root;
   const auto fixtures = write_feed_fixtures(root.path(), 30);
   const auto server = serve_directory(root.path());
-  std::vector<std::string> urls;
-  for (const auto& f : fixtures) urls.push_back(server->url("/feeds/" + f.file + "?delay_ms=300"));
+  const auto urls = delayed_urls(*server, fixtures, 300);
   harness.write_config("  max_concurrent: 4\n  max_per_host: 4\n  timeout: 2s\n",
                        "queue:\n  capacity: 8\nschedule:\n  lease: 3s\nshutdown:\n  drain_timeout: 2s\n");
   harness.add_feeds(urls);
@@ -287,9 +303,7 @@ TEST(DatabaseOutage, ADrainIntoADownDatabaseEndsInTimeAndTheNextRunStoresTheRest
   const auto stored = [&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"); };
   const auto log = harness.dir() / "feedd.log";
   auto daemon = harness.start({"run"}, log);
-  for (auto deadline = std::chrono::steady_clock::now() + 30s;
-       std::chrono::steady_clock::now() < deadline && stored() < 3; std::this_thread::sleep_for(50ms)) {
-  }
+  poll_until([&] { return stored() >= 3; }, 30s);
   ASSERT_TRUE(cluster.stop());
   std::this_thread::sleep_for(2s);  // the queue fills behind the failing store
   const auto signalled = std::chrono::steady_clock::now();
@@ -385,8 +399,7 @@ TEST(DatabaseOutage, FetchersStallWhileTheServerIsDownAndEveryDocumentIsStoredOn
   temp_dir root;
   const auto fixtures = write_feed_fixtures(root.path(), 120);
   const auto server = serve_directory(root.path());
-  std::vector<std::string> urls;
-  for (const auto& f : fixtures) urls.push_back(server->url("/feeds/" + f.file + "?delay_ms=200"));
+  const auto urls = delayed_urls(*server, fixtures, 200);
   // Four fetches at a time of 200 ms each: about 6 s of work, so that the
   // server stops early in it with most feeds still to come.
   harness.write_config("  max_concurrent: 4\n  max_per_host: 4\n", "queue:\n  capacity: 8\n");
@@ -395,9 +408,7 @@ TEST(DatabaseOutage, FetchersStallWhileTheServerIsDownAndEveryDocumentIsStoredOn
   const auto stored = [&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"); };
   const auto log = harness.dir() / "feedd.log";
   auto daemon = harness.start({"run"}, log);
-  for (auto deadline = std::chrono::steady_clock::now() + 30s;
-       std::chrono::steady_clock::now() < deadline && stored() < 5; std::this_thread::sleep_for(50ms)) {
-  }
+  poll_until([&] { return stored() >= 5; }, 30s);
   ASSERT_TRUE(cluster.stop());
   // The store thread fails on the next document and retries; what the
   // fetchers hold fills the queue, and then nothing more is fetched.
@@ -409,9 +420,7 @@ TEST(DatabaseOutage, FetchersStallWhileTheServerIsDownAndEveryDocumentIsStoredOn
   ASSERT_TRUE(daemon.running()) << read_file(log);
   ASSERT_TRUE(cluster.start());
 
-  for (auto deadline = std::chrono::steady_clock::now() + 60s;
-       std::chrono::steady_clock::now() < deadline && stored() < 120; std::this_thread::sleep_for(100ms)) {
-  }
+  poll_until([&] { return stored() >= 120; }, 60s, 100ms);
   ASSERT_EQ(stored(), 120) << read_file(log);
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
