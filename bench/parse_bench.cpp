@@ -83,18 +83,13 @@ std::size_t pugixml_dom(const document& d) {
   return result ? 1 : 0;
 }
 
-// Iterative, in document order: deep documents must not exhaust the stack.
-std::size_t pugixml_dom_walk(const document& d) {
-  pugi::xml_document xml;
-  if (!xml.load_buffer(d.bytes.data(), d.bytes.size(), pugi::parse_default)) return 0;
-  std::size_t sum = 0;
-  const pugi::xml_node root = xml;
+// Visits every node below root, iteratively and in document order: deep
+// documents must not exhaust the stack.
+template <class Visit>
+void walk(const pugi::xml_node root, Visit visit) {
   pugi::xml_node node = root.first_child();
   while (node) {
-    sum += std::strlen(node.name()) + std::strlen(node.value());
-    for (auto attribute = node.first_attribute(); attribute; attribute = attribute.next_attribute()) {
-      sum += std::strlen(attribute.name()) + std::strlen(attribute.value());
-    }
+    visit(node);
     if (const auto child = node.first_child()) {
       node = child;
       continue;
@@ -102,6 +97,18 @@ std::size_t pugixml_dom_walk(const document& d) {
     while (node && !node.next_sibling()) node = node.parent() == root ? pugi::xml_node{} : node.parent();
     if (node) node = node.next_sibling();
   }
+}
+
+std::size_t pugixml_dom_walk(const document& d) {
+  pugi::xml_document xml;
+  if (!xml.load_buffer(d.bytes.data(), d.bytes.size(), pugi::parse_default)) return 0;
+  std::size_t sum = 0;
+  walk(xml, [&](const pugi::xml_node node) {
+    sum += std::strlen(node.name()) + std::strlen(node.value());
+    for (auto attribute = node.first_attribute(); attribute; attribute = attribute.next_attribute()) {
+      sum += std::strlen(attribute.name()) + std::strlen(attribute.value());
+    }
+  });
   return sum;
 }
 
@@ -113,20 +120,12 @@ std::size_t model_floor(const document& d) {
   std::size_t sum = feedd::parsers::detail::first_rejected<true>(text) == std::string_view::npos ? 1 : 0;
   pugi::xml_document xml;
   if (!xml.load_buffer_inplace(text.data(), text.size(), pugi::parse_default, pugi::encoding_utf8)) return 0;
-  const pugi::xml_node root = xml;
-  pugi::xml_node node = root.first_child();
-  while (node) {
+  walk(xml, [&](const pugi::xml_node node) {
     sum += std::string{node.value()}.size();
     for (auto attribute = node.first_attribute(); attribute; attribute = attribute.next_attribute()) {
       sum += std::string{attribute.value()}.size();
     }
-    if (const auto child = node.first_child()) {
-      node = child;
-      continue;
-    }
-    while (node && !node.next_sibling()) node = node.parent() == root ? pugi::xml_node{} : node.parent();
-    if (node) node = node.next_sibling();
-  }
+  });
   return sum;
 }
 
