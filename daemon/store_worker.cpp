@@ -147,6 +147,10 @@ void store_worker::claim_more() {
   std::vector<storage::claim> kept;
   std::vector<storage::claim> deferred;
   for (auto& c : claims) {
+    if (!parsers::parse_http_url(c.url)) {
+      disable_unfetchable(c);
+      continue;
+    }
     const std::string host = host_key(c.url);
     if (!host.empty() && claims_on_host_[host] >= per_host) {
       deferred.push_back(std::move(c));
@@ -172,6 +176,23 @@ void store_worker::claim_more() {
   if (kept.empty()) return;
   outstanding_ += static_cast<int>(kept.size());
   fetch_side_.submit(std::move(kept));
+}
+
+// RELIABILITY G9: `feeds add` refuses such URLs, but a row written by hand
+// or by another tool can hold one. Fetching it would fail the same way
+// forever, so it is never fetched and the operator is told once.
+void store_worker::disable_unfetchable(const storage::claim& c) {
+  const std::string error = "not an absolute http or https URL without whitespace or control characters";
+  bool lost = true;
+  with_database([&]() -> step_result {
+    auto done = storage::disable_unfetchable(db_, c, error);
+    if (!done) return unexpected{done.error()};
+    lost = done->lease_lost;
+    return true;
+  }, "disable");
+  if (lost) return;  // another instance holds the feed now (or the database is gone); it decides
+  ++counters_.failed;
+  log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", parsers::redact_url(c.url)}, {"reason", error}});
 }
 
 void store_worker::handle(fetched& result) {

@@ -46,6 +46,7 @@ class store_worker {
   void apply_control(const message& control);
   void begin_drain(std::chrono::steady_clock::time_point signalled, bool cancel);
   void claim_more();
+  void disable_unfetchable(const storage::claim& c);
   void handle(fetched& result);
   void finish(fetched& result);
   using step_result = expected<bool, storage::db_error>;

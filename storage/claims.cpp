@@ -71,6 +71,10 @@ constexpr const char* failed_sql =
     "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL "
     "RETURNING disabled";
 
+constexpr const char* unfetchable_sql =
+    "UPDATE feeds SET disabled = true, last_status = NULL, last_error = $3, error_count = error_count + 1,"
+    " last_checked_at = now(), gone_since = NULL, lease_until = NULL, claimed_by = NULL "
+    "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL";
 
 }  // namespace
 
@@ -166,6 +170,19 @@ expected<store_stats, db_error> finish_failed(database& db, const claim& c, std:
   if (pq::affected(r->get()) == 0) return missed_lease(state, step, c);
   store_stats stats;
   stats.disabled = pq::boolean(r->get(), 0, 0);
+  return stats;
+}
+
+expected<store_stats, db_error> disable_unfetchable(database& db, const claim& c, std::string_view error) {
+  constexpr std::string_view step = "disable unfetchable";
+  auto& state = db.internals();
+  pq::params p;
+  p.integer(c.feed_id).integer(c.lease_token).text(pq::storable_text(error, last_error_limit));
+  auto r = state.exec(step, unfetchable_sql, p);
+  if (!r) return unexpected{r.error()};
+  if (pq::affected(r->get()) == 0) return missed_lease(state, step, c);
+  store_stats stats;
+  stats.disabled = true;
   return stats;
 }
 

@@ -178,6 +178,44 @@ TEST_F(Pipeline, AFeedGoneForThirtyDaysIsDisabledAndLogged) {
   EXPECT_NE(listed.out.find(gone + "\tx\tdisabled"), std::string::npos) << listed.out;
 }
 
+// RELIABILITY G9: rows that `feeds add` would refuse, written straight into
+// the table, are disabled at their first claim and never fetched; the other
+// feeds are stored as usual, and a second run leaves the disabled ones alone.
+TEST_F(Pipeline, FeedsWhoseUrlsCanNeverBeFetchedAreDisabledOnceAndTheRestStored) {
+  serve(2);
+  harness_.add_feeds({feed_url(fixtures_[0]), feed_url(fixtures_[1])});
+  auto& db = harness_.db();
+  db.exec("INSERT INTO feeds (url) VALUES ('file:///etc/passwd'), ('exec:touch /tmp/x'), ('feeds/relative.xml'),"
+          " ('http://exa mple.com/feed'), (E'http://example.com/a\\r\\nHost: evil')");
+  const std::string bad = "SELECT count(*) FROM feeds WHERE url NOT LIKE 'http://127.0.0.1:%'";
+
+  auto first = harness_.feedd({"run", "--once"}, 60s);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 200 AND NOT disabled"), 2);
+  EXPECT_EQ(count(db, bad + " AND disabled AND last_status IS NULL AND error_count = 1 AND lease_until IS NULL"
+                        " AND last_error LIKE 'not an absolute http or https URL%'"), 5);
+  std::size_t logged = 0;
+  for (auto at = first.err.find("event=feed_disabled"); at != std::string::npos;
+       at = first.err.find("event=feed_disabled", at + 1)) {
+    ++logged;
+  }
+  EXPECT_EQ(logged, 5u) << first.err;
+  // The CR LF of the last URL is escaped in the log, never written raw.
+  EXPECT_EQ(first.err.find("\nHost: evil"), std::string::npos) << first.err;
+  for (int id = 3; id <= 7; ++id) {
+    EXPECT_EQ(first.err.find("event=fetch feed=" + std::to_string(id) + " "), std::string::npos) << first.err;
+  }
+
+  db.exec("UPDATE feeds SET next_check_at = now()");
+  auto second = harness_.feedd({"run", "--once"}, 60s);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.err.find("event=feed_disabled"), std::string::npos) << second.err;
+  EXPECT_EQ(count(db, bad + " AND error_count = 1"), 5);
+  for (const auto& f : fixtures_) EXPECT_EQ(hits(*server_)["/feeds/" + f.file], 2) << f.file;
+  const auto listed = harness_.feedd({"feeds", "list"});
+  EXPECT_NE(listed.out.find("file:///etc/passwd\t-\tdisabled"), std::string::npos) << listed.out;
+}
+
 // RELIABILITY S3: a feed behind a 301 moves on the second fetch that is
 // redirected there, keeping its entries; one behind a 302 never moves,
 // none moves onto a URL another feed has, and none with credentials moves.

@@ -172,6 +172,41 @@ TEST(StorageClaims, DeferredClaimsAreGivenBackAndDueLater) {
   EXPECT_TRUE(storage::defer(db, {}, std::chrono::seconds(600)).has_value());
 }
 
+// RELIABILITY G9 at the storage level: only the lease holder disables, and
+// a disabled feed is never claimed again.
+TEST(StorageClaims, AnUnfetchableFeedIsDisabledByItsHolderAndNotClaimedAgain) {
+  test_database t{"unfetchable"};
+  auto db = open_migrated(t);
+  t.exec("INSERT INTO feeds (url) VALUES ('file:///etc/passwd'), ('exec:true')");
+  auto claimed = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
+  ASSERT_TRUE(claimed.has_value());
+  ASSERT_EQ(claimed->size(), 2u);
+  auto stale = (*claimed)[1];
+  stale.lease_token += 1000;  // taken over meanwhile
+  auto lost = storage::disable_unfetchable(db, stale, "bad");
+  ASSERT_TRUE(lost.has_value());
+  EXPECT_TRUE(lost->lease_lost);
+  auto done = storage::disable_unfetchable(db, (*claimed)[0], "not an http URL");
+  ASSERT_TRUE(done.has_value());
+  EXPECT_TRUE(done->disabled);
+  EXPECT_FALSE(done->lease_lost);
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', disabled, last_status IS NULL, last_error, error_count, lease_until IS NULL,"
+                     " last_checked_at IS NOT NULL) FROM feeds WHERE url = 'file:///etc/passwd'"),
+            "t|t|not an http URL|1|t|t");
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', disabled, error_count, lease_until IS NULL) FROM feeds WHERE url = 'exec:true'"),
+            "f|0|f");
+  // The retry of a disable whose answer was lost finds it done, not lost.
+  auto again = storage::disable_unfetchable(db, (*claimed)[0], "not an http URL");
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->already_finished);
+  EXPECT_EQ(t.scalar("SELECT error_count FROM feeds WHERE url = 'file:///etc/passwd'"), "1");
+  t.exec("UPDATE feeds SET lease_until = NULL, next_check_at = now() - interval '1 hour'");
+  auto next = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
+  ASSERT_TRUE(next.has_value());
+  ASSERT_EQ(next->size(), 1u);
+  EXPECT_EQ((*next)[0].url, "exec:true");
+}
+
 TEST(StorageClaims, NextDueInCountsFromTheEarliestClaimableFeed) {
   test_database t{"next due"};
   auto db = open_migrated(t);

@@ -99,4 +99,11 @@ expected<store_stats, db_error> finish_not_modified(database& db, const claim& c
 expected<store_stats, db_error> finish_failed(database& db, const claim& c, std::optional<int> status,
                                               std::string_view error, std::chrono::seconds next_in);
 
+// A claimed feed whose URL can never be fetched (RELIABILITY G9: a row
+// written by hand or by another tool with a file:, exec: or relative URL;
+// `feeds add` refuses those): disabled at once with `error` as last_error,
+// error_count + 1, last_status NULL, lease cleared. enable_feed turns it back
+// on, to be disabled again at its next claim unless its URL was corrected.
+expected<store_stats, db_error> disable_unfetchable(database& db, const claim& c, std::string_view error);
+
 }  // namespace feedd::storage
