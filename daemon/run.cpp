@@ -95,6 +95,12 @@ expected<storage::database, int> connect_at_start(const context& ctx, bool once,
 
 int run_daemon(const context& ctx, bool once, logger& log) {
   const auto& settings = ctx.settings;
+  // RELIABILITY P7: a log reader that goes away (a pipe to a collector that
+  // crashed, `feedd run | head`) must not kill a daemon holding fetched
+  // documents; a failed write to stderr is dropped instead. systemd ignores
+  // SIGPIPE for its services already; other supervisors may not. Sockets
+  // never raise it (Asio sends with MSG_NOSIGNAL, libpq guards its own).
+  std::signal(SIGPIPE, SIG_IGN);
   log.info("start", {{"version", version()}, {"config", ctx.config_path.string()},
                      {"config_found", ctx.config_found ? "yes" : "no (defaults)"}, {"once", once ? "yes" : "no"},
                      {"threads", settings.fetch.threads}, {"max_concurrent", settings.fetch.max_concurrent},

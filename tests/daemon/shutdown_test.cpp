@@ -4,6 +4,10 @@
 #include <thread>
 #include <utility>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
 
@@ -161,6 +165,38 @@ TEST_F(Shutdown, SigintDrainsLikeSigterm) {
   const std::string text = read_file(log);
   EXPECT_NE(text.find("event=shutdown signal=SIGINT"), std::string::npos) << text;
   EXPECT_NE(text.find("event=stopped fetched=3"), std::string::npos) << text;
+}
+
+// RELIABILITY P7: the reader of the daemon's stderr goes away (a log
+// collector that crashed). Every later log line meets a closed pipe; the
+// daemon must carry on storing and still stop cleanly, not die of SIGPIPE.
+TEST_F(Shutdown, ALogReaderThatGoesAwayKillsNothing) {
+  auto fixtures = write_feed_fixtures(root_.path(), 3);
+  auto fake = serve_directory(root_.path());
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures) urls.push_back(fake->url("/feeds/" + f.file));
+  harness_.add_feeds(urls);
+  const auto fifo = harness_.dir() / "stderr.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Open before the daemon does, so that its open for writing finds a
+  // reader; close-on-exec, or the daemon would hold a reader of its own.
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  ASSERT_GE(reader, 0);
+  auto daemon = harness_.start({"run"}, fifo);
+  std::string seen;
+  ASSERT_TRUE(eventually([&] {
+    char buffer[4096];
+    const ssize_t n = ::read(reader, buffer, sizeof buffer);
+    if (n > 0) seen.append(buffer, static_cast<std::size_t>(n));
+    return seen.find("event=start") != std::string::npos;
+  }, 10s)) << seen;
+  ::close(reader);
+  EXPECT_TRUE(eventually([&] { return harness_.db().scalar("SELECT count(*) FROM feeds WHERE last_status = 200") == "3"; }, 20s));
+  ASSERT_TRUE(daemon.running());
+  daemon.signal(SIGTERM);
+  const auto code = daemon.wait_for(10s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0);  // 141 is death by SIGPIPE
 }
 
 TEST_F(Shutdown, MetricsEndpointServesTheCountersOfTheRun) {
