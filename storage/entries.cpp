@@ -158,7 +158,12 @@ expected<store_stats, db_error> finish_fetched(database& db, const claim& c, con
   if (!tx) return unexpected{tx.error()};
 
   pq::params p;
-  p.integer(c.feed_id).integer(c.lease_token).text_or_null(parsed.title).text_or_null(parsed.site_url);
+  // The parsers hand over clean UTF-8 without NUL; should one ever fail to,
+  // the feed is still stored (RELIABILITY D6) rather than refused with 22021
+  // on every fetch. Entries get the same through their JSON (make_batches).
+  constexpr std::size_t unlimited = std::string_view::npos;
+  p.integer(c.feed_id).integer(c.lease_token);
+  p.text_or_null(pq::storable_text(parsed.title, unlimited)).text_or_null(pq::storable_text(parsed.site_url, unlimited));
   p.text_or_null(meta.etag).text_or_null(meta.last_modified).integer(meta.status).integer(next_in.count());
   p.text_or_null(meta.moved_to);
   auto lease = state.exec(step, fetched_feed_sql.c_str(), p);

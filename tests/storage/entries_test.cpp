@@ -183,6 +183,33 @@ TEST(StorageEntries, HostileValuesAreStoredWithoutFailingTheFeed) {
   EXPECT_EQ(store(db, t, id, parsed).unchanged, 4);
 }
 
+// RELIABILITY D6: text that got past the parsers' checks (simulated here by
+// building the feed by hand) is stored readably instead of failing the feed
+// with 22021 on every fetch.
+TEST(StorageEntries, TextThatIsNotUtf8IsStoredReadablyRatherThanFailingTheFeed) {
+  test_database t{"not utf8"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  feed parsed;
+  parsed.title = std::string("Caf\xC3 \xff title\0!", 14);
+  parsed.site_url = "https://example.com/\x80";
+  entry broken = make_entry("broken");
+  broken.title = "surrogate \xED\xA0\x80 end";
+  broken.summary = std::string("nul\0inside", 10);
+  broken.categories = {"cat\xC0\xAF"};
+  parsed.entries = {broken, make_entry("fine")};
+
+  auto stats = store(db, t, id, parsed);
+  EXPECT_EQ(stats.inserted, 2);
+  EXPECT_EQ(t.scalar("SELECT title FROM feeds WHERE id = " + std::to_string(id)), "Caf\uFFFD \uFFFD title!");
+  EXPECT_EQ(t.scalar("SELECT site_url FROM feeds WHERE id = " + std::to_string(id)), "https://example.com/\uFFFD");
+  const std::string title = t.scalar("SELECT title FROM entries WHERE guid = 'broken'");
+  EXPECT_TRUE(title.starts_with("surrogate \uFFFD")) << title;
+  EXPECT_TRUE(title.ends_with(" end")) << title;
+  EXPECT_EQ(t.scalar("SELECT summary FROM entries WHERE guid = 'broken'"), "nulinside");
+  EXPECT_EQ(t.scalar("SELECT last_status FROM feeds WHERE id = " + std::to_string(id)), "200");
+}
+
 TEST(StorageEntries, StoresAThousandEntriesInOneTransaction) {
   test_database t{"thousand"};
   auto db = open_migrated(t);
