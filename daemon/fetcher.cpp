@@ -175,6 +175,7 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
       auto hop = co_await fetch_hop(chain->target(), chain->credentials());
       if (!hop) {
         out.error = std::move(hop.error());
+        out.no_such_host = no_such_host_;
         co_return out;
       }
       const int status = static_cast<int>(hop->result_int());
@@ -255,7 +256,10 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
       if (cancelled_) co_return unexpected{std::string("fetch: cancelled")};
       co_return unexpected{step_failure("resolve", beast::error::timeout, budget.limit)};
     }
-    if (!pending->answer.error.empty()) co_return unexpected{failure("resolve", pending->answer.error)};
+    if (!pending->answer.error.empty()) {
+      no_such_host_ = pending->answer.no_such_host;
+      co_return unexpected{failure("resolve", pending->answer.error)};
+    }
 
     const auto port = static_cast<std::uint16_t>(std::stoi(url.port));
     std::vector<tcp::endpoint> allowed;
@@ -396,6 +400,7 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
   // Touched only on strand_: what cancel() has to interrupt right now.
   bool cancelled_ = false;
   bool finished_ = false;
+  bool no_such_host_ = false;
   net::steady_timer* timer_ = nullptr;
   beast::tcp_stream* stream_ = nullptr;
 };

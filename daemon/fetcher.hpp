@@ -59,6 +59,7 @@ struct fetch_response {
   std::string last_modified;   // from the final response
   std::string final_url;       // after redirects
   bool moved_permanently = false;  // final_url was reached by 301 and 308 redirects only
+  bool no_such_host = false;       // failed: the DNS says the (last) host does not exist
   std::optional<std::chrono::seconds> retry_after;  // 429/503 Retry-After (seconds or HTTP-date)
   std::optional<std::chrono::seconds> max_age;      // Cache-Control max-age of a 2xx/304
   std::string error;           // "fetch: connect: Connection refused"; empty when ok/not_modified

@@ -22,6 +22,10 @@ lookup_answer system_lookup(const std::string& host) {
   lookup_answer answer;
   if (const int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found); rc != 0) {
     answer.error = rc == EAI_SYSTEM ? std::string("system error") : std::string(::gai_strerror(rc));
+    answer.no_such_host = rc == EAI_NONAME;
+#ifdef EAI_NODATA
+    answer.no_such_host = answer.no_such_host || rc == EAI_NODATA;
+#endif
     return answer;
   }
   for (const addrinfo* a = found; a != nullptr; a = a->ai_next) {

@@ -14,6 +14,9 @@ namespace feedd::daemon {
 struct lookup_answer {
   std::vector<std::string> addresses;
   std::string error;
+  // The DNS said the name does not exist (NXDOMAIN, or no address records):
+  // an answer about the host, unlike a server that could not be asked.
+  bool no_such_host = false;
 };
 
 // Resolves a host name, blocking: getaddrinfo (A and AAAA records).

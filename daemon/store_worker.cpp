@@ -230,7 +230,7 @@ void store_worker::finish(fetched& result) {
     const seconds next = next_after_failure(limits, c.interval, c.error_count + 1, retry_after, jitter());
     bool disabled = false;
     with_database([&]() -> step_result {
-      auto done = storage::finish_failed(db_, c, status, error, next);
+      auto done = storage::finish_failed(db_, c, status, error, next, r.no_such_host);
       if (!done) return unexpected{done.error()};
       disabled = done->disabled;
       return true;
@@ -246,8 +246,12 @@ void store_worker::finish(fetched& result) {
     }
     if (disabled) {
       const auto days = std::chrono::duration_cast<std::chrono::days>(storage::disable_gone_after).count();
-      log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", url}, {"status", status.value_or(0)},
-                                     {"reason", "answered only 404 or 410 for " + std::to_string(days) + " days"}});
+      const std::string reason = "answered only 404 or 410, or its host did not exist, for " + std::to_string(days) + " days";
+      if (status) {
+        log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", url}, {"status", *status}, {"reason", reason}});
+      } else {
+        log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", url}, {"error", error}, {"reason", reason}});
+      }
     }
   };
 

@@ -412,7 +412,7 @@ TEST(NameLookup, FindsLocalhostAndAnswersOnItsOwnThread) {
   EXPECT_TRUE(std::find(answer.addresses.begin(), answer.addresses.end(), "127.0.0.1") != answer.addresses.end() ||
               std::find(answer.addresses.begin(), answer.addresses.end(), "::1") != answer.addresses.end());
 
-  name_lookup names(2, [](const std::string& host) { return lookup_answer{{host == "a.test" ? "192.0.2.1" : "192.0.2.2"}, {}}; });
+  name_lookup names(2, [](const std::string& host) { return lookup_answer{{host == "a.test" ? "192.0.2.1" : "192.0.2.2"}, {}, false}; });
   std::promise<lookup_answer> found;
   const auto caller = std::this_thread::get_id();
   std::atomic<bool> on_caller{true};
@@ -445,10 +445,10 @@ TEST_F(Fetcher, AHangingLookupHoldsUpNoOtherName) {
   auto o = defaults();
   o.connect_timeout = 1s;
   o.lookup = [hang](const std::string& host) -> lookup_answer {
-    if (host == "feed.test") return {{"127.0.0.1"}, {}};
+    if (host == "feed.test") return {{"127.0.0.1"}, {}, false};
     std::unique_lock lock(hang->mutex);
     hang->opened.wait_for(lock, 20s, [&] { return hang->open; });
-    return {{}, "never answered"};
+    return {{}, "never answered", false};
   };
   std::string error;
   auto client = fetcher::create(io_, o, error);
@@ -477,6 +477,42 @@ TEST_F(Fetcher, AHangingLookupHoldsUpNoOtherName) {
     hang->open = true;
   }
   hang->opened.notify_all();
+}
+
+// RELIABILITY N4: a name the DNS says does not exist is told apart from a
+// DNS that could not be asked, also when a redirect leads to it; only the
+// first counts toward disabling the feed.
+TEST_F(Fetcher, ANameThatDoesNotExistIsToldApartFromALookupThatFailed) {
+  auto o = defaults();
+  o.lookup = [](const std::string& host) -> lookup_answer {
+    if (host == "feed.test") return {{"127.0.0.1"}, {}, false};
+    if (host == "gone.test") return {{}, "Name or service not known", true};
+    return {{}, "Temporary failure in name resolution", false};
+  };
+  std::string error;
+  auto client = fetcher::create(io_, o, error);
+  ASSERT_TRUE(client) << error;
+  const auto port = std::to_string(server_.port());
+  const auto fetch = [&](const std::string& url) {
+    std::promise<fetch_response> result;
+    auto handle = client->start(request_for(url), [&](fetch_response r) { result.set_value(std::move(r)); });
+    auto future = result.get_future();
+    EXPECT_EQ(future.wait_for(10s), std::future_status::ready) << url;
+    return future.get();
+  };
+  const auto gone = fetch("http://gone.test:" + port + "/feeds/feed.xml");
+  EXPECT_EQ(gone.what, outcome::failed);
+  EXPECT_TRUE(gone.no_such_host);
+  EXPECT_EQ(gone.error, "fetch: resolve: Name or service not known");
+  const auto unsure = fetch("http://dns-down.test:" + port + "/feeds/feed.xml");
+  EXPECT_EQ(unsure.what, outcome::failed);
+  EXPECT_FALSE(unsure.no_such_host);
+  const auto redirected = fetch("http://feed.test:" + port + "/redirect-to?url=http://gone.test:" + port + "/feeds/feed.xml");
+  EXPECT_EQ(redirected.what, outcome::failed);
+  EXPECT_TRUE(redirected.no_such_host) << redirected.error;
+  const auto found = fetch("http://feed.test:" + port + "/feeds/feed.xml");
+  EXPECT_EQ(found.what, outcome::ok) << found.error;
+  EXPECT_FALSE(found.no_such_host);
 }
 
 TEST_F(Fetcher, BlocksLoopbackWithoutSendingAnything) {

@@ -289,6 +289,36 @@ TEST(StorageClaims, AFeedGoneForThirtyDaysIsDisabled) {
   EXPECT_TRUE(claimed->empty()) << "a disabled feed is not claimed";
 }
 
+// RELIABILITY N4: a host that does not exist is gone like a 404, and a run
+// may mix the two; a failed lookup of any other kind ends the run.
+TEST(StorageClaims, AHostThatDoesNotExistForThirtyDaysIsDisabled) {
+  test_database t{"no such host"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://gone.example/feed");
+  const auto fail = [&](std::optional<int> status, bool no_such_host) {
+    t.exec("UPDATE feeds SET next_check_at = now()");
+    auto r = storage::finish_failed(db, claim_feed(db, id), status, "fetch: resolve: x", 1h, no_such_host);
+    EXPECT_TRUE(r.has_value()) << r.error().message;
+    return r.has_value() && r->disabled;
+  };
+  const auto gone_since = [&] { return t.scalar("SELECT coalesce(gone_since::text, 'null') FROM feeds"); };
+
+  EXPECT_FALSE(fail(std::nullopt, true));
+  const std::string first = gone_since();
+  EXPECT_NE(first, "null");
+  EXPECT_FALSE(fail(404, false));
+  EXPECT_EQ(gone_since(), first) << "a 404 continues the run";
+  EXPECT_FALSE(fail(std::nullopt, false));
+  EXPECT_EQ(gone_since(), "null") << "a lookup that could not be answered ends it";
+
+  EXPECT_FALSE(fail(std::nullopt, true));
+  t.exec("UPDATE feeds SET gone_since = now() - interval '29 days 23 hours'");
+  EXPECT_FALSE(fail(std::nullopt, true));
+  t.exec("UPDATE feeds SET gone_since = now() - interval '30 days 1 minute'");
+  EXPECT_TRUE(fail(std::nullopt, true));
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', disabled, last_status IS NULL) FROM feeds"), "t|t");
+}
+
 TEST(StorageClaims, SuccessEndsARunOfGoneAnswers) {
   test_database t{"gone then back"};
   auto db = open_migrated(t);
