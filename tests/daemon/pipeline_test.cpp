@@ -2,6 +2,11 @@
 // PostgreSQL and fakefeed.py on 127.0.0.1, stopped with real signals.
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <map>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -549,6 +554,58 @@ TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {
   EXPECT_NE(la.find("event=fetch "), std::string::npos);
   EXPECT_NE(lb.find("event=fetch "), std::string::npos);
   EXPECT_EQ(count(harness_.db(), "SELECT count(*) FROM feeds WHERE last_status = 200"), 60);
+}
+
+// Seconds from this machine's clock to the first time= of a text log.
+std::optional<long> log_clock_offset(const std::string& log) {
+  const auto at = log.find("time=");
+  if (at == std::string::npos) return std::nullopt;
+  std::tm parsed{};
+  if (::strptime(log.substr(at + 5, 19).c_str(), "%Y-%m-%dT%H:%M:%S", &parsed) == nullptr) return std::nullopt;
+  return static_cast<long>(::timegm(&parsed) - std::time(nullptr));
+}
+
+// RELIABILITY C4, P11: an instance whose wall clock is two hours ahead (the
+// daemon under libfaketime, its monotonic clock left alone as a clock step
+// leaves it) takes no live lease of another instance and fetches no feed
+// early: leases and due times are the database's now(), timeouts the
+// steady clock.
+TEST_F(Pipeline, AnInstanceWithItsClockTwoHoursAheadStealsNoLeaseAndFetchesNothingEarly) {
+  const std::filesystem::path preload = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+  if (!std::filesystem::exists(preload)) GTEST_SKIP() << "libfaketime is not installed (scripts/install-deps)";
+  serve(4);
+  harness_.write_config("  max_concurrent: 4\n  max_per_host: 4\n", "");
+  harness_.add_feeds(delayed_urls(*server_, fixtures_, 2000));
+  auto& db = harness_.db();
+  std::string asan = "verify_asan_link_order=0";  // libfaketime comes before the sanitizer runtime
+  if (const char* given = std::getenv("ASAN_OPTIONS")) asan = std::string(given) + ":" + asan;
+  const std::map<std::string, std::string> ahead = {
+      {"LD_PRELOAD", preload.string()}, {"FAKETIME", "+2h"}, {"FAKETIME_DONT_FAKE_MONOTONIC", "1"},
+      {"ASAN_OPTIONS", asan}};
+
+  const auto a_log = harness_.dir() / "a.log";
+  auto a = harness_.start({"run"}, a_log);
+  poll_until([&] { return count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL") == 4; }, 20s, 20ms);
+  ASSERT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), 4) << read_file(a_log);
+  // A holds every feed for the 2 s its fetches take: by B's clock every
+  // lease (5 minutes) ran out long ago.
+  const auto b_log = harness_.dir() / "b.log";
+  auto b = harness_.start({"run", "--once"}, b_log, ahead);
+  ASSERT_EQ(b.wait_for(30s), 0) << read_file(b_log);
+  const auto offset = log_clock_offset(read_file(b_log));
+  ASSERT_TRUE(offset.has_value()) << read_file(b_log);
+  EXPECT_NEAR(static_cast<double>(*offset), 7200.0, 120.0) << "libfaketime did not move B's clock";
+  EXPECT_NE(read_file(b_log).find("event=stopped fetched=0"), std::string::npos) << read_file(b_log);
+
+  poll_until([&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200") == 4; }, 30s);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"), 4) << read_file(a_log);
+  // Due again in 30 minutes by the database, two hours ago by B's clock.
+  auto again = harness_.start({"run", "--once"}, harness_.dir() / "b2.log", ahead);
+  ASSERT_EQ(again.wait_for(30s), 0) << read_file(harness_.dir() / "b2.log");
+  EXPECT_NE(read_file(harness_.dir() / "b2.log").find("event=stopped fetched=0"), std::string::npos);
+  for (const auto& f : fixtures_) EXPECT_EQ(hits(*server_)["/feeds/" + f.file], 1) << f.file;
+  a.signal(SIGTERM);
+  EXPECT_EQ(a.wait_for(20s), 0) << read_file(a_log);
 }
 
 }  // namespace
