@@ -368,6 +368,34 @@ TEST_F(Fetcher, RejectsAChunkedBodyOverMaxBody) {
   EXPECT_EQ(r.error, "fetch: body: body exceeds 1048576 bytes");
 }
 
+// RELIABILITY S11, S12, S14, S15, S20, S21: responses that break HTTP/1.1
+// framing fail the fetch, quickly, with Beast's reason; none is read as a
+// body.
+TEST_F(Fetcher, RejectsResponsesThatBreakHttpFraming) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"length-and-chunked", "fetch: read: bad Transfer-Encoding"},
+      {"two-lengths", "fetch: read: multiple Content-Length"},
+      {"big-header", "fetch: read: header limit exceeded"},
+      {"many-headers", "fetch: read: header limit exceeded"},
+      {"cookie-flood", "fetch: read: header limit exceeded"},
+      {"long-chunk-line", "fetch: read: buffer overflow"},
+      {"huge-chunk", "fetch: body: body exceeds 16777216 bytes"},
+      {"not-http", "fetch: read: bad version"},
+      {"http09", "fetch: read: bad version"},
+  };
+  for (const auto& [name, error] : cases) {
+    const auto r = fetch(server_.url("/raw/" + name));
+    EXPECT_EQ(r.what, outcome::failed) << name << ": " << r.error;
+    EXPECT_EQ(r.error, error) << name;
+    EXPECT_EQ(r.body, "") << name;
+    EXPECT_LT(r.elapsed, 5s) << name;
+  }
+  // A status Beast can parse is the server's answer, failing as any other.
+  const auto r = fetch(server_.url("/raw/status-999"));
+  EXPECT_EQ(r.what, outcome::http_error) << r.error;
+  EXPECT_EQ(r.status, 999);
+}
+
 TEST_F(Fetcher, StopsAGzipBombAtTheDecompressedCap) {
   const auto r = fetch(server_.url("/bomb?mib=64"));
   EXPECT_EQ(r.what, outcome::failed);

@@ -28,6 +28,10 @@ Python 3 standard library only. Exits on SIGTERM/SIGINT.
   /close-early           Content-Length: 1000, 10 bytes, close
   /close-delimited       a small feed without Content-Length or chunking, ended by closing
                          (over TLS without close_notify)
+  /raw/<case>            a response that breaks HTTP/1.1 framing, written byte for byte, then
+                         close (RELIABILITY S11, S12, S14, S15, S20, S21): length-and-chunked,
+                         two-lengths, big-header, many-headers, cookie-flood, long-chunk-line,
+                         huge-chunk, status-999, not-http, http09
 """
 
 import argparse
@@ -122,6 +126,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ("/redirect/", self.serve_redirect),
             ("/loop/", self.serve_loop),
             ("/encoding/", self.serve_encoding),
+            ("/raw/", self.serve_raw),
         ]
         for prefix, handler in routes:
             if path.startswith(prefix):
@@ -367,6 +372,39 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/rss+xml")
         self.end_headers()
         self.wfile.write(SMALL_FEED)
+        self.close_connection = True
+
+    def serve_raw(self, case, query):
+        ok = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\n"
+        feed = SMALL_FEED
+        fixed = {
+            "length-and-chunked": ok + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + b"%x\r\n" % len(feed) + feed + b"\r\n0\r\n\r\n",
+            "two-lengths": ok + b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n" % (len(feed), len(feed) + 1) + feed,
+            "big-header": ok + b"X-Big: " + b"a" * (1024 * 1024) + b"\r\n\r\n" + feed,
+            "many-headers": ok + b"".join(b"X-H%d: 1\r\n" % i for i in range(10000)) + b"\r\n" + feed,
+            "cookie-flood": ok + b"".join(b"Set-Cookie: c%d=1\r\n" % i for i in range(10000)) + b"\r\n" + feed,
+            "huge-chunk": ok + b"Transfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\n" + feed,
+            "status-999": b"HTTP/1.1 999 Weird\r\nContent-Length: %d\r\n\r\n" % len(feed) + feed,
+            "not-http": b"SSH-2.0-OpenSSH_9.2\r\n\r\n",
+            "http09": feed,
+        }
+        try:
+            if case == "long-chunk-line":
+                # A chunk-size line that never ends: 300 MiB at most, or
+                # until the client hangs up.
+                self.wfile.write(ok + b"Transfer-Encoding: chunked\r\n\r\n1;")
+                block = b"a" * (1024 * 1024)
+                for _ in range(300):
+                    self.wfile.write(block)
+            elif case in fixed:
+                self.wfile.write(fixed[case])
+            else:
+                self.reply(404, b"no such raw case\n", "text/plain")
+                return
+            self.wfile.flush()
+        except OSError:
+            pass
         self.close_connection = True
 
     def serve_close_early(self, query):
