@@ -476,6 +476,50 @@ TEST(DatabaseOutage, FetchersStallWhileTheServerIsDownAndEveryDocumentIsStoredOn
   EXPECT_NE(text.find("event=database_reconnected"), std::string::npos) << text;
 }
 
+// RELIABILITY D8: the database turns read-only under a running daemon
+// (a failover to a standby, a disk-full guard). Every write fails with
+// 25006; the store thread says so loudly and retries, the fetchers stall on
+// the full queue, and once writes work again every document is stored once.
+TEST(DatabaseOutage, AReadOnlyDatabaseIsRetriedLoudlyAndNothingIsLost) {
+  private_cluster cluster;  // ALTER SYSTEM would turn the shared one read-only for every test
+  daemon_harness harness{"read_only", cluster.conninfo()};
+  temp_dir root;
+  const auto fixtures = write_feed_fixtures(root.path(), 40);
+  const auto server = serve_directory(root.path());
+  const auto urls = delayed_urls(*server, fixtures, 300);
+  harness.write_config("  max_concurrent: 4\n  max_per_host: 4\n", "queue:\n  capacity: 4\n");
+  harness.add_feeds(urls);
+  auto& db = harness.db();
+  const auto stored = [&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"); };
+  const auto set_read_only = [&](bool on) {
+    // This session keeps writing whatever the server's default becomes.
+    db.exec("SET default_transaction_read_only = off");
+    db.exec(on ? "ALTER SYSTEM SET default_transaction_read_only = on" : "ALTER SYSTEM RESET default_transaction_read_only");
+    db.exec("SELECT pg_reload_conf()");
+  };
+  const auto log = harness.dir() / "feedd.log";
+  auto daemon = harness.start({"run"}, log);
+  poll_until([&] { return stored() >= 3; }, 30s);
+  set_read_only(true);
+  std::this_thread::sleep_for(3s);
+  const int during = stored();
+  std::this_thread::sleep_for(2s);
+  EXPECT_EQ(stored(), during) << "nothing is stored while writes fail";
+  EXPECT_LT(during, 40);
+  ASSERT_TRUE(daemon.running()) << read_file(log);
+  EXPECT_NE(read_file(log).find("sqlstate=25006"), std::string::npos) << read_file(log);
+  set_read_only(false);
+
+  poll_until([&] { return stored() >= 40; }, 60s, 100ms);
+  ASSERT_EQ(stored(), 40) << read_file(log);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+  const auto h = hits(*server);
+  for (const auto& f : fixtures) EXPECT_EQ(h.at("/feeds/" + f.file), 1) << f.file;
+  for (std::size_t i = 0; i < fixtures.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures[i]));
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
+}
+
 // RELIABILITY N10/C7: a host gets no more claims than it can serve within
 // the lease (here 2 at a time, 2 s timeout, 5 s lease: 4); the rest of its
 // due feeds are given back, due a timeout later, so that feeds on other
