@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include "daemon_harness.hpp"
 #include "fake_server.hpp"
@@ -492,8 +493,7 @@ TEST(DatabaseOutage, AReadOnlyDatabaseIsRetriedLoudlyAndNothingIsLost) {
   auto& db = harness.db();
   const auto stored = [&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"); };
   const auto set_read_only = [&](bool on) {
-    // This session keeps writing whatever the server's default becomes.
-    db.exec("SET default_transaction_read_only = off");
+    // ALTER SYSTEM and the reload work in a read-only session too.
     db.exec(on ? "ALTER SYSTEM SET default_transaction_read_only = on" : "ALTER SYSTEM RESET default_transaction_read_only");
     db.exec("SELECT pg_reload_conf()");
   };
@@ -518,6 +518,63 @@ TEST(DatabaseOutage, AReadOnlyDatabaseIsRetriedLoudlyAndNothingIsLost) {
   for (const auto& f : fixtures) EXPECT_EQ(h.at("/feeds/" + f.file), 1) << f.file;
   for (std::size_t i = 0; i < fixtures.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures[i]));
   EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
+}
+
+// RELIABILITY D10: every connection slot of the server is taken when the
+// daemon starts (53300). It waits with backoff, a handful of tries rather
+// than a tight loop, and goes to work once slots are free.
+TEST(DatabaseOutage, AServerWithNoFreeConnectionIsWaitedForWithBackoff) {
+  private_cluster cluster{15};  // above max_wal_senders (10) + reserved slots (3), PostgreSQL's floor
+  daemon_harness harness{"no_slots", cluster.conninfo()};
+  temp_dir root;
+  const auto fixtures = write_feed_fixtures(root.path(), 5);
+  const auto server = serve_directory(root.path());
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures) urls.push_back(server->url("/feeds/" + f.file));
+  harness.write_config();
+  harness.add_feeds(urls);
+
+  std::vector<PGconn*> held;
+  std::string refusal;
+  for (int i = 0; i < 50; ++i) {
+    PGconn* c = PQconnectdb((cluster.conninfo() + " dbname=postgres").c_str());
+    if (PQstatus(c) != CONNECTION_OK) {
+      refusal = PQerrorMessage(c);
+      PQfinish(c);
+      break;
+    }
+    held.push_back(c);
+  }
+  const auto release = [&] {
+    for (PGconn* c : held) PQfinish(c);
+    held.clear();
+  };
+  if (refusal.find("too many clients") == std::string::npos) {
+    release();
+    FAIL() << "the slots did not fill: " << refusal;
+  }
+
+  const auto log = harness.dir() / "feedd.log";
+  auto daemon = harness.start({"run"}, log);
+  std::this_thread::sleep_for(6s);
+  const std::string waiting = read_file(log);
+  std::size_t tries = 0;
+  for (auto at = waiting.find("event=database step=connect"); at != std::string::npos;
+       at = waiting.find("event=database step=connect", at + 1)) {
+    ++tries;
+  }
+  EXPECT_GE(tries, 2u) << waiting;
+  EXPECT_LE(tries, 6u) << waiting;  // 0.5 s doubling: 0, 0.5, 1.5, 3.5 s
+  EXPECT_NE(waiting.find("too many clients"), std::string::npos) << waiting;
+  const bool running = daemon.running();
+  release();
+  ASSERT_TRUE(running) << waiting;
+
+  auto& db = harness.db();
+  poll_until([&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200") == 5; }, 40s, 100ms);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"), 5) << read_file(log);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
 }
 
 // RELIABILITY N10/C7: a host gets no more claims than it can serve within

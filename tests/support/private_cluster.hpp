@@ -12,7 +12,9 @@ namespace feedd::test {
 // must stay up. Stopped and removed when the object goes away.
 class private_cluster {
  public:
-  private_cluster();  // initdb and start; throws when either fails
+  // initdb and start; throws when either fails. max_connections stays
+  // with every start.
+  explicit private_cluster(int max_connections = 100);
   private_cluster(const private_cluster&) = delete;
   private_cluster& operator=(const private_cluster&) = delete;
   ~private_cluster();
@@ -28,8 +30,11 @@ class private_cluster {
   bool start();
 
  private:
+  run_result pg_cluster(const std::string& command) const;
+
   temp_dir dir_;
   std::string conninfo_;
+  int max_connections_;
 };
 
 }  // namespace feedd::test
