@@ -76,6 +76,16 @@ std::vector<std::string> delayed_urls(const fake_server& server, const std::vect
   return urls;
 }
 
+// After a fault: every fixture was fetched once and stored whole, and no
+// feed is left leased or failing.
+void expect_each_stored_once(test_database& db, const fake_server& server, const std::vector<generated_feed>& fixtures,
+                             const std::vector<std::string>& urls) {
+  const auto h = hits(server);
+  for (const auto& f : fixtures) EXPECT_EQ(h.at("/feeds/" + f.file), 1) << f.file;
+  for (std::size_t i = 0; i < fixtures.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures[i]));
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
+}
+
 class Pipeline : public ::testing::Test {
  protected:
   Pipeline() : harness_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
@@ -468,10 +478,7 @@ TEST(DatabaseOutage, FetchersStallWhileTheServerIsDownAndEveryDocumentIsStoredOn
   ASSERT_EQ(stored(), 120) << read_file(log);
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
-  const auto h = hits(*server);
-  for (const auto& f : fixtures) EXPECT_EQ(h.at("/feeds/" + f.file), 1) << f.file;
-  for (std::size_t i = 0; i < fixtures.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures[i]));
-  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
+  expect_each_stored_once(db, *server, fixtures, urls);
   const auto text = read_file(log);
   EXPECT_NE(text.find("event=database "), std::string::npos) << text;
   EXPECT_NE(text.find("event=database_reconnected"), std::string::npos) << text;
@@ -514,10 +521,7 @@ TEST(DatabaseOutage, AReadOnlyDatabaseIsRetriedLoudlyAndNothingIsLost) {
   ASSERT_EQ(stored(), 40) << read_file(log);
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
-  const auto h = hits(*server);
-  for (const auto& f : fixtures) EXPECT_EQ(h.at("/feeds/" + f.file), 1) << f.file;
-  for (std::size_t i = 0; i < fixtures.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures[i]));
-  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
+  expect_each_stored_once(db, *server, fixtures, urls);
 }
 
 // RELIABILITY D10: every connection slot of the server is taken when the
