@@ -18,10 +18,7 @@ bool is_redirect_status(int status) {
 
 expected<redirect_chain, std::string> redirect_chain::start(std::string url, int max_redirects) {
   auto target = parsers::parse_http_url(url);
-  if (!target) {
-    // The URL itself is not repeated: it may hold the very line break we refuse.
-    return unexpected{std::string("not an absolute http or https URL without whitespace or control characters")};
-  }
+  if (!target) return unexpected{std::string(unfetchable_url)};
   return redirect_chain(std::move(url), std::move(*target), max_redirects);
 }
 

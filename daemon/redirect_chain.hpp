@@ -50,4 +50,9 @@ class redirect_chain {
 
 bool is_redirect_status(int status);
 
+// Why a URL cannot be fetched at all (parsers::parse_http_url refused it).
+// The URL itself is not repeated: it may hold the very line break refused.
+inline constexpr std::string_view unfetchable_url =
+    "not an absolute http or https URL without whitespace or control characters";
+
 }  // namespace feedd::daemon

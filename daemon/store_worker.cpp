@@ -9,6 +9,7 @@
 #include "feedd/parsers/parse.hpp"
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/claims.hpp"
+#include "redirect_chain.hpp"
 #include "schedule_policy.hpp"
 
 namespace feedd::daemon {
@@ -147,16 +148,16 @@ void store_worker::claim_more() {
   std::vector<storage::claim> kept;
   std::vector<storage::claim> deferred;
   for (auto& c : claims) {
-    if (!parsers::parse_http_url(c.url)) {
+    const std::string host = host_key(c.url);  // empty: the URL cannot be fetched at all
+    if (host.empty()) {
       disable_unfetchable(c);
       continue;
     }
-    const std::string host = host_key(c.url);
-    if (!host.empty() && claims_on_host_[host] >= per_host) {
+    if (claims_on_host_[host] >= per_host) {
       deferred.push_back(std::move(c));
       continue;
     }
-    if (!host.empty()) ++claims_on_host_[host];
+    ++claims_on_host_[host];
     kept.push_back(std::move(c));
   }
   if (!deferred.empty()) {
@@ -182,17 +183,16 @@ void store_worker::claim_more() {
 // or by another tool can hold one. Fetching it would fail the same way
 // forever, so it is never fetched and the operator is told once.
 void store_worker::disable_unfetchable(const storage::claim& c) {
-  const std::string error = "not an absolute http or https URL without whitespace or control characters";
   bool lost = true;
   with_database([&]() -> step_result {
-    auto done = storage::disable_unfetchable(db_, c, error);
+    auto done = storage::disable_unfetchable(db_, c, unfetchable_url);
     if (!done) return unexpected{done.error()};
     lost = done->lease_lost;
     return true;
   }, "disable");
   if (lost) return;  // another instance holds the feed now (or the database is gone); it decides
   ++counters_.failed;
-  log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", parsers::redact_url(c.url)}, {"reason", error}});
+  log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", parsers::redact_url(c.url)}, {"reason", unfetchable_url}});
 }
 
 void store_worker::handle(fetched& result) {

@@ -86,6 +86,31 @@ void expect_each_stored_once(test_database& db, const fake_server& server, const
   EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
 }
 
+// A daemon under test on a PostgreSQL server of its own, for tests that
+// stop, reconfigure or fill that server while the shared one serves the
+// other tests: `feeds` fixtures served `delay_ms` late, subscribed.
+struct private_world {
+  private_world(const std::string& label, int feeds, int delay_ms, const std::string& fetch_yaml,
+                const std::string& other_yaml, int max_connections = 100)
+      : cluster(max_connections),
+        harness(label, cluster.conninfo()),
+        fixtures(write_feed_fixtures(root.path(), feeds)),
+        server(serve_directory(root.path())),
+        urls(delayed_urls(*server, fixtures, delay_ms)) {
+    harness.write_config(fetch_yaml, other_yaml);
+    harness.add_feeds(urls);
+  }
+  int stored() { return count(harness.db(), "SELECT count(*) FROM feeds WHERE last_status = 200"); }
+  std::filesystem::path log() const { return harness.dir() / "feedd.log"; }
+
+  private_cluster cluster;
+  daemon_harness harness;
+  temp_dir root;
+  std::vector<generated_feed> fixtures;
+  std::unique_ptr<fake_server> server;
+  std::vector<std::string> urls;
+};
+
 class Pipeline : public ::testing::Test {
  protected:
   Pipeline() : harness_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
@@ -344,38 +369,29 @@ TEST_F(Pipeline, TheStoreReconnectsWhenItsBackendIsKilledAndLosesNothing) {
 // systemd's stop timeout); their feeds stay leased, and once the leases
 // expire the next run fetches and stores them.
 TEST(DatabaseOutage, ADrainIntoADownDatabaseEndsInTimeAndTheNextRunStoresTheRest) {
-  private_cluster cluster;
-  daemon_harness harness{"drain_outage", cluster.conninfo()};
-  temp_dir root;
-  const auto fixtures = write_feed_fixtures(root.path(), 30);
-  const auto server = serve_directory(root.path());
-  const auto urls = delayed_urls(*server, fixtures, 300);
-  harness.write_config("  max_concurrent: 4\n  max_per_host: 4\n  timeout: 2s\n",
-                       "queue:\n  capacity: 8\nschedule:\n  lease: 3s\nshutdown:\n  drain_timeout: 2s\n");
-  harness.add_feeds(urls);
-  auto& db = harness.db();
-  const auto stored = [&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"); };
-  const auto log = harness.dir() / "feedd.log";
-  auto daemon = harness.start({"run"}, log);
-  poll_until([&] { return stored() >= 3; }, 30s);
-  ASSERT_TRUE(cluster.stop());
+  private_world w{"drain_outage", 30, 300, "  max_concurrent: 4\n  max_per_host: 4\n  timeout: 2s\n",
+                  "queue:\n  capacity: 8\nschedule:\n  lease: 3s\nshutdown:\n  drain_timeout: 2s\n"};
+  auto daemon = w.harness.start({"run"}, w.log());
+  poll_until([&] { return w.stored() >= 3; }, 30s);
+  ASSERT_TRUE(w.cluster.stop());
   std::this_thread::sleep_for(2s);  // the queue fills behind the failing store
   const auto signalled = std::chrono::steady_clock::now();
   daemon.signal(SIGTERM);
   const auto code = daemon.wait_for(20s);
   const auto took = std::chrono::steady_clock::now() - signalled;
-  EXPECT_EQ(code, 1) << read_file(log);  // a runtime failure: fetched documents were not stored
+  EXPECT_EQ(code, 1) << read_file(w.log());  // a runtime failure: fetched documents were not stored
   // drain_timeout and the fetch timeout, with room for a slow machine.
-  EXPECT_LT(took, 5s) << read_file(log);
+  EXPECT_LT(took, 5s) << read_file(w.log());
 
-  ASSERT_TRUE(cluster.start());
+  ASSERT_TRUE(w.cluster.start());
+  auto& db = w.harness.db();
   // Nothing unstored is marked checked.
   EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_checked_at IS NOT NULL AND last_status <> 200"), 0);
   std::this_thread::sleep_for(3s);  // the leases of the unstored feeds expire
-  const auto again = harness.feedd({"run", "--once"});
+  const auto again = w.harness.feedd({"run", "--once"});
   ASSERT_EQ(again.exit_code, 0) << again.err;
-  EXPECT_EQ(stored(), 30) << again.err;
-  for (std::size_t i = 0; i < fixtures.size(); ++i) EXPECT_EQ(stored_lines(db, urls[i]), expected_lines(fixtures[i]));
+  EXPECT_EQ(w.stored(), 30) << again.err;
+  for (std::size_t i = 0; i < w.fixtures.size(); ++i) EXPECT_EQ(stored_lines(db, w.urls[i]), expected_lines(w.fixtures[i]));
   EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL OR error_count > 0"), 0);
 }
 
@@ -448,38 +464,28 @@ int total_hits(const fake_server& server) {
 // the full queue and the store thread retries; afterwards every document
 // is stored, and none was fetched twice (a lost one would have to be).
 TEST(DatabaseOutage, FetchersStallWhileTheServerIsDownAndEveryDocumentIsStoredOnceAfter) {
-  private_cluster cluster;  // of its own: the shared one serves the other tests meanwhile
-  daemon_harness harness{"database_outage", cluster.conninfo()};
-  temp_dir root;
-  const auto fixtures = write_feed_fixtures(root.path(), 120);
-  const auto server = serve_directory(root.path());
-  const auto urls = delayed_urls(*server, fixtures, 200);
   // Four fetches at a time of 200 ms each: about 6 s of work, so that the
   // server stops early in it with most feeds still to come.
-  harness.write_config("  max_concurrent: 4\n  max_per_host: 4\n", "queue:\n  capacity: 8\n");
-  harness.add_feeds(urls);
-  auto& db = harness.db();
-  const auto stored = [&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"); };
-  const auto log = harness.dir() / "feedd.log";
-  auto daemon = harness.start({"run"}, log);
-  poll_until([&] { return stored() >= 5; }, 30s);
-  ASSERT_TRUE(cluster.stop());
+  private_world w{"database_outage", 120, 200, "  max_concurrent: 4\n  max_per_host: 4\n", "queue:\n  capacity: 8\n"};
+  auto daemon = w.harness.start({"run"}, w.log());
+  poll_until([&] { return w.stored() >= 5; }, 30s);
+  ASSERT_TRUE(w.cluster.stop());
   // The store thread fails on the next document and retries; what the
   // fetchers hold fills the queue, and then nothing more is fetched.
   std::this_thread::sleep_for(3s);
-  const int stalled = total_hits(*server);
+  const int stalled = total_hits(*w.server);
   std::this_thread::sleep_for(2s);
-  EXPECT_EQ(total_hits(*server), stalled);
+  EXPECT_EQ(total_hits(*w.server), stalled);
   EXPECT_LT(stalled, 120);
-  ASSERT_TRUE(daemon.running()) << read_file(log);
-  ASSERT_TRUE(cluster.start());
+  ASSERT_TRUE(daemon.running()) << read_file(w.log());
+  ASSERT_TRUE(w.cluster.start());
 
-  poll_until([&] { return stored() >= 120; }, 60s, 100ms);
-  ASSERT_EQ(stored(), 120) << read_file(log);
+  poll_until([&] { return w.stored() >= 120; }, 60s, 100ms);
+  ASSERT_EQ(w.stored(), 120) << read_file(w.log());
   daemon.signal(SIGTERM);
-  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
-  expect_each_stored_once(db, *server, fixtures, urls);
-  const auto text = read_file(log);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(w.log());
+  expect_each_stored_once(w.harness.db(), *w.server, w.fixtures, w.urls);
+  const auto text = read_file(w.log());
   EXPECT_NE(text.find("event=database "), std::string::npos) << text;
   EXPECT_NE(text.find("event=database_reconnected"), std::string::npos) << text;
 }
@@ -489,59 +495,44 @@ TEST(DatabaseOutage, FetchersStallWhileTheServerIsDownAndEveryDocumentIsStoredOn
 // 25006; the store thread says so loudly and retries, the fetchers stall on
 // the full queue, and once writes work again every document is stored once.
 TEST(DatabaseOutage, AReadOnlyDatabaseIsRetriedLoudlyAndNothingIsLost) {
-  private_cluster cluster;  // ALTER SYSTEM would turn the shared one read-only for every test
-  daemon_harness harness{"read_only", cluster.conninfo()};
-  temp_dir root;
-  const auto fixtures = write_feed_fixtures(root.path(), 40);
-  const auto server = serve_directory(root.path());
-  const auto urls = delayed_urls(*server, fixtures, 300);
-  harness.write_config("  max_concurrent: 4\n  max_per_host: 4\n", "queue:\n  capacity: 4\n");
-  harness.add_feeds(urls);
-  auto& db = harness.db();
-  const auto stored = [&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"); };
+  // A server of its own: ALTER SYSTEM would turn the shared one read-only for every test.
+  private_world w{"read_only", 40, 300, "  max_concurrent: 4\n  max_per_host: 4\n", "queue:\n  capacity: 4\n"};
+  auto& db = w.harness.db();
   const auto set_read_only = [&](bool on) {
     // ALTER SYSTEM and the reload work in a read-only session too.
     db.exec(on ? "ALTER SYSTEM SET default_transaction_read_only = on" : "ALTER SYSTEM RESET default_transaction_read_only");
     db.exec("SELECT pg_reload_conf()");
   };
-  const auto log = harness.dir() / "feedd.log";
-  auto daemon = harness.start({"run"}, log);
-  poll_until([&] { return stored() >= 3; }, 30s);
+  auto daemon = w.harness.start({"run"}, w.log());
+  poll_until([&] { return w.stored() >= 3; }, 30s);
   set_read_only(true);
   std::this_thread::sleep_for(3s);
-  const int during = stored();
+  const int during = w.stored();
   std::this_thread::sleep_for(2s);
-  EXPECT_EQ(stored(), during) << "nothing is stored while writes fail";
+  EXPECT_EQ(w.stored(), during) << "nothing is stored while writes fail";
   EXPECT_LT(during, 40);
-  ASSERT_TRUE(daemon.running()) << read_file(log);
-  EXPECT_NE(read_file(log).find("sqlstate=25006"), std::string::npos) << read_file(log);
+  ASSERT_TRUE(daemon.running()) << read_file(w.log());
+  EXPECT_NE(read_file(w.log()).find("sqlstate=25006"), std::string::npos) << read_file(w.log());
   set_read_only(false);
 
-  poll_until([&] { return stored() >= 40; }, 60s, 100ms);
-  ASSERT_EQ(stored(), 40) << read_file(log);
+  poll_until([&] { return w.stored() >= 40; }, 60s, 100ms);
+  ASSERT_EQ(w.stored(), 40) << read_file(w.log());
   daemon.signal(SIGTERM);
-  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
-  expect_each_stored_once(db, *server, fixtures, urls);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(w.log());
+  expect_each_stored_once(db, *w.server, w.fixtures, w.urls);
 }
 
 // RELIABILITY D10: every connection slot of the server is taken when the
 // daemon starts (53300). It waits with backoff, a handful of tries rather
 // than a tight loop, and goes to work once slots are free.
 TEST(DatabaseOutage, AServerWithNoFreeConnectionIsWaitedForWithBackoff) {
-  private_cluster cluster{15};  // above max_wal_senders (10) + reserved slots (3), PostgreSQL's floor
-  daemon_harness harness{"no_slots", cluster.conninfo()};
-  temp_dir root;
-  const auto fixtures = write_feed_fixtures(root.path(), 5);
-  const auto server = serve_directory(root.path());
-  std::vector<std::string> urls;
-  for (const auto& f : fixtures) urls.push_back(server->url("/feeds/" + f.file));
-  harness.write_config();
-  harness.add_feeds(urls);
+  // 15 connections: above max_wal_senders (10) + reserved slots (3), PostgreSQL's floor.
+  private_world w{"no_slots", 5, 0, "", "", 15};
 
   std::vector<PGconn*> held;
   std::string refusal;
   for (int i = 0; i < 50; ++i) {
-    PGconn* c = PQconnectdb((cluster.conninfo() + " dbname=postgres").c_str());
+    PGconn* c = PQconnectdb((w.cluster.conninfo() + " dbname=postgres").c_str());
     if (PQstatus(c) != CONNECTION_OK) {
       refusal = PQerrorMessage(c);
       PQfinish(c);
@@ -558,10 +549,9 @@ TEST(DatabaseOutage, AServerWithNoFreeConnectionIsWaitedForWithBackoff) {
     FAIL() << "the slots did not fill: " << refusal;
   }
 
-  const auto log = harness.dir() / "feedd.log";
-  auto daemon = harness.start({"run"}, log);
+  auto daemon = w.harness.start({"run"}, w.log());
   std::this_thread::sleep_for(6s);
-  const std::string waiting = read_file(log);
+  const std::string waiting = read_file(w.log());
   std::size_t tries = 0;
   for (auto at = waiting.find("event=database step=connect"); at != std::string::npos;
        at = waiting.find("event=database step=connect", at + 1)) {
@@ -574,11 +564,10 @@ TEST(DatabaseOutage, AServerWithNoFreeConnectionIsWaitedForWithBackoff) {
   release();
   ASSERT_TRUE(running) << waiting;
 
-  auto& db = harness.db();
-  poll_until([&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200") == 5; }, 40s, 100ms);
-  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"), 5) << read_file(log);
+  poll_until([&] { return w.stored() == 5; }, 40s, 100ms);
+  EXPECT_EQ(w.stored(), 5) << read_file(w.log());
   daemon.signal(SIGTERM);
-  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(w.log());
 }
 
 // RELIABILITY N10/C7: a host gets no more claims than it can serve within
