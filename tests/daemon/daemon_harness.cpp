@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "fake_server.hpp"
+#include "support/fake_server.hpp"
 
 #include "support/paths.hpp"
 

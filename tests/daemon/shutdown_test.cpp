@@ -12,7 +12,7 @@
 #include <libpq-fe.h>
 
 #include "daemon_harness.hpp"
-#include "fake_server.hpp"
+#include "support/fake_server.hpp"
 #include "feed_fixtures.hpp"
 #include "support/paths.hpp"
 #include "support/private_cluster.hpp"

@@ -5,6 +5,7 @@
 
 #include "feedd/config/config.hpp"
 #include "log.hpp"
+#include "version.hpp"
 
 namespace feedd::daemon {
 
@@ -14,8 +15,6 @@ inline constexpr int exit_failure = 1;
 inline constexpr int exit_usage = 64;
 inline constexpr int exit_not_a_feed = 65;
 inline constexpr int exit_config = 78;
-
-std::string_view version();
 
 // What every command gets from the command line once the config is loaded.
 struct context {

@@ -20,7 +20,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include "app.hpp"
+#include "version.hpp"
 #include "feedd/expected.hpp"
 
 namespace feedd::daemon {

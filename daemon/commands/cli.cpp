@@ -41,8 +41,6 @@ expected<context, int> load_context(const std::string& flag_path) {
 
 }  // namespace
 
-std::string_view version() { return FEEDD_VERSION; }
-
 int main(int argc, char** argv) {
   CLI::App app{"feedd: RSS/Atom feed aggregation daemon", "feedd"};
   app.set_version_flag("--version", std::string(version()));

@@ -18,7 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "app.hpp"
+#include "version.hpp"
 
 namespace feedd::daemon {
 namespace {

@@ -21,7 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "fake_server.hpp"
+#include "support/fake_server.hpp"
 #include "support/process.hpp"
 
 namespace feedd::daemon {
