@@ -36,11 +36,6 @@ constexpr std::array<known_namespace, 14> known_namespaces{{
     {known_ns::xhtml, ns::xhtml, "xhtml"},
 }};
 
-std::string_view prefix_of(std::string_view qualified_name) {
-  const auto colon = qualified_name.find(':');
-  return colon == std::string_view::npos ? std::string_view{} : qualified_name.substr(0, colon);
-}
-
 // A NUL-terminated name equal to text (which has no NUL), without strlen.
 bool equals(const char* name, std::string_view text) {
   for (const char c : text) {
@@ -72,6 +67,11 @@ bool has_declarations(pugi::xml_node element) {
 std::string_view local_name(std::string_view qualified_name) {
   const auto colon = qualified_name.find(':');
   return colon == std::string_view::npos ? qualified_name : qualified_name.substr(colon + 1);
+}
+
+std::string_view prefix_of(std::string_view qualified_name) {
+  const auto colon = qualified_name.find(':');
+  return colon == std::string_view::npos ? std::string_view{} : qualified_name.substr(0, colon);
 }
 
 known_ns classify_namespace(std::string_view uri) {

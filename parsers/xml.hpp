@@ -46,6 +46,7 @@ inline constexpr std::string_view xhtml = "http://www.w3.org/1999/xhtml";
 }  // namespace ns
 
 std::string_view local_name(std::string_view qualified_name);
+std::string_view prefix_of(std::string_view qualified_name);  // "" when unprefixed
 
 // The namespaces the readers test names against, so that a test compares
 // small integers rather than URIs. itunes and media stand for every

@@ -107,8 +107,43 @@ TEST(Parse, TruncatedDocumentKeepsTheCompleteItems) {
   EXPECT_TRUE(has_warning(f, "document ends early"));
 }
 
-TEST(Parse, BrokenXmlBeforeTheLastItemIsNotAFeed) {
-  const auto result = parse(rss("<item><title>a</b></item><item><title>b</title></item>"), {});
+TEST(Parse, ItemsInsideAnElementLeftOpenInTheChannelAreAllKept) {
+  const auto f = parse_feed(fixture("rss20_podcast_unclosed_itunes_category.xml"));
+  EXPECT_EQ(f.title, "Unclosed category");
+  ASSERT_EQ(f.entries.size(), 3u);
+  EXPECT_EQ(f.entries[2].title, "Episode 3");
+  EXPECT_EQ(f.entries[2].enclosures.at(0).url, "https://pod.example/3.mp3");
+  EXPECT_TRUE(has_warning(f, "closed 1 element left open where the next entry starts (first <itunes:category>"));
+  EXPECT_FALSE(has_warning(f, "document ends early"));
+}
+
+TEST(Parse, EndTagWrittenTwiceInsideAnItemLosesNothing) {
+  const auto f = parse_feed(fixture("rss20_media_content_end_tag_written_twice.xml"));
+  ASSERT_EQ(f.entries.size(), 3u);
+  EXPECT_EQ(f.entries[1].title, "Second");
+  EXPECT_EQ(f.entries[1].enclosures.at(0).url, "https://photos.example/2.jpg");
+  EXPECT_EQ(f.entries[2].title, "Third");
+  EXPECT_TRUE(has_warning(f, "skipped 1 end tag that close no open element (first </media:content>"));
+}
+
+TEST(Parse, MismatchedEndTagLosesAtMostItsItem) {
+  const auto f = parse_feed(rss("<item><guid>1</guid><title>a</b></item><item><guid>2</guid><title>b</title></item>"));
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[0].title, "a");
+  EXPECT_EQ(f.entries[1].title, "b");
+}
+
+TEST(Parse, ErrorNoRepairFixesKeepsTheCompleteItemsBeforeIt) {
+  // Attribute syntax is not repaired: a value without quotes stays an error.
+  const auto f = parse_feed(rss("<item><guid>1</guid></item><item><guid>2</guid><link rel=x>l</link></item>"
+                                "<item><guid>3</guid></item>"));
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].guid, "1");
+  EXPECT_TRUE(has_warning(f, "which no repair fixes; kept what came before"));
+}
+
+TEST(Parse, ErrorNoRepairFixesBeforeAnyItemIsNotAFeed) {
+  const auto result = parse(rss("<item><title a=b>a</title></item><item><title>b</title></item>"), {});
   ASSERT_FALSE(result.has_value());
   EXPECT_TRUE(result.error().message.starts_with("parse: xml: ")) << result.error().message;
   EXPECT_NE(result.error().message.find(" at byte "), std::string::npos) << result.error().message;
