@@ -216,17 +216,13 @@ struct atom_reader {
   }
 };
 
-}  // namespace
-
-raw_feed read_atom(pugi::xml_node root, feed_format format, const xml_scope& scope) {
-  raw_feed feed;
-  feed.format = format;
-  const atom_reader atom{scope, scope.namespace_uri(root), format == feed_format::atom03, feed.store};
-  if (atom.uri == ns::none) feed.warnings.emplace_back("atom: <feed> has no Atom namespace");
-  const auto feed_author = atom.author_of(root);
+// The title, the alternate link and the entries of a <feed> (or of an
+// entry's <source>, which has no entries).
+void read_feed_children(pugi::xml_node parent, const atom_reader& atom, raw_feed& feed) {
+  const auto feed_author = atom.author_of(parent);
   bool have_alternate = false;
-  const auto names = scope.names_in(root);
-  for (const auto node : root.children()) {
+  const auto names = atom.scope.names_in(parent);
+  for (const auto node : parent.children()) {
     if (node.type() != pugi::node_element) continue;
     const auto n = names.of(node);
     if (n.is_in(atom.uri, "title")) {
@@ -241,6 +237,24 @@ raw_feed read_atom(pugi::xml_node root, feed_format format, const xml_scope& sco
       add_entry(feed, [&] { return atom.read_entry(node, feed_author); });
     }
   }
+}
+
+}  // namespace
+
+raw_feed read_atom(pugi::xml_node root, feed_format format, const xml_scope& scope) {
+  raw_feed feed;
+  feed.format = format;
+  const atom_reader atom{scope, scope.namespace_uri(root), format == feed_format::atom03, feed.store};
+  if (local_name(root.name()) == "entry") {
+    // An entry standing alone; its <source> holds the metadata of the feed
+    // it came from (RFC 4287 §4.2.11).
+    feed.warnings.emplace_back("atom: an Entry Document (root <entry>, RFC 4287, 4.1.2), read as a feed of one entry");
+    if (const auto source = scope.child(root, atom.uri, "source")) read_feed_children(source, atom, feed);
+    add_entry(feed, [&] { return atom.read_entry(root, {}); });
+    return feed;
+  }
+  if (atom.uri == ns::none) feed.warnings.emplace_back("atom: <feed> has no Atom namespace");
+  read_feed_children(root, atom, feed);
   return feed;
 }
 

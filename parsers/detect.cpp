@@ -16,11 +16,16 @@ std::string_view trim(std::string_view text) {
   return text.substr(first, text.find_last_not_of(space) - first + 1);
 }
 
-not_a_feed not_a_feed_root(pugi::xml_node root, std::string_view why = "is not a feed") {
-  std::string name = root.name();
+// An element's name as a message shows it: short and clean.
+std::string shown_name(pugi::xml_node element) {
+  std::string name = element.name();
   truncate_utf8(name, 64);
   sanitize_utf8(name);
-  return not_a_feed{"parse: root: <" + name + "> " + std::string{why}};
+  return name;
+}
+
+not_a_feed not_a_feed_root(pugi::xml_node root, std::string_view why = "is not a feed") {
+  return not_a_feed{"parse: root: <" + shown_name(root) + "> " + std::string{why}};
 }
 
 feed_format rss_version(std::string_view version) {
@@ -88,6 +93,9 @@ expected<feed_format, not_a_feed> detect_xml_format(pugi::xml_node root, const x
   const auto uri = scope.namespace_uri(root);
   if (local == "rss") return rss_version(attribute(root, "version"));
   if (local == "RDF" && uri == ns::rdf) return rdf_version(root, scope);
+  if (local == "entry" && (uri == ns::atom10 || uri == ns::atom03)) {
+    return uri == ns::atom10 ? feed_format::atom10 : feed_format::atom03;
+  }
   if (local == "feed") {
     if (uri == ns::atom10) return feed_format::atom10;
     if (uri == ns::atom03) return feed_format::atom03;
@@ -100,6 +108,29 @@ expected<feed_format, not_a_feed> detect_xml_format(pugi::xml_node root, const x
     }
   }
   return unexpected{not_a_feed_root(root)};
+}
+
+expected<pugi::xml_node, not_a_feed> feed_element(const pugi::xml_document& document, const xml_scope& scope,
+                                                  std::vector<std::string>& warnings) {
+  const auto root = document.document_element();
+  if (!ascii::iequals(local_name(root.name()), "html")) return root;
+  pugi::xml_node found;
+  std::size_t feeds = 0;
+  for (auto node = root.first_child(); node;) {
+    const auto local = local_name(node.name());
+    const bool feed = node.type() == pugi::node_element && (local == "rss" || local == "RDF" || local == "feed") &&
+                      detect_xml_format(node, scope).has_value();
+    if (!feed) {
+      node = next_in_document_order(node, root);
+      continue;
+    }
+    if (feeds++ == 0) found = node;
+    node = next_after_subtree(node, root);
+  }
+  if (feeds == 0) return unexpected{not_a_feed_root(root)};
+  if (feeds > 1) return unexpected{not_a_feed_root(root, "holds " + std::to_string(feeds) + " feeds, not one")};
+  warnings.push_back("xml: read the <" + shown_name(found) + "> inside an <html> page");
+  return found;
 }
 
 }  // namespace feedd::parsers::detail

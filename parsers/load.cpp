@@ -34,9 +34,10 @@ std::string_view first_tag_name(std::string_view text) {
   return {};
 }
 
+// The roots detect_xml_format may take, an Atom Entry Document's included.
 bool has_feed_root(const pugi::xml_document& document) {
   const auto local = local_name(document.document_element().name());
-  return local == "rss" || local == "RDF" || local == "feed";
+  return local == "rss" || local == "RDF" || local == "feed" || local == "entry";
 }
 
 // Servers that print a PHP warning before the feed: the XML declaration may

@@ -357,6 +357,10 @@ std::string inner_xml(pugi::xml_node element) {
 
 pugi::xml_node next_in_document_order(pugi::xml_node node, pugi::xml_node root) {
   if (const auto first = node.first_child()) return first;
+  return next_after_subtree(node, root);
+}
+
+pugi::xml_node next_after_subtree(pugi::xml_node node, pugi::xml_node root) {
   for (; node && node != root; node = node.parent()) {
     if (const auto sibling = node.next_sibling()) return sibling;
   }

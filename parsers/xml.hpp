@@ -220,4 +220,7 @@ std::string inner_xml(pugi::xml_node element);
 // The next node in document order below root, without recursion.
 pugi::xml_node next_in_document_order(pugi::xml_node node, pugi::xml_node root);
 
+// The same, past node's descendants.
+pugi::xml_node next_after_subtree(pugi::xml_node node, pugi::xml_node root);
+
 }  // namespace feedd::parsers::detail
