@@ -12,6 +12,7 @@
 
 #include "feedd/parsers/dates.hpp"
 #include "feedd/parsers/url.hpp"
+#include "ascii.hpp"
 #include "c1_controls.hpp"
 #include "html_urls.hpp"
 #include "identity.hpp"
@@ -60,6 +61,17 @@ std::optional<std::int64_t> non_negative_integer(std::string_view text) {
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value < 0) return std::nullopt;
   return value;
+}
+
+// Whether a URL starts with a scheme (RFC 3986 §3.1), as an absolute one
+// does.
+bool has_scheme(std::string_view url) {
+  if (url.empty() || !ascii::is_alpha(url[0])) return false;
+  for (const char c : url.substr(1)) {
+    if (c == ':') return true;
+    if (!ascii::is_alnum(c) && c != '+' && c != '-' && c != '.') return false;
+  }
+  return false;
 }
 
 // A value quoted in a warning: short, clean, one line.
@@ -141,6 +153,10 @@ class normalizer {
     // Most links come back as written, and the reference is clean already.
     if (resolved != reference) sanitize_utf8(resolved);
     cut(resolved, max_short, cap::url);
+    // Without a document URL (feedd parse without --url) or an absolute
+    // xml:base, a relative link has nothing to resolve against: the
+    // reference is still worth more than nothing.
+    if (!has_scheme(resolved) && !has_scheme(raw.base) && relative_kept_++ == 0) first_relative_ = resolved;
     return resolved;
   }
 
@@ -216,6 +232,10 @@ class normalizer {
     if (bad_dates_ > max_date_warnings) {
       warnings_.push_back("date: " + std::to_string(bad_dates_ - max_date_warnings) + " more unparseable dates");
     }
+    if (relative_kept_ > 0) {
+      warnings_.push_back("urls: kept " + std::to_string(relative_kept_) + " relative links as written (first " +
+                          quoted(first_relative_) + "): no absolute base URL to resolve them against");
+    }
     for (std::size_t i = 0; i < cut_counts_.size(); ++i) {
       if (cut_counts_[i] == 0) continue;
       warnings_.push_back("caps: " + std::string{cap_names[i]} + " cut in " + std::to_string(cut_counts_[i]) +
@@ -272,6 +292,8 @@ class normalizer {
   std::vector<std::string> warnings_;
   std::array<std::size_t, static_cast<std::size_t>(cap::count)> cut_counts_{};
   std::size_t bad_dates_ = 0;
+  std::size_t relative_kept_ = 0;
+  std::string first_relative_;
   std::size_t html_urls_left_ = max_html_urls;
   bool clean_text_ = false;
 };

@@ -149,6 +149,17 @@ TEST(Parse, ErrorNoRepairFixesBeforeAnyItemIsNotAFeed) {
   EXPECT_NE(result.error().message.find(" at byte "), std::string::npos) << result.error().message;
 }
 
+TEST(Parse, RelativeLinksWithoutABaseAreKeptAsWrittenWithAWarning) {
+  const auto document = rss(R"(<item><guid>1</guid><link>/posts/1</link><enclosure url="a.mp3"/></item>)", "",
+                            "<link>https://site.example/</link>");
+  const auto f = parse_feed(document);
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].url, "/posts/1");
+  EXPECT_EQ(f.entries[0].enclosures.at(0).url, "a.mp3");
+  EXPECT_TRUE(has_warning(f, "urls: kept 2 relative links as written (first \"/posts/1\")"));
+  EXPECT_FALSE(has_warning(parse_feed(document, with_base_url("https://site.example/feed")), "urls:"));
+}
+
 TEST(Parse, TruncationInsideTheFirstItemKeepsNoHalfEntry) {
   const auto f = parse_feed("<rss><channel><title>x</title><item><title>cut");
   EXPECT_EQ(f.title, "x");
