@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "ascii.hpp"
 #include "text.hpp"
 #include "xhtml.hpp"
 #include "xml.hpp"
@@ -24,7 +25,7 @@ struct atom_reader {
   // 4287 §3.2 makes the name mandatory; feeds omit it); nothing when it has
   // neither, and the next author is asked.
   std::optional<std::string_view> author_from(pugi::xml_node author) const {
-    if (const auto name = text(scope.child(author, uri, "name")); !is_blank(name)) return name;
+    if (const auto name = text(scope.child(author, uri, "name")); !ascii::is_blank(name)) return name;
     if (const auto email = scope.child(author, uri, "email")) return text(email);
     return std::nullopt;
   }
@@ -102,14 +103,12 @@ struct atom_reader {
       if (c.type() == pugi::node_element) {
         if (div || !scope.is(c, ns::xhtml, "div")) return {};
         div = c;
-      } else if (c.type() != pugi::node_pcdata || !is_blank(c.value())) {
+      } else if (c.type() != pugi::node_pcdata || !ascii::is_blank(c.value())) {
         return {};
       }
     }
     return div;
   }
-
-  static bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
   static std::string decode_base64(std::string_view text) {
     std::string out;

@@ -141,7 +141,7 @@ bool tokenize(std::string_view text, date_tokens& tokens) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     const char c = text[pos];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == '.') {
+    if (ascii::is_xml_space(c) || c == ',' || c == '.') {
       ++pos;
     } else if (c == '(') {
       // RFC 2822 §3.2.3 comments, possibly nested: "(UTC)".

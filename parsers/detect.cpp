@@ -9,13 +9,6 @@
 namespace feedd::parsers::detail {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view space = " \t\r\n";
-  const auto first = text.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(space) - first + 1);
-}
-
 // An element's name as a message shows it: short and clean.
 std::string shown_name(pugi::xml_node element) {
   std::string name = element.name();
@@ -32,7 +25,7 @@ feed_format rss_version(std::string_view version) {
   // RSS 0.91 came from Netscape and UserLand, 0.92-0.94 from UserLand; they
   // share one element set with 2.0. A missing or unknown version is read as
   // 2.0, the superset.
-  version = trim(version);
+  version = ascii::trim(version);
   if (version == "0.90") return feed_format::rss090;
   if (version == "0.91") return feed_format::rss091;
   if (version == "0.92") return feed_format::rss092;
@@ -76,12 +69,12 @@ std::string_view rdf_rss_namespace(pugi::xml_node root, const xml_scope& scope) 
 syntax sniff_syntax(std::string_view document, std::string_view content_type) {
   constexpr std::string_view bom = "\xEF\xBB\xBF";
   if (document.starts_with(bom)) document.remove_prefix(bom.size());
-  const auto first = document.find_first_not_of(" \t\r\n");
+  const auto first = document.find_first_not_of(ascii::xml_space);
   if (first != std::string_view::npos) {
     if (document[first] == '{') return syntax::json;
     if (document[first] == '<') return syntax::xml;
   }
-  content_type = trim(content_type);
+  content_type = ascii::trim(content_type);
   if (ascii::iequals(content_type, "application/feed+json") || ascii::iequals(content_type, "application/json")) {
     return syntax::json;
   }
@@ -104,7 +97,7 @@ expected<feed_format, not_a_feed> detect_xml_format(pugi::xml_node root, const x
     }
     // An Atom feed that forgot its namespace still says which one it is.
     if (uri == ns::none) {
-      return trim(attribute(root, "version")) == "0.3" ? feed_format::atom03 : feed_format::atom10;
+      return ascii::trim(attribute(root, "version")) == "0.3" ? feed_format::atom03 : feed_format::atom10;
     }
   }
   return unexpected{not_a_feed_root(root)};

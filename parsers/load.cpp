@@ -14,7 +14,6 @@ namespace {
 // parse_ws_pcdata keeps the whitespace between inline elements of xhtml
 // content; parse_doctype stays off so that the DOCTYPE is skipped.
 constexpr unsigned parse_flags = pugi::parse_default | pugi::parse_ws_pcdata;
-constexpr std::string_view space = " \t\r\n";
 constexpr int max_attempts = 6;
 
 pugi::xml_parse_result load(pugi::xml_document& document, const std::string& text) {
@@ -45,8 +44,8 @@ bool has_feed_root(const pugi::xml_document& document) {
 bool strip_before_declaration(std::string& text, std::vector<std::string>& warnings) {
   const auto declaration = text.find("<?xml");
   if (declaration == std::string::npos || declaration == 0) return false;
-  if (declaration + 5 >= text.size() || space.find(text[declaration + 5]) == std::string_view::npos) return false;
-  if (std::string_view{text}.substr(0, declaration).find_first_not_of(space) == std::string_view::npos) return false;
+  if (declaration + 5 >= text.size() || !ascii::is_xml_space(text[declaration + 5])) return false;
+  if (ascii::is_blank(std::string_view{text}.substr(0, declaration))) return false;
   warnings.push_back("xml: skipped " + std::to_string(declaration) + " bytes before the XML declaration");
   text.erase(0, declaration);
   return true;
@@ -77,7 +76,7 @@ std::size_t last_item_end(std::string_view text, std::size_t limit) {
     if (name_end == std::string_view::npos) continue;
     const auto local = local_name(text.substr(open + 2, name_end - open - 2));
     if (local != "item" && local != "entry") continue;
-    const auto close = text.find_first_not_of(space, name_end);
+    const auto close = text.find_first_not_of(ascii::xml_space, name_end);
     if (close != std::string_view::npos && text[close] == '>') return close + 1;
   }
   return std::string_view::npos;
@@ -116,7 +115,7 @@ std::optional<std::string> keep_before(const std::string& text, const pugi::xml_
 
 bool has_text_before_first_tag(std::string_view text) {
   const auto first_tag = text.find('<');
-  return text.substr(0, first_tag).find_first_not_of(space) != std::string_view::npos;
+  return !ascii::is_blank(text.substr(0, first_tag));
 }
 
 // text_before_root: has_text_before_first_tag of the text as it was before

@@ -39,24 +39,16 @@ enum class cap { title, author, url, guid, category, summary, content, categorie
 constexpr std::array<std::string_view, static_cast<std::size_t>(cap::count)> cap_names{
     "title", "author", "url", "guid", "category", "summary", "content", "categories", "enclosures"};
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-// trim() without a copy: summaries and contents are most of a document.
+// ascii::trim without a copy: summaries and contents are most of a document.
 void trim_in_place(std::string& text) {
-  const auto kept = trim(text);
+  const auto kept = ascii::trim(text);
   const auto offset = static_cast<std::size_t>(kept.data() - text.data());
   text.erase(offset + kept.size());
   text.erase(0, offset);
 }
 
 std::optional<std::int64_t> non_negative_integer(std::string_view text) {
-  text = trim(text);
+  text = ascii::trim(text);
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value < 0) return std::nullopt;
@@ -147,7 +139,7 @@ class normalizer {
       clean(cleaned);
       value = cleaned;
     }
-    const auto reference = trim(value);
+    const auto reference = ascii::trim(value);
     if (reference.empty()) return {};
     std::string resolved = resolve_url(raw.base, reference);
     // Most links come back as written, and the reference is clean already.
@@ -178,7 +170,7 @@ class normalizer {
   }
 
   std::optional<timestamp> date(std::string_view raw, std::size_t entry_number) {
-    const auto value = trim(raw);
+    const auto value = ascii::trim(raw);
     if (value.empty()) return std::nullopt;
     auto parsed = parse_date(value);
     if (!parsed && ++bad_dates_ <= max_date_warnings) {
@@ -305,8 +297,8 @@ std::optional<std::chrono::seconds> ttl_of(const raw_feed& raw) {
   if (const auto minutes = non_negative_integer(raw.ttl_minutes); minutes && *minutes > 0 && *minutes <= max_minutes) {
     return std::chrono::seconds{*minutes * 60};
   }
-  const auto period_name = trim(raw.update_period);
-  const auto frequency_text = trim(raw.update_frequency);
+  const auto period_name = ascii::trim(raw.update_period);
+  const auto frequency_text = ascii::trim(raw.update_frequency);
   if (period_name.empty() && frequency_text.empty()) return std::nullopt;
   constexpr std::array<std::pair<std::string_view, std::int64_t>, 5> periods{{
       {"hourly", 3600}, {"daily", 86400}, {"weekly", 604800}, {"monthly", 2592000}, {"yearly", 31536000}}};

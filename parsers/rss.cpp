@@ -29,9 +29,7 @@ struct rss_names {
 };
 
 bool starts_with_http(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return false;
-  text.remove_prefix(first);
+  text = ascii::trim(text);
   return ascii::starts_with_ignoring_case(text, "http://") || ascii::starts_with_ignoring_case(text, "https://");
 }
 
@@ -40,8 +38,6 @@ bool is_alternate_link(pugi::xml_node link) {
   return rel.empty() || rel == "alternate";
 }
 
-bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
-
 // One field fed by several elements (RSS, Dublin Core, Atom, iTunes): the
 // most preferred non-blank one wins, whatever the document order.
 struct ranked {
@@ -49,7 +45,7 @@ struct ranked {
   int rank = std::numeric_limits<int>::max();
 
   void offer(int candidate_rank, std::string_view candidate) {
-    if (candidate_rank >= rank || is_blank(candidate)) return;
+    if (candidate_rank >= rank || ascii::is_blank(candidate)) return;
     value = candidate;
     rank = candidate_rank;
   }
@@ -60,7 +56,7 @@ struct ranked_url {
   int rank = std::numeric_limits<int>::max();
 
   void offer(int candidate_rank, raw_url candidate) {
-    if (candidate_rank >= rank || is_blank(candidate.value)) return;
+    if (candidate_rank >= rank || ascii::is_blank(candidate.value)) return;
     value = candidate;
     rank = candidate_rank;
   }
@@ -74,7 +70,7 @@ struct ranked_body {
   int rank = std::numeric_limits<int>::max();
 
   void offer(int candidate_rank, pugi::xml_node candidate_node, std::string_view candidate) {
-    if (candidate_rank >= rank || is_blank(candidate)) return;
+    if (candidate_rank >= rank || ascii::is_blank(candidate)) return;
     value = candidate;
     node = candidate_node;
     rank = candidate_rank;
@@ -243,7 +239,7 @@ class item_reader {
     while (!list.empty()) {
       const auto comma = list.find(',');
       const auto keyword = list.substr(0, comma);
-      if (!is_blank(keyword)) add_category(keyword);
+      if (!ascii::is_blank(keyword)) add_category(keyword);
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
     }

@@ -50,7 +50,7 @@ std::size_t start_tag_end(std::string_view text, std::size_t from) {
       return i;
     } else if (c == '=') {
       after_equals = true;
-    } else if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+    } else if (!ascii::is_xml_space(c)) {
       after_equals = false;
     }
   }
@@ -214,7 +214,7 @@ class repairer {
       note(repair::stray_end_tag, at, in_.substr(at, pos_ - at));
       return step::done;
     }
-    if (in_[close] == '<' || in_.substr(name_end, close - name_end).find_first_not_of(" \t\r\n") != std::string_view::npos) {
+    if (in_[close] == '<' || in_.substr(name_end, close - name_end).find_first_not_of(ascii::xml_space) != std::string_view::npos) {
       note(repair::rewritten_tag, at, in_.substr(at, pos_ - at));
     }
     close_element(name, at);

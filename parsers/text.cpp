@@ -200,7 +200,7 @@ std::size_t tag_end(std::string_view text, std::size_t pos) {
       return i + 1;
     } else if (c == '=') {
       after_equals = true;
-    } else if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f') {
+    } else if (!ascii::is_html_space(c)) {
       after_equals = false;
     }
   }
