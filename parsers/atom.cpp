@@ -6,7 +6,7 @@
 #include <string>
 
 #include "ascii.hpp"
-#include "text.hpp"
+#include "sanitize.hpp"
 #include "xhtml.hpp"
 #include "xml.hpp"
 

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "ascii.hpp"
-#include "entities.hpp"
 #include "iconv.hpp"
 #include "utf8.hpp"
+#include "windows1252.hpp"
 
 namespace feedd::parsers::detail {
 namespace {

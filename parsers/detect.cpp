@@ -3,7 +3,8 @@
 #include <string>
 
 #include "ascii.hpp"
-#include "text.hpp"
+#include "sanitize.hpp"
+#include "truncate.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers::detail {

@@ -7,10 +7,10 @@
 #include <emmintrin.h>
 #endif
 
+#include "feedd/parsers/url.hpp"
 #include "ascii.hpp"
 #include "byte_scan.hpp"
-#include "feedd/parsers/url.hpp"
-#include "text.hpp"
+#include "entity_decoding.hpp"
 
 namespace feedd::parsers::detail {
 namespace {

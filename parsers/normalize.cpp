@@ -16,7 +16,10 @@
 #include "c1_controls.hpp"
 #include "html_urls.hpp"
 #include "identity.hpp"
+#include "sanitize.hpp"
 #include "text.hpp"
+#include "truncate.hpp"
+#include "whitespace.hpp"
 
 namespace feedd::parsers::detail {
 namespace {

@@ -9,12 +9,13 @@
 #include "atom.hpp"
 #include "charset.hpp"
 #include "detect.hpp"
+#include "entity_repair.hpp"
 #include "json_feed.hpp"
 #include "load.hpp"
 #include "normalize.hpp"
 #include "rdf.hpp"
 #include "rss.hpp"
-#include "text.hpp"
+#include "sanitize.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers {

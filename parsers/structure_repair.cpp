@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "ascii.hpp"
-#include "text.hpp"
+#include "truncate.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers::detail {
