@@ -9,6 +9,8 @@
 #include "sanitize.hpp"
 #include "xhtml.hpp"
 #include "xml.hpp"
+#include "xml_scope.hpp"
+#include "xml_text.hpp"
 
 namespace feedd::parsers::detail {
 namespace {

@@ -6,6 +6,7 @@
 #include "sanitize.hpp"
 #include "truncate.hpp"
 #include "xml.hpp"
+#include "xml_scope.hpp"
 
 namespace feedd::parsers::detail {
 namespace {

@@ -9,7 +9,7 @@
 #include "feedd/expected.hpp"
 #include "feedd/model.hpp"
 #include "feedd/parsers/parse.hpp"
-#include "xml.hpp"
+#include "xml_scope.hpp"
 
 namespace feedd::parsers::detail {
 

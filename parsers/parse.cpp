@@ -17,6 +17,7 @@
 #include "rss.hpp"
 #include "sanitize.hpp"
 #include "xml.hpp"
+#include "xml_scope.hpp"
 
 namespace feedd::parsers {
 namespace {
