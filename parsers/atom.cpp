@@ -152,68 +152,85 @@ struct atom_reader {
 
   std::string_view text(pugi::xml_node node) const { return text_view(node, store); }
 
-  raw_entry read_entry(pugi::xml_node node, std::string_view feed_author) const {
-    raw_entry entry;
+  // What an entry's fields leave for after the last of them: fallbacks
+  // (RFC 4287, 4.2.1's authors; Atom 0.3's created; Media RSS) and
+  // whether an alternate link was found.
+  struct entry_fallbacks {
     std::string_view created;
     pugi::xml_node media_description;
     pugi::xml_node source;
     std::optional<std::string_view> author;
     bool have_alternate = false;
+  };
+
+  raw_entry read_entry(pugi::xml_node node, std::string_view feed_author) const {
+    raw_entry entry;
+    entry_fallbacks later;
     const auto names = scope.names_in(node);
     for (const auto field : node.children()) {
-      if (field.type() != pugi::node_element) continue;
-      const auto n = names.of(field);
-      if (n.is_in(uri, "id")) {
-        if (entry.guid.empty()) entry.guid = text(field);
-      } else if (n.is_in(uri, "title")) {
-        if (entry.title.value.empty()) entry.title = title_of(field);
-      } else if (n.is_in(uri, "link")) {
-        const auto rel = attribute(field, "rel");
-        if (rel == "enclosure") {
-          if (entry.enclosures.size() < max_raw_list) {
-            entry.enclosures.push_back({link_of(field), attribute(field, "type"), attribute(field, "length")});
-          }
-        } else if ((rel.empty() || rel == "alternate") && !have_alternate) {
-          entry.url = link_of(field);
-          have_alternate = !entry.url.value.empty();
-        }
-      } else if (n.is_in(uri, draft ? "issued" : "published")) {
-        if (entry.published.empty()) entry.published = text(field);
-      } else if (draft && n.is_in(uri, "created")) {
-        if (created.empty()) created = text(field);
-      } else if (n.is_in(uri, draft ? "modified" : "updated")) {
-        if (entry.updated.empty()) entry.updated = text(field);
-      } else if (n.is_in(uri, "category")) {
-        const auto term = attribute(field, "term");
-        if (entry.categories.size() < max_raw_list) {
-          entry.categories.emplace_back(term.empty() ? attribute(field, "label") : term);
-        }
-      } else if (n.is(known_ns::dc, "subject")) {
-        if (entry.categories.size() < max_raw_list) entry.categories.push_back(text(field));
-      } else if (n.is_in(uri, "summary")) {
-        if (entry.summary.value.empty()) entry.summary = body_of(field);
-      } else if (n.is_in(uri, "content")) {
-        if (entry.content.value.empty()) entry.content = body_of(field);
-      } else if (n.is_in(uri, "author")) {
-        if (!author) author = author_from(field);
-      } else if (n.is_in(uri, "source")) {
-        if (!source) source = field;
-      } else if (!media_description) {
-        media_description = media_description_in(field, n);
-      }
+      if (field.type() == pugi::node_element) read_entry_field(field, names.of(field), entry, later);
     }
-    if (entry.published.empty()) entry.published = created;
+    if (entry.published.empty()) entry.published = later.created;
     // Media RSS in Atom (YouTube's feeds): the description stands in for a
     // missing summary.
-    if (entry.summary.value.empty() && media_description) {
-      entry.summary = {markup_view(media_description, scope, store), scope.base_of(media_description), true};
+    if (entry.summary.value.empty() && later.media_description) {
+      const auto description = later.media_description;
+      entry.summary = {markup_view(description, scope, store), scope.base_of(description), true};
     }
     // RFC 4287, 4.2.1: an entry without an author inherits the source's,
     // then the feed's.
-    if (author) entry.author = *author;
-    if (entry.author.empty() && source) entry.author = author_of(source);
+    if (later.author) entry.author = *later.author;
+    if (entry.author.empty() && later.source) entry.author = author_of(later.source);
     if (entry.author.empty()) entry.author = feed_author;
     return entry;
+  }
+
+  // The first of each field wins.
+  void read_entry_field(pugi::xml_node field, const expanded_name& n, raw_entry& entry, entry_fallbacks& later) const {
+    if (n.is_in(uri, "id")) {
+      if (entry.guid.empty()) entry.guid = text(field);
+    } else if (n.is_in(uri, "title")) {
+      if (entry.title.value.empty()) entry.title = title_of(field);
+    } else if (n.is_in(uri, "link")) {
+      read_entry_link(field, entry, later.have_alternate);
+    } else if (n.is_in(uri, draft ? "issued" : "published")) {
+      if (entry.published.empty()) entry.published = text(field);
+    } else if (draft && n.is_in(uri, "created")) {
+      if (later.created.empty()) later.created = text(field);
+    } else if (n.is_in(uri, draft ? "modified" : "updated")) {
+      if (entry.updated.empty()) entry.updated = text(field);
+    } else if (n.is_in(uri, "category")) {
+      const auto term = attribute(field, "term");
+      if (entry.categories.size() < max_raw_list) {
+        entry.categories.emplace_back(term.empty() ? attribute(field, "label") : term);
+      }
+    } else if (n.is(known_ns::dc, "subject")) {
+      if (entry.categories.size() < max_raw_list) entry.categories.push_back(text(field));
+    } else if (n.is_in(uri, "summary")) {
+      if (entry.summary.value.empty()) entry.summary = body_of(field);
+    } else if (n.is_in(uri, "content")) {
+      if (entry.content.value.empty()) entry.content = body_of(field);
+    } else if (n.is_in(uri, "author")) {
+      if (!later.author) later.author = author_from(field);
+    } else if (n.is_in(uri, "source")) {
+      if (!later.source) later.source = field;
+    } else if (!later.media_description) {
+      later.media_description = media_description_in(field, n);
+    }
+  }
+
+  // rel="enclosure" is an enclosure; the first alternate (or rel-less) link
+  // with an address is the entry's.
+  void read_entry_link(pugi::xml_node link, raw_entry& entry, bool& have_alternate) const {
+    const auto rel = attribute(link, "rel");
+    if (rel == "enclosure") {
+      if (entry.enclosures.size() < max_raw_list) {
+        entry.enclosures.push_back({link_of(link), attribute(link, "type"), attribute(link, "length")});
+      }
+    } else if ((rel.empty() || rel == "alternate") && !have_alternate) {
+      entry.url = link_of(link);
+      have_alternate = !entry.url.value.empty();
+    }
   }
 };
 
