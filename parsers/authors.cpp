@@ -18,7 +18,9 @@ bool is_address(std::string_view text) {
 
 // RFC 5322 display names may be quoted: "\"Smith, Jo\" <jo@example.com>".
 std::string_view unquoted(std::string_view name) {
-  if (name.size() >= 2 && name.front() == '"' && name.back() == '"') return ascii::trim(name.substr(1, name.size() - 2));
+  if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
+    return ascii::trim(name.substr(1, name.size() - 2));
+  }
   return name;
 }
 

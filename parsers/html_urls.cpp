@@ -7,10 +7,10 @@
 #include <emmintrin.h>
 #endif
 
-#include "feedd/parsers/url.hpp"
 #include "ascii.hpp"
 #include "byte_scan.hpp"
 #include "entity_decoding.hpp"
+#include "feedd/parsers/url.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -250,7 +250,10 @@ class resolver {
       if (pos >= in_.size()) return std::string_view::npos;
       if (in_[pos] == '>') break;
       const std::size_t attribute_start = pos++;
-      while (pos < in_.size() && !ascii::is_html_space(in_[pos]) && in_[pos] != '/' && in_[pos] != '>' && in_[pos] != '=') ++pos;
+      while (pos < in_.size() && !ascii::is_html_space(in_[pos]) && in_[pos] != '/' && in_[pos] != '>' &&
+             in_[pos] != '=') {
+        ++pos;
+      }
       const std::string_view attribute = in_.substr(attribute_start, pos - attribute_start);
       std::size_t after_name = pos;
       while (after_name < in_.size() && ascii::is_html_space(in_[after_name])) ++after_name;

@@ -327,7 +327,9 @@ raw_feed read_rss(pugi::xml_node root, feed_format format, const xml_scope& scop
       site.offer(site_rank::rss, {text_view(node, feed.store), scope.base_of(node)});
     } else if (n.is(known_ns::atom10, "link")) {
       // rel="self" is the feed's own address, not the site's.
-      if (is_alternate_link(node)) site.offer(site_rank::atom_alternate, {attribute(node, "href"), scope.base_of(node)});
+      if (is_alternate_link(node)) {
+        site.offer(site_rank::atom_alternate, {attribute(node, "href"), scope.base_of(node)});
+      }
     } else if (rss.is(n, "ttl")) {
       feed.ttl_minutes = text_view(node, feed.store);
     } else if (n.is(known_ns::sy, "updatePeriod")) {

@@ -84,7 +84,8 @@ TEST(StructureRepair, RootEndTagFollowedByMoreElementsIsIgnored) {
 
 TEST(StructureRepair, TheEndOfInputClosesWhatIsOpenAfterTheLastCompleteTag) {
   EXPECT_EQ(repaired("<rss><channel><title>cut short"), "<rss><channel><title></title></channel></rss>");
-  EXPECT_EQ(repaired("<rss><channel><title>t</title></channel></rss"), "<rss><channel><title>t</title></channel></rss>");
+  EXPECT_EQ(repaired("<rss><channel><title>t</title></channel></rss"),
+            "<rss><channel><title>t</title></channel></rss>");
   EXPECT_EQ(repaired("<rss><channel><x a=\"unfinished"), "<rss><channel></channel></rss>");
   EXPECT_EQ(repaired("<feed><!-- unfinished"), "<feed></feed>");
 }
