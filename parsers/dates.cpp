@@ -143,14 +143,7 @@ std::optional<date_fields> parse_common_iso8601(std::string_view text) {
   fields.year = digits_value(text, 0, 4);
   fields.month = digits_value(text, 5, 2);
   fields.day = digits_value(text, 8, 2);
-  fields.hour = digits_value(text, 11, 2);
-  fields.minute = digits_value(text, 14, 2);
-  fields.second = digits_value(text, 17, 2);
-  if (!utc) {
-    const auto offset = fixed_zone_offset(text, 19, 23);
-    if (!offset) return std::nullopt;  // read_zone refuses it: the general readers decide
-    fields.offset_seconds = *offset;
-  }
+  if (!read_fixed_time(text, 11, utc, 19, 23, fields)) return std::nullopt;  // read_zone refuses the zone
   return fields;
 }
 
