@@ -10,6 +10,7 @@
 #include "entities.hpp"
 #include "numeric_references.hpp"
 #include "utf8.hpp"
+#include "xml.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -64,10 +65,7 @@ struct markup_span {
   bool unparsed = false;
 };
 
-bool starts_tag(char c) {
-  const auto byte = static_cast<unsigned char>(c);
-  return ascii::is_alpha(c) || c == '_' || c == ':' || c == '/' || byte >= 0x80;
-}
+bool starts_tag(char c) { return is_name_start(c) || c == '/'; }
 
 markup_span scan_markup(std::string_view text, std::size_t pos) {
   if (pos + 1 >= text.size()) return {pos + 1, false};

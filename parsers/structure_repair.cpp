@@ -1,129 +1,16 @@
 #include "structure_repair.hpp"
 
-#include <array>
-#include <cstdint>
 #include <limits>
 #include <unordered_map>
 #include <utility>
 
 #include "ascii.hpp"
-#include "truncate.hpp"
+#include "markup_scan.hpp"
+#include "structure_repair_log.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
-
-// The characters pugixml takes in names (a superset of XML 1.0 §2.3's
-// NameStartChar and NameChar in ASCII, any byte of a multi-byte sequence).
-bool is_name_start(char c) {
-  return ascii::is_alpha(c) || c == '_' || c == ':' || static_cast<unsigned char>(c) >= 0x80;
-}
-
-bool is_name_char(char c) { return is_name_start(c) || ascii::is_digit(c) || c == '-' || c == '.'; }
-
-// HTML's void elements (WHATWG HTML §13.1.2) less <link>, <source> and
-// <base>, which feeds use as elements with content (RSS, Atom).
-bool is_void_element(std::string_view name) {
-  static constexpr std::array<std::string_view, 11> names = {"area", "br",    "col",   "embed", "hr",  "img",
-                                                             "input", "meta", "param", "track", "wbr"};
-  for (const auto v : names) {
-    if (ascii::iequals(name, v)) return true;
-  }
-  return false;
-}
-
-// One past the '>' ending the start tag whose name ends at from, or the
-// offset of a '<' that cuts it short (no tag holds one outside a quoted
-// value); npos when the input ends first. A quote opens a value only after
-// '=' (XML 1.0 §3.1), so that a stray one cannot swallow the document.
-std::size_t start_tag_end(std::string_view text, std::size_t from) {
-  bool after_equals = false;
-  for (std::size_t i = from; i < text.size(); ++i) {
-    const char c = text[i];
-    if (after_equals && (c == '"' || c == '\'')) {
-      i = text.find(c, i + 1);
-      if (i == std::string_view::npos) return i;
-      after_equals = false;
-    } else if (c == '>') {
-      return i + 1;
-    } else if (c == '<') {
-      return i;
-    } else if (c == '=') {
-      after_equals = true;
-    } else if (!ascii::is_xml_space(c)) {
-      after_equals = false;
-    }
-  }
-  return std::string_view::npos;
-}
-
-// One past the '>' ending a DOCTYPE (its internal subset in brackets, with
-// quoted strings and comments that may hold either), or npos.
-std::size_t doctype_end(std::string_view text, std::size_t from) {
-  int depth = 0;
-  for (std::size_t i = from; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '<' && text.substr(i).starts_with("<!--")) {
-      i = text.find("-->", i + 4);
-      if (i == std::string_view::npos) return i;
-      i += 2;
-    } else if (c == '"' || c == '\'') {
-      i = text.find(c, i + 1);
-      if (i == std::string_view::npos) return i;
-    } else if (c == '[') {
-      ++depth;
-    } else if (c == ']') {
-      --depth;
-    } else if (c == '>' && depth <= 0) {
-      return i + 1;
-    }
-  }
-  return std::string_view::npos;
-}
-
-std::string shown(std::string_view name) {
-  std::string out{name};
-  truncate_utf8(out, 64);
-  return out;
-}
-
-enum class repair : std::uint8_t {
-  closed_at_end_tag,
-  closed_before_entry,
-  closed_void,
-  stray_end_tag,
-  rewritten_tag,
-  stray_lt,
-  reopened_root,
-  count
-};
-
-// What each warning says, # standing for the count and [s] for a plural
-// ending; the first place follows.
-constexpr std::array<std::string_view, static_cast<std::size_t>(repair::count)> repair_texts{
-    "closed # element[s] left open, at an end tag of an enclosing element",
-    "closed # element[s] left open where the next entry starts",
-    "closed # HTML void element[s] where they start",
-    "skipped # end tag[s] that close no open element",
-    "rewrote # malformed tag[s]",
-    "read # '<'[s] that start no markup as text",
-    "ignored # end tag[s] of the root element that more elements follow",
-};
-
-// A repair_texts entry with its count.
-std::string counted(std::string_view text, std::size_t count) {
-  const auto hash = text.find('#');
-  const auto plural = text.find("[s]");
-  return std::string{text.substr(0, hash)} + std::to_string(count) +
-         std::string{text.substr(hash + 1, plural - hash - 1)} + (count == 1 ? "" : "s") +
-         std::string{text.substr(plural + 3)};
-}
-
-struct repair_count {
-  std::size_t count = 0;
-  std::size_t first_at = 0;
-  std::string first;
-};
 
 enum class step { done, unfinished, too_deep };
 
@@ -169,7 +56,7 @@ class repairer {
     for (const std::string_view opener : {"<!--", "<![CDATA[", "<!DOCTYPE"}) {
       if (opener.starts_with(rest)) return step::unfinished;
     }
-    note(repair::stray_lt, pos_, {});
+    log_.note(structure_fix::stray_lt, pos_, {});
     out_ += "&lt;";
     ++pos_;
     return step::done;
@@ -188,7 +75,7 @@ class repairer {
     const std::size_t end = doctype_end(in_, pos_ + 9);
     if (end == std::string_view::npos) return step::unfinished;
     if (!in_.substr(pos_).starts_with("<!DOCTYPE")) {
-      note(repair::rewritten_tag, pos_, "<!DOCTYPE");
+      log_.note(structure_fix::rewritten_tag, pos_, "<!DOCTYPE");
       out_ += "<!DOCTYPE";
       pos_ += 9;
     }
@@ -211,11 +98,12 @@ class repairer {
     const std::string_view name = in_.substr(at + 2, name_end - at - 2);
     pos_ = in_[close] == '>' ? close + 1 : close;
     if (name.empty() || !is_name_start(name[0])) {
-      note(repair::stray_end_tag, at, in_.substr(at, pos_ - at));
+      log_.note(structure_fix::stray_end_tag, at, in_.substr(at, pos_ - at));
       return step::done;
     }
-    if (in_[close] == '<' || in_.substr(name_end, close - name_end).find_first_not_of(ascii::xml_space) != std::string_view::npos) {
-      note(repair::rewritten_tag, at, in_.substr(at, pos_ - at));
+    // pugixml takes nothing but white space between the name and the '>'.
+    if (in_[close] == '<' || !ascii::is_blank(in_.substr(name_end, close - name_end))) {
+      log_.note(structure_fix::rewritten_tag, at, in_.substr(at, pos_ - at));
     }
     close_element(name, at);
     markup_end_ = out_.size();
@@ -228,11 +116,11 @@ class repairer {
       return;
     }
     if (count_of(name) == 0) {
-      note(repair::stray_end_tag, at, "</" + shown(name) + ">");
+      log_.note(structure_fix::stray_end_tag, at, "</" + shown_name(name) + ">");
       return;
     }
     while (open_.back().name != name) {
-      note(repair::closed_at_end_tag, at, "<" + shown(open_.back().name) + "> at </" + shown(name) + ">");
+      log_.note(structure_fix::closed_at_end_tag, at, "<" + shown_name(open_.back().name) + "> at </" + shown_name(name) + ">");
       pop();
     }
     pop();
@@ -250,14 +138,14 @@ class repairer {
     if (pending_root_) resume_root(name);
     if (const std::size_t container = innermost_container(); is_entry(name, container)) {
       while (open_.size() > container + 1) {
-        note(repair::closed_before_entry, at, "<" + shown(open_.back().name) + "> before <" + shown(name) + ">");
+        log_.note(structure_fix::closed_before_entry, at, "<" + shown_name(open_.back().name) + "> before <" + shown_name(name) + ">");
         pop();
       }
     }
     const std::size_t start = out_.size();
-    const bool void_element = !self_closing && is_void_element(name);
-    if (cut_short) note(repair::rewritten_tag, at, "<" + shown(name));
-    if (void_element) note(repair::closed_void, at, "<" + shown(name) + ">");
+    const bool void_element = !self_closing && is_html_void_element(name);
+    if (cut_short) log_.note(structure_fix::rewritten_tag, at, "<" + shown_name(name));
+    if (void_element) log_.note(structure_fix::closed_void, at, "<" + shown_name(name) + ">");
     out_.append(in_.substr(at, end - at - (cut_short ? 0 : 1)));
     out_ += void_element ? "/>" : ">";
     pos_ = end;
@@ -274,7 +162,7 @@ class repairer {
       out_ += "</" + std::string{root.name} + ">";
       return;
     }
-    note(repair::reopened_root, root_end_at_, "</" + shown(root.name) + ">");
+    log_.note(structure_fix::reopened_root, root_end_at_, "</" + shown_name(root.name) + ">");
     open_.push_back(root);
     ++counts_[root.name];
   }
@@ -331,7 +219,7 @@ class repairer {
       if (!open_.empty()) out_.resize(markup_end_);
       for (std::size_t i = 1; i < open_.size(); ++i) {
         if (!is_entry(open_[i].name, open_[i - 1].container)) continue;
-        end_note_ += ", the unfinished <" + shown(open_[i].name) + "> dropped";
+        end_note_ += ", the unfinished <" + shown_name(open_[i].name) + "> dropped";
         out_.resize(open_[i].start);
         open_.resize(i);
         break;
@@ -341,24 +229,10 @@ class repairer {
     if (pending_root_) out_ += "</" + std::string{pending_root_->name} + ">";
   }
 
-  void note(repair kind, std::size_t at, std::string_view what) {
-    auto& r = repairs_[static_cast<std::size_t>(kind)];
-    if (r.count++ == 0) {
-      r.first_at = at;
-      r.first = shown(what);
-    }
-  }
-
   repaired_structure result() {
     repaired_structure out;
-    out.changed = !end_note_.empty();
-    for (std::size_t i = 0; i < repairs_.size(); ++i) {
-      const auto& r = repairs_[i];
-      if (r.count == 0) continue;
-      out.changed = true;
-      out.warnings.push_back("xml: " + counted(repair_texts[i], r.count) + " (first " +
-                             (r.first.empty() ? "" : r.first + " ") + "at byte " + std::to_string(r.first_at) + ")");
-    }
+    out.changed = !end_note_.empty() || !log_.empty();
+    out.warnings = log_.warnings();
     out.text = std::move(out_);
     out.end_note = std::move(end_note_);
     return out;
@@ -374,7 +248,7 @@ class repairer {
   std::optional<open_element> pending_root_;
   std::size_t tag_at_ = 0;       // of the tag being read, in in_
   std::size_t root_end_at_ = 0;  // of the end tag that closed the root
-  std::array<repair_count, static_cast<std::size_t>(repair::count)> repairs_{};
+  structure_repair_log log_;
   std::string end_note_;
 };
 

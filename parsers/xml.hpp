@@ -4,6 +4,8 @@
 
 #include <pugixml.hpp>
 
+#include "ascii.hpp"
+
 // XML names and trees as the format parsers read them: the namespaces they
 // know by URI, qualified names, attributes, document order. pugixml
 // compares prefixed names literally, so every name test goes through the
@@ -34,6 +36,13 @@ inline constexpr std::string_view itunes_capitalized = "http://www.itunes.com/DT
 inline constexpr std::string_view feedburner = "http://rssnamespace.org/feedburner/ext/1.0";
 inline constexpr std::string_view xhtml = "http://www.w3.org/1999/xhtml";
 }  // namespace ns
+
+// The characters pugixml takes in names (a superset of XML 1.0 §2.3's
+// NameStartChar and NameChar in ASCII, any byte of a multi-byte sequence).
+constexpr bool is_name_start(char c) {
+  return ascii::is_alpha(c) || c == '_' || c == ':' || static_cast<unsigned char>(c) >= 0x80;
+}
+constexpr bool is_name_char(char c) { return is_name_start(c) || ascii::is_digit(c) || c == '-' || c == '.'; }
 
 std::string_view local_name(std::string_view qualified_name);
 std::string_view prefix_of(std::string_view qualified_name);  // "" when unprefixed
