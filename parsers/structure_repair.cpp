@@ -56,7 +56,7 @@ class repairer {
     for (const std::string_view opener : {"<!--", "<![CDATA[", "<!DOCTYPE"}) {
       if (opener.starts_with(rest)) return step::unfinished;
     }
-    log_.note(structure_fix::stray_lt, pos_, {});
+    log_.note(structure_fix::stray_lt, pos_, [] { return std::string{}; });
     out_ += "&lt;";
     ++pos_;
     return step::done;
@@ -75,7 +75,7 @@ class repairer {
     const std::size_t end = doctype_end(in_, pos_ + 9);
     if (end == std::string_view::npos) return step::unfinished;
     if (!in_.substr(pos_).starts_with("<!DOCTYPE")) {
-      log_.note(structure_fix::rewritten_tag, pos_, "<!DOCTYPE");
+      log_.note(structure_fix::rewritten_tag, pos_, [] { return std::string{"<!DOCTYPE"}; });
       out_ += "<!DOCTYPE";
       pos_ += 9;
     }
@@ -97,13 +97,14 @@ class repairer {
     if (close == std::string_view::npos) return step::unfinished;
     const std::string_view name = in_.substr(at + 2, name_end - at - 2);
     pos_ = in_[close] == '>' ? close + 1 : close;
+    const auto as_written = [&] { return in_.substr(at, pos_ - at); };
     if (name.empty() || !is_name_start(name[0])) {
-      log_.note(structure_fix::stray_end_tag, at, in_.substr(at, pos_ - at));
+      log_.note(structure_fix::stray_end_tag, at, as_written);
       return step::done;
     }
     // pugixml takes nothing but white space between the name and the '>'.
     if (in_[close] == '<' || !ascii::is_blank(in_.substr(name_end, close - name_end))) {
-      log_.note(structure_fix::rewritten_tag, at, in_.substr(at, pos_ - at));
+      log_.note(structure_fix::rewritten_tag, at, as_written);
     }
     close_element(name, at);
     markup_end_ = out_.size();
@@ -116,11 +117,12 @@ class repairer {
       return;
     }
     if (count_of(name) == 0) {
-      log_.note(structure_fix::stray_end_tag, at, "</" + shown_name(name) + ">");
+      log_.note(structure_fix::stray_end_tag, at, [&] { return "</" + shown_name(name) + ">"; });
       return;
     }
     while (open_.back().name != name) {
-      log_.note(structure_fix::closed_at_end_tag, at, "<" + shown_name(open_.back().name) + "> at </" + shown_name(name) + ">");
+      log_.note(structure_fix::closed_at_end_tag, at,
+                [&] { return "<" + shown_name(open_.back().name) + "> at </" + shown_name(name) + ">"; });
       pop();
     }
     pop();
@@ -138,14 +140,15 @@ class repairer {
     if (pending_root_) resume_root(name);
     if (const std::size_t container = innermost_container(); is_entry(name, container)) {
       while (open_.size() > container + 1) {
-        log_.note(structure_fix::closed_before_entry, at, "<" + shown_name(open_.back().name) + "> before <" + shown_name(name) + ">");
+        log_.note(structure_fix::closed_before_entry, at,
+                  [&] { return "<" + shown_name(open_.back().name) + "> before <" + shown_name(name) + ">"; });
         pop();
       }
     }
     const std::size_t start = out_.size();
     const bool void_element = !self_closing && is_html_void_element(name);
-    if (cut_short) log_.note(structure_fix::rewritten_tag, at, "<" + shown_name(name));
-    if (void_element) log_.note(structure_fix::closed_void, at, "<" + shown_name(name) + ">");
+    if (cut_short) log_.note(structure_fix::rewritten_tag, at, [&] { return "<" + shown_name(name); });
+    if (void_element) log_.note(structure_fix::closed_void, at, [&] { return "<" + shown_name(name) + ">"; });
     out_.append(in_.substr(at, end - at - (cut_short ? 0 : 1)));
     out_ += void_element ? "/>" : ">";
     pos_ = end;
@@ -162,7 +165,7 @@ class repairer {
       out_ += "</" + std::string{root.name} + ">";
       return;
     }
-    log_.note(structure_fix::reopened_root, root_end_at_, "</" + shown_name(root.name) + ">");
+    log_.note(structure_fix::reopened_root, root_end_at_, [&] { return "</" + shown_name(root.name) + ">"; });
     open_.push_back(root);
     ++counts_[root.name];
   }

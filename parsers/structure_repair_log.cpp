@@ -19,14 +19,6 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(structure_fix::c
 
 }  // namespace
 
-void structure_repair_log::note(structure_fix kind, std::size_t at, std::string_view what) {
-  auto& k = kinds_[static_cast<std::size_t>(kind)];
-  if (k.count++ == 0) {
-    k.first_at = at;
-    k.first = shown_name(what);
-  }
-}
-
 bool structure_repair_log::empty() const {
   for (const auto& k : kinds_) {
     if (k.count > 0) return false;
