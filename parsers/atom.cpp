@@ -5,9 +5,12 @@
 #include <optional>
 #include <string>
 
-#include "text.hpp"
+#include "ascii.hpp"
+#include "sanitize.hpp"
 #include "xhtml.hpp"
 #include "xml.hpp"
+#include "xml_scope.hpp"
+#include "xml_text.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -24,7 +27,7 @@ struct atom_reader {
   // 4287 §3.2 makes the name mandatory; feeds omit it); nothing when it has
   // neither, and the next author is asked.
   std::optional<std::string_view> author_from(pugi::xml_node author) const {
-    if (const auto name = text(scope.child(author, uri, "name")); !is_blank(name)) return name;
+    if (const auto name = text(scope.child(author, uri, "name")); !ascii::is_blank(name)) return name;
     if (const auto email = scope.child(author, uri, "email")) return text(email);
     return std::nullopt;
   }
@@ -102,14 +105,12 @@ struct atom_reader {
       if (c.type() == pugi::node_element) {
         if (div || !scope.is(c, ns::xhtml, "div")) return {};
         div = c;
-      } else if (c.type() != pugi::node_pcdata || !is_blank(c.value())) {
+      } else if (c.type() != pugi::node_pcdata || !ascii::is_blank(c.value())) {
         return {};
       }
     }
     return div;
   }
-
-  static bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
 
   static std::string decode_base64(std::string_view text) {
     std::string out;
@@ -151,82 +152,95 @@ struct atom_reader {
 
   std::string_view text(pugi::xml_node node) const { return text_view(node, store); }
 
-  raw_entry read_entry(pugi::xml_node node, std::string_view feed_author) const {
-    raw_entry entry;
+  // What an entry's fields leave for after the last of them: fallbacks
+  // (RFC 4287, 4.2.1's authors; Atom 0.3's created; Media RSS) and
+  // whether an alternate link was found.
+  struct entry_fallbacks {
     std::string_view created;
     pugi::xml_node media_description;
     pugi::xml_node source;
     std::optional<std::string_view> author;
     bool have_alternate = false;
+  };
+
+  raw_entry read_entry(pugi::xml_node node, std::string_view feed_author) const {
+    raw_entry entry;
+    entry_fallbacks later;
     const auto names = scope.names_in(node);
     for (const auto field : node.children()) {
-      if (field.type() != pugi::node_element) continue;
-      const auto n = names.of(field);
-      if (n.is_in(uri, "id")) {
-        if (entry.guid.empty()) entry.guid = text(field);
-      } else if (n.is_in(uri, "title")) {
-        if (entry.title.value.empty()) entry.title = title_of(field);
-      } else if (n.is_in(uri, "link")) {
-        const auto rel = attribute(field, "rel");
-        if (rel == "enclosure") {
-          if (entry.enclosures.size() < max_raw_list) {
-            entry.enclosures.push_back({link_of(field), attribute(field, "type"), attribute(field, "length")});
-          }
-        } else if ((rel.empty() || rel == "alternate") && !have_alternate) {
-          entry.url = link_of(field);
-          have_alternate = !entry.url.value.empty();
-        }
-      } else if (n.is_in(uri, draft ? "issued" : "published")) {
-        if (entry.published.empty()) entry.published = text(field);
-      } else if (draft && n.is_in(uri, "created")) {
-        if (created.empty()) created = text(field);
-      } else if (n.is_in(uri, draft ? "modified" : "updated")) {
-        if (entry.updated.empty()) entry.updated = text(field);
-      } else if (n.is_in(uri, "category")) {
-        const auto term = attribute(field, "term");
-        if (entry.categories.size() < max_raw_list) {
-          entry.categories.emplace_back(term.empty() ? attribute(field, "label") : term);
-        }
-      } else if (n.is(known_ns::dc, "subject")) {
-        if (entry.categories.size() < max_raw_list) entry.categories.push_back(text(field));
-      } else if (n.is_in(uri, "summary")) {
-        if (entry.summary.value.empty()) entry.summary = body_of(field);
-      } else if (n.is_in(uri, "content")) {
-        if (entry.content.value.empty()) entry.content = body_of(field);
-      } else if (n.is_in(uri, "author")) {
-        if (!author) author = author_from(field);
-      } else if (n.is_in(uri, "source")) {
-        if (!source) source = field;
-      } else if (!media_description) {
-        media_description = media_description_in(field, n);
-      }
+      if (field.type() == pugi::node_element) read_entry_field(field, names.of(field), entry, later);
     }
-    if (entry.published.empty()) entry.published = created;
+    if (entry.published.empty()) entry.published = later.created;
     // Media RSS in Atom (YouTube's feeds): the description stands in for a
     // missing summary.
-    if (entry.summary.value.empty() && media_description) {
-      entry.summary = {markup_view(media_description, scope, store), scope.base_of(media_description), true};
+    if (entry.summary.value.empty() && later.media_description) {
+      const auto description = later.media_description;
+      entry.summary = {markup_view(description, scope, store), scope.base_of(description), true};
     }
     // RFC 4287, 4.2.1: an entry without an author inherits the source's,
     // then the feed's.
-    if (author) entry.author = *author;
-    if (entry.author.empty() && source) entry.author = author_of(source);
+    if (later.author) entry.author = *later.author;
+    if (entry.author.empty() && later.source) entry.author = author_of(later.source);
     if (entry.author.empty()) entry.author = feed_author;
     return entry;
   }
+
+  // The first of each field wins.
+  void read_entry_field(pugi::xml_node field, const expanded_name& n, raw_entry& entry, entry_fallbacks& later) const {
+    if (n.is_in(uri, "id")) {
+      if (entry.guid.empty()) entry.guid = text(field);
+    } else if (n.is_in(uri, "title")) {
+      if (entry.title.value.empty()) entry.title = title_of(field);
+    } else if (n.is_in(uri, "link")) {
+      read_entry_link(field, entry, later.have_alternate);
+    } else if (n.is_in(uri, draft ? "issued" : "published")) {
+      if (entry.published.empty()) entry.published = text(field);
+    } else if (draft && n.is_in(uri, "created")) {
+      if (later.created.empty()) later.created = text(field);
+    } else if (n.is_in(uri, draft ? "modified" : "updated")) {
+      if (entry.updated.empty()) entry.updated = text(field);
+    } else if (n.is_in(uri, "category")) {
+      const auto term = attribute(field, "term");
+      if (entry.categories.size() < max_raw_list) {
+        entry.categories.emplace_back(term.empty() ? attribute(field, "label") : term);
+      }
+    } else if (n.is(known_ns::dc, "subject")) {
+      if (entry.categories.size() < max_raw_list) entry.categories.push_back(text(field));
+    } else if (n.is_in(uri, "summary")) {
+      if (entry.summary.value.empty()) entry.summary = body_of(field);
+    } else if (n.is_in(uri, "content")) {
+      if (entry.content.value.empty()) entry.content = body_of(field);
+    } else if (n.is_in(uri, "author")) {
+      if (!later.author) later.author = author_from(field);
+    } else if (n.is_in(uri, "source")) {
+      if (!later.source) later.source = field;
+    } else if (!later.media_description) {
+      later.media_description = media_description_in(field, n);
+    }
+  }
+
+  // rel="enclosure" is an enclosure; the first alternate (or rel-less) link
+  // with an address is the entry's.
+  void read_entry_link(pugi::xml_node link, raw_entry& entry, bool& have_alternate) const {
+    const auto rel = attribute(link, "rel");
+    if (rel == "enclosure") {
+      if (entry.enclosures.size() < max_raw_list) {
+        entry.enclosures.push_back({link_of(link), attribute(link, "type"), attribute(link, "length")});
+      }
+    } else if ((rel.empty() || rel == "alternate") && !have_alternate) {
+      entry.url = link_of(link);
+      have_alternate = !entry.url.value.empty();
+    }
+  }
 };
 
-}  // namespace
-
-raw_feed read_atom(pugi::xml_node root, feed_format format, const xml_scope& scope) {
-  raw_feed feed;
-  feed.format = format;
-  const atom_reader atom{scope, scope.namespace_uri(root), format == feed_format::atom03, feed.store};
-  if (atom.uri == ns::none) feed.warnings.emplace_back("atom: <feed> has no Atom namespace");
-  const auto feed_author = atom.author_of(root);
+// The title, the alternate link and the entries of a <feed> (or of an
+// entry's <source>, which has no entries).
+void read_feed_children(pugi::xml_node parent, const atom_reader& atom, raw_feed& feed) {
+  const auto feed_author = atom.author_of(parent);
   bool have_alternate = false;
-  const auto names = scope.names_in(root);
-  for (const auto node : root.children()) {
+  const auto names = atom.scope.names_in(parent);
+  for (const auto node : parent.children()) {
     if (node.type() != pugi::node_element) continue;
     const auto n = names.of(node);
     if (n.is_in(atom.uri, "title")) {
@@ -241,6 +255,24 @@ raw_feed read_atom(pugi::xml_node root, feed_format format, const xml_scope& sco
       add_entry(feed, [&] { return atom.read_entry(node, feed_author); });
     }
   }
+}
+
+}  // namespace
+
+raw_feed read_atom(pugi::xml_node root, feed_format format, const xml_scope& scope) {
+  raw_feed feed;
+  feed.format = format;
+  const atom_reader atom{scope, scope.namespace_uri(root), format == feed_format::atom03, feed.store};
+  if (local_name(root.name()) == "entry") {
+    // An entry standing alone; its <source> holds the metadata of the feed
+    // it came from (RFC 4287 §4.2.11).
+    feed.warnings.emplace_back("atom: an Entry Document (root <entry>, RFC 4287, 4.1.2), read as a feed of one entry");
+    if (const auto source = scope.child(root, atom.uri, "source")) read_feed_children(source, atom, feed);
+    add_entry(feed, [&] { return atom.read_entry(root, {}); });
+    return feed;
+  }
+  if (atom.uri == ns::none) feed.warnings.emplace_back("atom: <feed> has no Atom namespace");
+  read_feed_children(root, atom, feed);
   return feed;
 }
 

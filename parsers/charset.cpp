@@ -9,9 +9,10 @@
 #include <utility>
 #include <vector>
 
-#include "entities.hpp"
+#include "ascii.hpp"
 #include "iconv.hpp"
 #include "utf8.hpp"
+#include "windows1252.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -51,15 +52,13 @@ const char* iconv_name_for(const std::string& canonical) {
   return canonical.c_str();
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
 // Lower case, trimmed, unquoted; empty when it cannot be a charset name. The
 // character check also keeps iconv's "//TRANSLIT"-style suffixes out.
 std::string normalize_label(std::string_view label) {
-  while (!label.empty() && (is_space(label.front()) || label.front() == '"' || label.front() == '\'')) {
+  while (!label.empty() && (ascii::is_xml_space(label.front()) || label.front() == '"' || label.front() == '\'')) {
     label.remove_prefix(1);
   }
-  while (!label.empty() && (is_space(label.back()) || label.back() == '"' || label.back() == '\'')) {
+  while (!label.empty() && (ascii::is_xml_space(label.back()) || label.back() == '"' || label.back() == '\'')) {
     label.remove_suffix(1);
   }
   if (label.empty() || label.size() > max_label_length) return {};
@@ -131,8 +130,8 @@ struct declared_encoding {
 declared_encoding find_declared_encoding(std::string_view text) {
   constexpr std::size_t npos = std::string_view::npos;
   std::size_t start = 0;
-  while (start < text.size() && is_space(text[start])) ++start;  // tolerated, though not XML
-  if (!text.substr(start).starts_with("<?xml") || start + 5 >= text.size() || !is_space(text[start + 5])) {
+  while (start < text.size() && ascii::is_xml_space(text[start])) ++start;  // tolerated, though not XML
+  if (!text.substr(start).starts_with("<?xml") || start + 5 >= text.size() || !ascii::is_xml_space(text[start + 5])) {
     return {npos, 0, start + 6};
   }
   const std::size_t end = text.find("?>", start);
@@ -140,12 +139,12 @@ declared_encoding find_declared_encoding(std::string_view text) {
   const declared_encoding none{npos, 0, end + 2};
   const std::string_view declaration = text.substr(0, end);
   std::size_t pos = declaration.find("encoding", start);
-  if (pos == npos || !is_space(declaration[pos - 1])) return none;
+  if (pos == npos || !ascii::is_xml_space(declaration[pos - 1])) return none;
   pos += 8;
-  while (pos < declaration.size() && is_space(declaration[pos])) ++pos;
+  while (pos < declaration.size() && ascii::is_xml_space(declaration[pos])) ++pos;
   if (pos >= declaration.size() || declaration[pos] != '=') return none;
   ++pos;
-  while (pos < declaration.size() && is_space(declaration[pos])) ++pos;
+  while (pos < declaration.size() && ascii::is_xml_space(declaration[pos])) ++pos;
   if (pos >= declaration.size() || (declaration[pos] != '"' && declaration[pos] != '\'')) return none;
   const std::size_t close = declaration.find(declaration[pos], pos + 1);
   if (close == npos) return none;

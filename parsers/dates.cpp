@@ -38,8 +38,6 @@ constexpr std::array<named_zone, 38> named_zones = {{
     {"aedt", 660},    {"nzst", 720},    {"nzdt", 780},
 }};
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
 // A cursor over ISO 8601 text; every read either advances or fails.
 class cursor {
  public:
@@ -56,7 +54,7 @@ class cursor {
     return true;
   }
   void skip_spaces() {
-    while (is_space(peek())) ++pos_;
+    while (ascii::is_xml_space(peek())) ++pos_;
   }
   std::size_t digits_ahead() const {
     std::size_t n = 0;
@@ -145,14 +143,7 @@ std::optional<date_fields> parse_common_iso8601(std::string_view text) {
   fields.year = digits_value(text, 0, 4);
   fields.month = digits_value(text, 5, 2);
   fields.day = digits_value(text, 8, 2);
-  fields.hour = digits_value(text, 11, 2);
-  fields.minute = digits_value(text, 14, 2);
-  fields.second = digits_value(text, 17, 2);
-  if (!utc) {
-    const auto offset = fixed_zone_offset(text, 19, 23);
-    if (!offset) return std::nullopt;  // read_zone refuses it: the general readers decide
-    fields.offset_seconds = *offset;
-  }
+  if (!read_fixed_time(text, 11, utc, 19, 23, fields)) return std::nullopt;  // read_zone refuses the zone
   return fields;
 }
 
@@ -223,7 +214,7 @@ std::optional<date_fields> parse_iso8601(std::string_view text) {
   if (in.at_end()) return fields;
 
   // 'T', a space instead (RFC 3339 §5.6 note), or both: "2003-07-01 T 01:55".
-  const bool spaced = is_space(in.peek());
+  const bool spaced = ascii::is_xml_space(in.peek());
   in.skip_spaces();
   const bool designator = in.accept('T') || in.accept('t');
   if (!spaced && !designator) return std::nullopt;
@@ -236,8 +227,7 @@ std::optional<date_fields> parse_iso8601(std::string_view text) {
 }  // namespace detail
 
 std::optional<timestamp> parse_date(std::string_view text) {
-  while (!text.empty() && detail::is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && detail::is_space(text.back())) text.remove_suffix(1);
+  text = detail::ascii::trim(text);
   if (text.empty() || text.size() > detail::max_date_length) return std::nullopt;
 
   std::optional<detail::date_fields> fields;

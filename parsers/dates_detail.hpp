@@ -97,6 +97,21 @@ inline std::optional<int> fixed_zone_offset(std::string_view text, std::size_t s
   return (text[sign] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
 }
 
+// The time and zone of a common layout: "hh:mm:ss" at text[at], then
+// unless utc a numeric zone as fixed_zone_offset reads it. false for a zone
+// the general readers refuse, which then decide.
+inline bool read_fixed_time(std::string_view text, std::size_t at, bool utc, std::size_t zone_sign,
+                            std::size_t zone_minutes, date_fields& fields) {
+  fields.hour = digits_value(text, at, 2);
+  fields.minute = digits_value(text, at + 3, 2);
+  fields.second = digits_value(text, at + 6, 2);
+  if (utc) return true;
+  const auto offset = fixed_zone_offset(text, zone_sign, zone_minutes);
+  if (!offset) return false;
+  fields.offset_seconds = *offset;
+  return true;
+}
+
 // A zone abbreviation, case-insensitive, in seconds east of UTC.
 std::optional<int> named_zone_offset(std::string_view name);
 

@@ -141,7 +141,7 @@ bool tokenize(std::string_view text, date_tokens& tokens) {
   std::size_t pos = 0;
   while (pos < text.size()) {
     const char c = text[pos];
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',' || c == '.') {
+    if (ascii::is_xml_space(c) || c == ',' || c == '.') {
       ++pos;
     } else if (c == '(') {
       // RFC 2822 §3.2.3 comments, possibly nested: "(UTC)".
@@ -208,14 +208,7 @@ std::optional<date_fields> parse_common_rfc822(std::string_view text) {
   fields.day = digits_value(text, 5, 2);
   fields.month = month_index + 1;
   fields.year = digits_value(text, 12, 4);
-  fields.hour = digits_value(text, 17, 2);
-  fields.minute = digits_value(text, 20, 2);
-  fields.second = digits_value(text, 23, 2);
-  if (!gmt) {
-    const auto offset = fixed_zone_offset(text, 26, 29);
-    if (!offset) return std::nullopt;  // take_numeric_zone refuses it: so will parse_rfc822
-    fields.offset_seconds = *offset;
-  }
+  if (!read_fixed_time(text, 17, gmt, 26, 29, fields)) return std::nullopt;  // so will take_numeric_zone
   return fields;
 }
 

@@ -3,31 +3,31 @@
 #include <string>
 
 #include "ascii.hpp"
-#include "text.hpp"
+#include "sanitize.hpp"
+#include "truncate.hpp"
 #include "xml.hpp"
+#include "xml_scope.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
 
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view space = " \t\r\n";
-  const auto first = text.find_first_not_of(space);
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(space) - first + 1);
+// An element's name as a message shows it: short and clean.
+std::string shown_name(pugi::xml_node element) {
+  std::string name = element.name();
+  truncate_utf8(name, 64);
+  sanitize_utf8(name);
+  return name;
 }
 
 not_a_feed not_a_feed_root(pugi::xml_node root, std::string_view why = "is not a feed") {
-  std::string name = root.name();
-  truncate_utf8(name, 64);
-  sanitize_utf8(name);
-  return not_a_feed{"parse: root: <" + name + "> " + std::string{why}};
+  return not_a_feed{"parse: root: <" + shown_name(root) + "> " + std::string{why}};
 }
 
 feed_format rss_version(std::string_view version) {
   // RSS 0.91 came from Netscape and UserLand, 0.92-0.94 from UserLand; they
   // share one element set with 2.0. A missing or unknown version is read as
   // 2.0, the superset.
-  version = trim(version);
+  version = ascii::trim(version);
   if (version == "0.90") return feed_format::rss090;
   if (version == "0.91") return feed_format::rss091;
   if (version == "0.92") return feed_format::rss092;
@@ -71,12 +71,12 @@ std::string_view rdf_rss_namespace(pugi::xml_node root, const xml_scope& scope) 
 syntax sniff_syntax(std::string_view document, std::string_view content_type) {
   constexpr std::string_view bom = "\xEF\xBB\xBF";
   if (document.starts_with(bom)) document.remove_prefix(bom.size());
-  const auto first = document.find_first_not_of(" \t\r\n");
+  const auto first = document.find_first_not_of(ascii::xml_space);
   if (first != std::string_view::npos) {
     if (document[first] == '{') return syntax::json;
     if (document[first] == '<') return syntax::xml;
   }
-  content_type = trim(content_type);
+  content_type = ascii::trim(content_type);
   if (ascii::iequals(content_type, "application/feed+json") || ascii::iequals(content_type, "application/json")) {
     return syntax::json;
   }
@@ -88,6 +88,9 @@ expected<feed_format, not_a_feed> detect_xml_format(pugi::xml_node root, const x
   const auto uri = scope.namespace_uri(root);
   if (local == "rss") return rss_version(attribute(root, "version"));
   if (local == "RDF" && uri == ns::rdf) return rdf_version(root, scope);
+  if (local == "entry" && (uri == ns::atom10 || uri == ns::atom03)) {
+    return uri == ns::atom10 ? feed_format::atom10 : feed_format::atom03;
+  }
   if (local == "feed") {
     if (uri == ns::atom10) return feed_format::atom10;
     if (uri == ns::atom03) return feed_format::atom03;
@@ -96,10 +99,33 @@ expected<feed_format, not_a_feed> detect_xml_format(pugi::xml_node root, const x
     }
     // An Atom feed that forgot its namespace still says which one it is.
     if (uri == ns::none) {
-      return trim(attribute(root, "version")) == "0.3" ? feed_format::atom03 : feed_format::atom10;
+      return ascii::trim(attribute(root, "version")) == "0.3" ? feed_format::atom03 : feed_format::atom10;
     }
   }
   return unexpected{not_a_feed_root(root)};
+}
+
+expected<pugi::xml_node, not_a_feed> feed_element(const pugi::xml_document& document, const xml_scope& scope,
+                                                  std::vector<std::string>& warnings) {
+  const auto root = document.document_element();
+  if (!ascii::iequals(local_name(root.name()), "html")) return root;
+  pugi::xml_node found;
+  std::size_t feeds = 0;
+  for (auto node = root.first_child(); node;) {
+    const auto local = local_name(node.name());
+    const bool feed = node.type() == pugi::node_element && (local == "rss" || local == "RDF" || local == "feed") &&
+                      detect_xml_format(node, scope).has_value();
+    if (!feed) {
+      node = next_in_document_order(node, root);
+      continue;
+    }
+    if (feeds++ == 0) found = node;
+    node = next_after_subtree(node, root);
+  }
+  if (feeds == 0) return unexpected{not_a_feed_root(root)};
+  if (feeds > 1) return unexpected{not_a_feed_root(root, "holds " + std::to_string(feeds) + " feeds, not one")};
+  warnings.push_back("xml: read the <" + shown_name(found) + "> inside an <html> page");
+  return found;
 }
 
 }  // namespace feedd::parsers::detail

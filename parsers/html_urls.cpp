@@ -9,8 +9,8 @@
 
 #include "ascii.hpp"
 #include "byte_scan.hpp"
+#include "entity_decoding.hpp"
 #include "feedd/parsers/url.hpp"
-#include "text.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -38,8 +38,6 @@ constexpr std::array<uri_attribute, 31> uri_attributes{{
     {"track", "src"},       {"video", "poster"},    {"video", "src"},
 }};
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
 bool is_uri_attribute(std::string_view element, std::string_view attribute) {
   for (const auto& pair : uri_attributes) {
     if (ascii::iequals(pair.element, element) && ascii::iequals(pair.attribute, attribute)) return true;
@@ -58,7 +56,7 @@ constexpr std::array<bool, 256> scheme_chars = [] {
 
 bool has_scheme(std::string_view value) {
   std::size_t i = 0;
-  while (i < value.size() && is_space(value[i])) ++i;
+  while (i < value.size() && ascii::is_html_space(value[i])) ++i;
   if (i == value.size() || !ascii::is_alpha(value[i])) return false;
   for (++i; i < value.size() && scheme_chars[static_cast<unsigned char>(value[i])]; ++i) {
   }
@@ -104,10 +102,10 @@ bool ends_with_uri_name(std::string_view text) {
 // a scheme, read as start_tag reads it.
 bool rewrites_after(std::string_view html, std::size_t equals) {
   std::size_t name_end = equals;
-  while (name_end > 0 && is_space(html[name_end - 1])) --name_end;
+  while (name_end > 0 && ascii::is_html_space(html[name_end - 1])) --name_end;
   if (!ends_with_uri_name(html.substr(0, name_end))) return false;
   std::size_t value_start = equals + 1;
-  while (value_start < html.size() && is_space(html[value_start])) ++value_start;
+  while (value_start < html.size() && ascii::is_html_space(html[value_start])) ++value_start;
   if (value_start >= html.size()) return false;
   const bool quoted = html[value_start] == '"' || html[value_start] == '\'';
   // The quote or white space or '>' that ends a value is neither a scheme
@@ -120,7 +118,7 @@ bool rewrites_after(std::string_view html, std::size_t equals) {
     value = html.substr(value_start + 1, close - value_start - 1);
   } else {
     std::size_t value_end = value_start;
-    while (value_end < html.size() && !is_space(html[value_end]) && html[value_end] != '>') ++value_end;
+    while (value_end < html.size() && !ascii::is_html_space(html[value_end]) && html[value_end] != '>') ++value_end;
     value = html.substr(value_start, value_end - value_start);
   }
   return value.size() <= max_url;
@@ -166,7 +164,7 @@ bool visit_bytes(std::string_view html, Visit visit) {
 bool may_rewrite_at(std::string_view html, std::size_t equals) {
   if (equals == 0) return false;
   const char before = html[equals - 1];
-  if (!is_space(before) && uri_names_by_last_byte[static_cast<unsigned char>(before)] == 0) return false;
+  if (!ascii::is_html_space(before) && uri_names_by_last_byte[static_cast<unsigned char>(before)] == 0) return false;
   // And most links are quoted absolute http(s) URLs: they have a scheme.
   const std::string_view after = html.substr(equals + 1);
   if (!after.empty() && (after[0] == '"' || after[0] == '\'')) {
@@ -245,20 +243,23 @@ class resolver {
   // resumes, npos if the input ends inside the tag. Every step advances.
   std::size_t start_tag(std::size_t pos) {
     const std::size_t name_start = pos;
-    while (pos < in_.size() && !is_space(in_[pos]) && in_[pos] != '/' && in_[pos] != '>') ++pos;
+    while (pos < in_.size() && !ascii::is_html_space(in_[pos]) && in_[pos] != '/' && in_[pos] != '>') ++pos;
     const std::string_view name = in_.substr(name_start, pos - name_start);
     for (;;) {
-      while (pos < in_.size() && (is_space(in_[pos]) || in_[pos] == '/')) ++pos;
+      while (pos < in_.size() && (ascii::is_html_space(in_[pos]) || in_[pos] == '/')) ++pos;
       if (pos >= in_.size()) return std::string_view::npos;
       if (in_[pos] == '>') break;
       const std::size_t attribute_start = pos++;
-      while (pos < in_.size() && !is_space(in_[pos]) && in_[pos] != '/' && in_[pos] != '>' && in_[pos] != '=') ++pos;
+      while (pos < in_.size() && !ascii::is_html_space(in_[pos]) && in_[pos] != '/' && in_[pos] != '>' &&
+             in_[pos] != '=') {
+        ++pos;
+      }
       const std::string_view attribute = in_.substr(attribute_start, pos - attribute_start);
       std::size_t after_name = pos;
-      while (after_name < in_.size() && is_space(in_[after_name])) ++after_name;
+      while (after_name < in_.size() && ascii::is_html_space(in_[after_name])) ++after_name;
       if (after_name >= in_.size() || in_[after_name] != '=') continue;  // an attribute without a value
       pos = after_name + 1;
-      while (pos < in_.size() && is_space(in_[pos])) ++pos;
+      while (pos < in_.size() && ascii::is_html_space(in_[pos])) ++pos;
       if (pos >= in_.size()) return std::string_view::npos;
       const std::size_t value_start = pos;
       std::string_view value;
@@ -269,7 +270,7 @@ class resolver {
         pos = close + 1;
       } else {
         // HTML §13.2.5.40: an unquoted value ends at white space or '>'.
-        while (pos < in_.size() && !is_space(in_[pos]) && in_[pos] != '>') ++pos;
+        while (pos < in_.size() && !ascii::is_html_space(in_[pos]) && in_[pos] != '>') ++pos;
         value = in_.substr(value_start, pos - value_start);
       }
       if (is_uri_attribute(name, attribute)) rewrite(value_start, pos, value);

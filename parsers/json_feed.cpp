@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "text.hpp"
+#include "sanitize.hpp"
 
 namespace feedd::parsers::detail {
 namespace {

@@ -2,8 +2,10 @@
 
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "ascii.hpp"
+#include "structure_repair.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers::detail {
@@ -12,8 +14,7 @@ namespace {
 // parse_ws_pcdata keeps the whitespace between inline elements of xhtml
 // content; parse_doctype stays off so that the DOCTYPE is skipped.
 constexpr unsigned parse_flags = pugi::parse_default | pugi::parse_ws_pcdata;
-constexpr std::string_view space = " \t\r\n";
-constexpr int max_attempts = 4;
+constexpr int max_attempts = 6;
 
 pugi::xml_parse_result load(pugi::xml_document& document, const std::string& text) {
   return document.load_buffer(text.data(), text.size(), parse_flags, pugi::encoding_utf8);
@@ -32,9 +33,10 @@ std::string_view first_tag_name(std::string_view text) {
   return {};
 }
 
+// The roots detect_xml_format may take, an Atom Entry Document's included.
 bool has_feed_root(const pugi::xml_document& document) {
   const auto local = local_name(document.document_element().name());
-  return local == "rss" || local == "RDF" || local == "feed";
+  return local == "rss" || local == "RDF" || local == "feed" || local == "entry";
 }
 
 // Servers that print a PHP warning before the feed: the XML declaration may
@@ -42,8 +44,8 @@ bool has_feed_root(const pugi::xml_document& document) {
 bool strip_before_declaration(std::string& text, std::vector<std::string>& warnings) {
   const auto declaration = text.find("<?xml");
   if (declaration == std::string::npos || declaration == 0) return false;
-  if (declaration + 5 >= text.size() || space.find(text[declaration + 5]) == std::string_view::npos) return false;
-  if (std::string_view{text}.substr(0, declaration).find_first_not_of(space) == std::string_view::npos) return false;
+  if (declaration + 5 >= text.size() || !ascii::is_xml_space(text[declaration + 5])) return false;
+  if (ascii::is_blank(std::string_view{text}.substr(0, declaration))) return false;
   warnings.push_back("xml: skipped " + std::to_string(declaration) + " bytes before the XML declaration");
   text.erase(0, declaration);
   return true;
@@ -65,96 +67,55 @@ bool drop_doctype(std::string& text, std::vector<std::string>& warnings) {
   return true;
 }
 
-// End of the last "</item>" or "</entry>" (any prefix), or npos.
-std::size_t last_item_end(std::string_view text) {
+// End of the last "</item>" or "</entry>" (any prefix) before limit, or npos.
+std::size_t last_item_end(std::string_view text, std::size_t limit) {
+  text = text.substr(0, limit);
   for (auto open = text.rfind("</"); open != std::string_view::npos;
        open = open == 0 ? std::string_view::npos : text.rfind("</", open - 1)) {
     const auto name_end = text.find_first_of(" \t\r\n>", open + 2);
     if (name_end == std::string_view::npos) continue;
     const auto local = local_name(text.substr(open + 2, name_end - open - 2));
     if (local != "item" && local != "entry") continue;
-    const auto close = text.find_first_not_of(space, name_end);
+    const auto close = text.find_first_not_of(ascii::xml_space, name_end);
     if (close != std::string_view::npos && text[close] == '>') return close + 1;
   }
   return std::string_view::npos;
 }
 
-// Start of the last "<item" or "<entry" start tag (any prefix); 0 if none.
-std::size_t last_item_start(std::string_view text) {
-  for (auto open = text.rfind('<'); open != std::string_view::npos;
-       open = open == 0 ? std::string_view::npos : text.rfind('<', open - 1)) {
-    const auto name_end = text.find_first_of(" \t\r\n/>", open + 1);
-    if (name_end == std::string_view::npos) continue;
-    const auto local = local_name(text.substr(open + 1, name_end - open - 1));
-    if (local == "item" || local == "entry") return open;
+// What was recovered from, for the warnings once the parse succeeds.
+struct recovery {
+  std::vector<std::string> repairs;  // inside the document
+  std::string ending;                // at its end
+};
+
+// pugixml refused the text: rewrite its element structure (see
+// repair_structure), or nullopt when that changes nothing or gives up.
+std::optional<std::string> repair(const std::string& text, recovery& notes) {
+  auto repaired = repair_structure(text);
+  if (!repaired || !repaired->changed) return std::nullopt;
+  notes.repairs = std::move(repaired->warnings);
+  if (!repaired->end_note.empty()) {
+    notes.ending = "xml: document ends early (" + repaired->end_note + "); kept what came before";
   }
-  return 0;
+  return std::move(repaired->text);
 }
 
-pugi::xml_node last_element_child(pugi::xml_node node) {
-  for (auto child = node.last_child(); child; child = child.previous_sibling()) {
-    if (child.type() == pugi::node_element) return child;
-  }
-  return {};
-}
-
-constexpr std::string_view sentinel = "feedd-end-of-input";
-
-// The elements still open at the end of a cut document, outermost first. A
-// sentinel element appended to the text lands inside the innermost open
-// element, so its ancestors are exactly the open ones.
-std::optional<std::vector<std::string>> open_elements(const std::string& cut) {
-  const std::string probe = cut + "<" + std::string{sentinel} + "/>";
-  pugi::xml_document partial;
-  load(partial, probe);
-  std::vector<std::string> open;
-  for (auto node = partial.document_element(); node; node = last_element_child(node)) {
-    if (node.name() == sentinel) return open;
-    open.emplace_back(node.name());
-  }
-  // A second root: nothing was open.
-  if (last_element_child(partial).name() == sentinel) return std::vector<std::string>{};
-  return std::nullopt;
-}
-
-// A transfer cut short: keep every complete item (or, with none after the
-// break, everything up to the last complete tag) and close the elements
-// still open, so that the tree comes from a successful parse of a
-// well-formed document rather than from pugixml's leftovers.
-bool close_truncated(std::string& text, const pugi::xml_parse_result& failure, std::vector<std::string>& warnings) {
-  const auto offset = static_cast<std::size_t>(failure.offset);
-  auto end = last_item_end(text);
-  if (end == std::string::npos || end > offset) {
-    // Only a break in the unfinished tail is a truncation; a break followed
-    // by more markup is a broken document.
-    if (text.find('>', offset) != std::string::npos) return false;
-    end = text.rfind('>', offset);
-    if (end == std::string::npos) return false;
-    ++end;
-  }
-  std::string cut = text.substr(0, end);
-  auto open = open_elements(cut);
-  if (!open) return false;
-  // Half an item would be stored as an entry of its own (its guid may be in
-  // the lost part); it comes back whole with the next fetch.
-  for (const auto& name : *open) {
-    const auto local = local_name(name);
-    if (local != "item" && local != "entry") continue;
-    cut.erase(last_item_start(cut));
-    open = open_elements(cut);
-    if (!open) return false;
-    break;
-  }
-  for (auto it = open->rbegin(); it != open->rend(); ++it) cut += "</" + *it + ">";
-  warnings.push_back("xml: document ends early (" + std::string{failure.description()} + " at byte " +
-                     std::to_string(failure.offset) + "); kept what came before");
-  text = std::move(cut);
-  return true;
+// Where no repair helps (a broken attribute, say): keep the complete items
+// before the error and close what is open there.
+std::optional<std::string> keep_before(const std::string& text, const pugi::xml_parse_result& failure,
+                                       recovery& notes) {
+  const auto end = last_item_end(text, static_cast<std::size_t>(failure.offset));
+  if (end == std::string::npos) return std::nullopt;
+  auto closed = repair_structure(std::string_view{text}.substr(0, end));
+  if (!closed) return std::nullopt;
+  notes.ending = "xml: " + std::string{failure.description()} + " at byte " + std::to_string(failure.offset) +
+                 ", which no repair fixes; kept what came before";
+  return std::move(closed->text);
 }
 
 bool has_text_before_first_tag(std::string_view text) {
   const auto first_tag = text.find('<');
-  return text.substr(0, first_tag).find_first_not_of(space) != std::string_view::npos;
+  return !ascii::is_blank(text.substr(0, first_tag));
 }
 
 // text_before_root: has_text_before_first_tag of the text as it was before
@@ -175,7 +136,10 @@ expected<void, not_a_feed> load_xml(pugi::xml_document& document, std::string te
                                     std::vector<std::string>& warnings) {
   bool stripped = false;
   bool dropped_doctype = false;
-  bool truncated = false;
+  bool cut = false;
+  // pugixml's verdict before the structure repair: what a failure reports.
+  std::optional<pugi::xml_parse_result> refused;
+  recovery notes;
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
     const auto result = load(document, text);
     if (result) {
@@ -183,14 +147,13 @@ expected<void, not_a_feed> load_xml(pugi::xml_document& document, std::string te
         stripped = true;
         continue;
       }
+      for (auto& note : notes.repairs) warnings.push_back(std::move(note));
+      if (!notes.ending.empty()) warnings.push_back(std::move(notes.ending));
       warn_about_ignored_content(document, has_text_before_first_tag(text), warnings);
       return {};
     }
     if (result.status == pugi::status_no_document_element) {
       return unexpected{not_a_feed{"parse: xml: no root element (empty document)"}};
-    }
-    if (const auto tag = first_tag_name(text); ascii::iequals(tag, "html")) {
-      return unexpected{not_a_feed{"parse: root: <html> is not a feed"}};
     }
     if (!stripped && strip_before_declaration(text, warnings)) {
       stripped = true;
@@ -200,16 +163,27 @@ expected<void, not_a_feed> load_xml(pugi::xml_document& document, std::string te
       dropped_doctype = true;
       continue;
     }
-    if (!truncated && close_truncated(text, result, warnings)) {
-      truncated = true;
-      continue;
+    if (!refused) {
+      refused = result;
+      if (auto repaired = repair(text, notes)) {
+        text = std::move(*repaired);
+        continue;
+      }
     }
-    document.reset();
-    return unexpected{not_a_feed{"parse: xml: " + std::string{result.description()} + " at byte " +
-                                 std::to_string(result.offset)}};
+    if (!cut) {
+      cut = true;
+      if (auto kept = keep_before(text, result, notes)) {
+        text = std::move(*kept);
+        continue;
+      }
+    }
+    break;
   }
   document.reset();
-  return unexpected{not_a_feed{"parse: xml: not well-formed"}};
+  if (ascii::iequals(first_tag_name(text), "html")) return unexpected{not_a_feed{"parse: root: <html> is not a feed"}};
+  if (!refused) return unexpected{not_a_feed{"parse: xml: not well-formed"}};
+  return unexpected{not_a_feed{"parse: xml: " + std::string{refused->description()} + " at byte " +
+                               std::to_string(refused->offset)}};
 }
 
 expected<bool, not_a_feed> load_xml_in_place(pugi::xml_document& document, std::string& text,
@@ -217,18 +191,16 @@ expected<bool, not_a_feed> load_xml_in_place(pugi::xml_document& document, std::
   // What load_xml's first attempt would look at, read before the parse
   // changes the text.
   const bool text_before_root = has_text_before_first_tag(text);
-  const bool html_root = ascii::iequals(first_tag_name(text), "html");
   const auto result = document.load_buffer_inplace(text.data(), text.size(), parse_flags, pugi::encoding_utf8);
   if (result && has_feed_root(document)) {
     warn_about_ignored_content(document, text_before_root, warnings);
     return true;
   }
   document.reset();
-  // The failures load_xml reports at once, without trying a recovery.
+  // The failure load_xml reports at once, without trying a recovery.
   if (!result && result.status == pugi::status_no_document_element) {
     return unexpected{not_a_feed{"parse: xml: no root element (empty document)"}};
   }
-  if (!result && html_root) return unexpected{not_a_feed{"parse: root: <html> is not a feed"}};
   return false;
 }
 

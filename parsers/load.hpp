@@ -14,10 +14,12 @@ namespace feedd::parsers::detail {
 // declared in it are never expanded and nothing external is ever loaded
 // (billion laughs, XXE). pugixml leaves a partial tree behind on errors, so a
 // failed parse is either recovered from on purpose, with a warning saying
-// how (junk before the XML declaration, a malformed DOCTYPE, a document cut
-// short: its open elements closed after the last complete item or tag, a
-// half item dropped), or reported as not a feed with pugixml's reason and
-// the byte offset; the partial tree is never read.
+// how (junk before the XML declaration, a malformed DOCTYPE, elements that
+// do not nest or a document cut short: see repair_structure; where no
+// repair helps, the complete items before the error), or reported as not a
+// feed with pugixml's reason and the byte offset; the partial tree is never
+// read. Recovery only starts once pugixml has refused the text, so that a
+// well-formed document costs one parse.
 expected<void, not_a_feed> load_xml(pugi::xml_document& document, std::string text,
                                     std::vector<std::string>& warnings);
 

@@ -12,10 +12,14 @@
 
 #include "feedd/parsers/dates.hpp"
 #include "feedd/parsers/url.hpp"
+#include "ascii.hpp"
 #include "c1_controls.hpp"
 #include "html_urls.hpp"
 #include "identity.hpp"
+#include "sanitize.hpp"
 #include "text.hpp"
+#include "truncate.hpp"
+#include "whitespace.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -38,28 +42,31 @@ enum class cap { title, author, url, guid, category, summary, content, categorie
 constexpr std::array<std::string_view, static_cast<std::size_t>(cap::count)> cap_names{
     "title", "author", "url", "guid", "category", "summary", "content", "categories", "enclosures"};
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-// trim() without a copy: summaries and contents are most of a document.
+// ascii::trim without a copy: summaries and contents are most of a document.
 void trim_in_place(std::string& text) {
-  const auto kept = trim(text);
+  const auto kept = ascii::trim(text);
   const auto offset = static_cast<std::size_t>(kept.data() - text.data());
   text.erase(offset + kept.size());
   text.erase(0, offset);
 }
 
 std::optional<std::int64_t> non_negative_integer(std::string_view text) {
-  text = trim(text);
+  text = ascii::trim(text);
   std::int64_t value = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || error != std::errc{} || end != text.data() + text.size() || value < 0) return std::nullopt;
   return value;
+}
+
+// Whether a URL starts with a scheme (RFC 3986 §3.1), as an absolute one
+// does.
+bool has_scheme(std::string_view url) {
+  if (url.empty() || !ascii::is_alpha(url[0])) return false;
+  for (const char c : url.substr(1)) {
+    if (c == ':') return true;
+    if (!ascii::is_alnum(c) && c != '+' && c != '-' && c != '.') return false;
+  }
+  return false;
 }
 
 // A value quoted in a warning: short, clean, one line.
@@ -135,12 +142,16 @@ class normalizer {
       clean(cleaned);
       value = cleaned;
     }
-    const auto reference = trim(value);
+    const auto reference = ascii::trim(value);
     if (reference.empty()) return {};
     std::string resolved = resolve_url(raw.base, reference);
     // Most links come back as written, and the reference is clean already.
     if (resolved != reference) sanitize_utf8(resolved);
     cut(resolved, max_short, cap::url);
+    // Without a document URL (feedd parse without --url) or an absolute
+    // xml:base, a relative link has nothing to resolve against: the
+    // reference is still worth more than nothing.
+    if (!has_scheme(resolved) && !has_scheme(raw.base) && relative_kept_++ == 0) first_relative_ = resolved;
     return resolved;
   }
 
@@ -162,7 +173,7 @@ class normalizer {
   }
 
   std::optional<timestamp> date(std::string_view raw, std::size_t entry_number) {
-    const auto value = trim(raw);
+    const auto value = ascii::trim(raw);
     if (value.empty()) return std::nullopt;
     auto parsed = parse_date(value);
     if (!parsed && ++bad_dates_ <= max_date_warnings) {
@@ -215,6 +226,10 @@ class normalizer {
   std::vector<std::string> finish() && {
     if (bad_dates_ > max_date_warnings) {
       warnings_.push_back("date: " + std::to_string(bad_dates_ - max_date_warnings) + " more unparseable dates");
+    }
+    if (relative_kept_ > 0) {
+      warnings_.push_back("urls: kept " + std::to_string(relative_kept_) + " relative links as written (first " +
+                          quoted(first_relative_) + "): no absolute base URL to resolve them against");
     }
     for (std::size_t i = 0; i < cut_counts_.size(); ++i) {
       if (cut_counts_[i] == 0) continue;
@@ -272,6 +287,8 @@ class normalizer {
   std::vector<std::string> warnings_;
   std::array<std::size_t, static_cast<std::size_t>(cap::count)> cut_counts_{};
   std::size_t bad_dates_ = 0;
+  std::size_t relative_kept_ = 0;
+  std::string first_relative_;
   std::size_t html_urls_left_ = max_html_urls;
   bool clean_text_ = false;
 };
@@ -283,8 +300,8 @@ std::optional<std::chrono::seconds> ttl_of(const raw_feed& raw) {
   if (const auto minutes = non_negative_integer(raw.ttl_minutes); minutes && *minutes > 0 && *minutes <= max_minutes) {
     return std::chrono::seconds{*minutes * 60};
   }
-  const auto period_name = trim(raw.update_period);
-  const auto frequency_text = trim(raw.update_frequency);
+  const auto period_name = ascii::trim(raw.update_period);
+  const auto frequency_text = ascii::trim(raw.update_frequency);
   if (period_name.empty() && frequency_text.empty()) return std::nullopt;
   constexpr std::array<std::pair<std::string_view, std::int64_t>, 5> periods{{
       {"hourly", 3600}, {"daily", 86400}, {"weekly", 604800}, {"monthly", 2592000}, {"yearly", 31536000}}};

@@ -4,7 +4,10 @@
 
 #include "ascii.hpp"
 #include "charset.hpp"
-#include "text.hpp"
+#include "entity_repair.hpp"
+#include "sanitize.hpp"
+#include "truncate.hpp"
+#include "whitespace.hpp"
 #include "xml.hpp"
 
 namespace feedd::parsers {

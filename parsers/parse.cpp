@@ -9,13 +9,15 @@
 #include "atom.hpp"
 #include "charset.hpp"
 #include "detect.hpp"
+#include "entity_repair.hpp"
 #include "json_feed.hpp"
 #include "load.hpp"
 #include "normalize.hpp"
 #include "rdf.hpp"
 #include "rss.hpp"
-#include "text.hpp"
+#include "sanitize.hpp"
 #include "xml.hpp"
+#include "xml_scope.hpp"
 
 namespace feedd::parsers {
 namespace {
@@ -60,8 +62,10 @@ expected<feed, not_a_feed> read_xml(std::string_view document, const parse_optio
     }
   }
   auto& warnings = prepared.warnings;
-  const auto root = xml.document_element();
   const detail::xml_scope scope{xml, options.base_url};
+  const auto element = detail::feed_element(xml, scope, warnings);
+  if (!element) return unexpected{element.error()};
+  const auto root = *element;
   const auto format = detail::detect_xml_format(root, scope);
   if (!format) return unexpected{format.error()};
   detail::raw_feed raw;

@@ -6,6 +6,8 @@
 #include "detect.hpp"
 #include "xhtml.hpp"
 #include "xml.hpp"
+#include "xml_scope.hpp"
+#include "xml_text.hpp"
 
 namespace feedd::parsers::detail {
 namespace {

@@ -1,6 +1,6 @@
 #include "rss.hpp"
 
-#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,6 +8,8 @@
 #include "authors.hpp"
 #include "xhtml.hpp"
 #include "xml.hpp"
+#include "xml_scope.hpp"
+#include "xml_text.hpp"
 
 namespace feedd::parsers::detail {
 namespace {
@@ -29,9 +31,7 @@ struct rss_names {
 };
 
 bool starts_with_http(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return false;
-  text.remove_prefix(first);
+  text = ascii::trim(text);
   return ascii::starts_with_ignoring_case(text, "http://") || ascii::starts_with_ignoring_case(text, "https://");
 }
 
@@ -40,48 +40,47 @@ bool is_alternate_link(pugi::xml_node link) {
   return rel.empty() || rel == "alternate";
 }
 
-bool is_blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
-
-// One field fed by several elements (RSS, Dublin Core, Atom, iTunes): the
-// most preferred non-blank one wins, whatever the document order.
-struct ranked {
-  std::string_view value;
-  int rank = std::numeric_limits<int>::max();
-
-  void offer(int candidate_rank, std::string_view candidate) {
-    if (candidate_rank >= rank || is_blank(candidate)) return;
-    value = candidate;
-    rank = candidate_rank;
-  }
-};
-
-struct ranked_url {
-  raw_url value;
-  int rank = std::numeric_limits<int>::max();
-
-  void offer(int candidate_rank, raw_url candidate) {
-    if (candidate_rank >= rank || is_blank(candidate.value)) return;
-    value = candidate;
-    rank = candidate_rank;
-  }
-};
+// Which element wins a field that several feed (RSS, Dublin Core, Atom,
+// iTunes, Media RSS), best first; the first non-blank one of the best rank
+// present wins, whatever the document order.
+enum class title_rank { rss, dublin_core, media, media_group };
+enum class link_rank { feedburner_original, rss, atom_alternate, permalink_guid };
+enum class guid_rank { rss };
+enum class summary_rank { rss, dublin_core, itunes, media, media_group };
+enum class content_rank { content_encoded, atom, xhtml_body, fullitem };
+enum class author_rank { rss, dc_creator, dc_author, atom, itunes };
+enum class published_rank { rss, dc_date, atom, dcterms_issued, dcterms_created };
+enum class updated_rank { atom, dcterms_modified };
+enum class site_rank { rss, atom_alternate };
 
 // A summary or content candidate; its base is computed once, for the
 // winner.
-struct ranked_body {
+struct body_candidate {
   std::string_view value;
   pugi::xml_node node;
-  int rank = std::numeric_limits<int>::max();
+};
 
-  void offer(int candidate_rank, pugi::xml_node candidate_node, std::string_view candidate) {
-    if (candidate_rank >= rank || is_blank(candidate)) return;
+std::string_view text_of_candidate(std::string_view value) { return value; }
+std::string_view text_of_candidate(const raw_url& url) { return url.value; }
+std::string_view text_of_candidate(const body_candidate& body) { return body.value; }
+
+template <class Rank, class Value = std::string_view>
+struct ranked {
+  Value value{};
+  std::optional<Rank> rank;
+
+  void offer(Rank candidate_rank, const Value& candidate) {
+    if ((rank && candidate_rank >= *rank) || ascii::is_blank(text_of_candidate(candidate))) return;
     value = candidate;
-    node = candidate_node;
     rank = candidate_rank;
   }
-
-  raw_body take(const xml_scope& scope) const { return {value, node ? scope.base_of(node) : std::string_view{}, true}; }
 };
+
+template <class Rank>
+raw_body take_body(const ranked<Rank, body_candidate>& body, const xml_scope& scope) {
+  const auto& [value, node] = body.value;
+  return {value, node ? scope.base_of(node) : std::string_view{}, true};
+}
 
 raw_enclosure media_enclosure(pugi::xml_node media, const xml_scope& scope) {
   return raw_enclosure{{attribute(media, "url"), scope.base_of(media)}, attribute(media, "type"),
@@ -100,8 +99,8 @@ class item_reader {
     }
     raw_entry entry;
     entry.title.value = title_.value;
-    entry.summary = summary_.take(scope_);
-    entry.content = content_.take(scope_);
+    entry.summary = take_body(summary_, scope_);
+    entry.content = take_body(content_, scope_);
     entry.author = author_name(author_.value);
     entry.published = published_.value;
     entry.updated = updated_.value;
@@ -113,7 +112,9 @@ class item_reader {
       if (entry.enclosures.size() < max_raw_list) entry.enclosures.push_back(m);
     }
     // RSS 2.0: a guid is a permalink unless isPermaLink="false".
-    if (guid_is_permalink_ && starts_with_http(guid_.value)) url_.offer(3, {guid_.value, scope_.base_of(item_)});
+    if (guid_is_permalink_ && starts_with_http(guid_.value)) {
+      url_.offer(link_rank::permalink_guid, {guid_.value, scope_.base_of(item_)});
+    }
     entry.url = url_.value;
     entry.guid = guid_.value;
     return entry;
@@ -123,72 +124,102 @@ class item_reader {
   raw_url url_of(pugi::xml_node node, std::string_view value) const { return {value, scope_.base_of(node)}; }
 
   std::string_view text(pugi::xml_node node) { return text_view(node, store_); }
-  std::string_view markup(pugi::xml_node node) { return markup_view(node, scope_, store_); }
+  body_candidate markup(pugi::xml_node node) { return {markup_view(node, scope_, store_), node}; }
 
   void add_category(std::string_view term) {
     if (categories_.size() < max_raw_list) categories_.emplace_back(term);
   }
 
+  // In the order of the tests, which is that of the fields: each reader
+  // says whether the element was one of its own.
   void read_field(pugi::xml_node node, const expanded_name& n) {
-    const auto& rss = rss_;
-    const auto& scope = scope_;
-    if (rss.is(n, "title")) {
-      title_.offer(0, text(node));
+    if (read_title_link_or_guid(node, n) || read_body(node, n) || read_author_or_date(node, n) ||
+        read_list(node, n)) {
+      return;
+    }
+    read_media(node, n, false);
+  }
+
+  bool read_title_link_or_guid(pugi::xml_node node, const expanded_name& n) {
+    if (rss_.is(n, "title")) {
+      title_.offer(title_rank::rss, text(node));
     } else if (n.is(known_ns::dc, "title")) {
-      title_.offer(1, text(node));
+      title_.offer(title_rank::dublin_core, text(node));
     } else if (n.is(known_ns::feedburner, "origLink")) {
       // FeedBurner rewrites <link> to its click tracker and keeps the real
       // address here.
-      url_.offer(0, url_of(node, text(node)));
-    } else if (rss.is(n, "link")) {
-      url_.offer(1, url_of(node, text(node)));
+      url_.offer(link_rank::feedburner_original, url_of(node, text(node)));
+    } else if (rss_.is(n, "link")) {
+      url_.offer(link_rank::rss, url_of(node, text(node)));
     } else if (n.is(known_ns::atom10, "link")) {
-      if (is_alternate_link(node)) url_.offer(2, url_of(node, attribute(node, "href")));
-    } else if (rss.is(n, "guid")) {
-      if (guid_.rank == 0) return;
-      guid_.offer(0, text(node));
-      if (guid_.rank == 0) guid_is_permalink_ = attribute(node, "isPermaLink") != "false";
-    } else if (rss.is(n, "description")) {
-      summary_.offer(0, node, markup(node));
+      if (is_alternate_link(node)) url_.offer(link_rank::atom_alternate, url_of(node, attribute(node, "href")));
+    } else if (rss_.is(n, "guid")) {
+      if (guid_.rank) return true;  // the first guid is the one
+      guid_.offer(guid_rank::rss, text(node));
+      if (guid_.rank) guid_is_permalink_ = attribute(node, "isPermaLink") != "false";
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  bool read_body(pugi::xml_node node, const expanded_name& n) {
+    if (rss_.is(n, "description")) {
+      summary_.offer(summary_rank::rss, markup(node));
     } else if (n.is(known_ns::dc, "description")) {
-      summary_.offer(1, node, markup(node));
+      summary_.offer(summary_rank::dublin_core, markup(node));
     } else if (n.is(known_ns::itunes, "summary")) {
-      summary_.offer(2, node, markup(node));
+      summary_.offer(summary_rank::itunes, markup(node));
     } else if (n.is(known_ns::content, "encoded")) {
-      content_.offer(0, node, markup(node));
+      content_.offer(content_rank::content_encoded, markup(node));
     } else if (n.is(known_ns::atom10, "content")) {
-      content_.offer(1, node, markup(node));
-    } else if (rss.is(n, "body") || n.is(known_ns::xhtml, "body")) {
+      content_.offer(content_rank::atom, markup(node));
+    } else if (rss_.is(n, "body") || n.is(known_ns::xhtml, "body")) {
       // The XHTML body module (feedparser reads it too), and <body> by
       // feeds that forget its namespace.
-      content_.offer(2, node, store_.keep(html_markup(node, scope)));
-    } else if (rss.is(n, "fullitem")) {
-      content_.offer(3, node, markup(node));  // Radio UserLand's escaped full text
-    } else if (rss.is(n, "author")) {
-      author_.offer(0, text(node));
+      content_.offer(content_rank::xhtml_body, {store_.keep(html_markup(node, scope_)), node});
+    } else if (rss_.is(n, "fullitem")) {
+      content_.offer(content_rank::fullitem, markup(node));  // Radio UserLand's escaped full text
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  bool read_author_or_date(pugi::xml_node node, const expanded_name& n) {
+    if (rss_.is(n, "author")) {
+      author_.offer(author_rank::rss, text(node));
     } else if (n.is(known_ns::dc, "creator")) {
-      author_.offer(1, text(node));
+      author_.offer(author_rank::dc_creator, text(node));
     } else if (n.is(known_ns::dc, "author")) {
-      author_.offer(2, text(node));  // not Dublin Core, but common
+      author_.offer(author_rank::dc_author, text(node));  // not Dublin Core, but common
     } else if (n.is(known_ns::atom10, "author")) {
-      if (const auto name = scope.child(node, ns::atom10, "name")) author_.offer(3, text(name));
+      if (const auto name = scope_.child(node, ns::atom10, "name")) author_.offer(author_rank::atom, text(name));
     } else if (n.is(known_ns::itunes, "author")) {
-      author_.offer(4, text(node));
-    } else if (rss.is(n, "pubDate")) {
-      published_.offer(0, text(node));
+      author_.offer(author_rank::itunes, text(node));
+    } else if (rss_.is(n, "pubDate")) {
+      published_.offer(published_rank::rss, text(node));
     } else if (n.is(known_ns::dc, "date")) {
-      published_.offer(1, text(node));
+      published_.offer(published_rank::dc_date, text(node));
     } else if (n.is(known_ns::atom10, "published")) {
-      published_.offer(2, text(node));
+      published_.offer(published_rank::atom, text(node));
     } else if (n.is(known_ns::dcterms, "issued")) {
-      published_.offer(3, text(node));
+      published_.offer(published_rank::dcterms_issued, text(node));
     } else if (n.is(known_ns::dcterms, "created")) {
-      published_.offer(4, text(node));
+      published_.offer(published_rank::dcterms_created, text(node));
     } else if (n.is(known_ns::atom10, "updated")) {
-      updated_.offer(0, text(node));
+      updated_.offer(updated_rank::atom, text(node));
     } else if (n.is(known_ns::dcterms, "modified")) {
-      updated_.offer(1, text(node));
-    } else if (rss.is(n, "category") || n.is(known_ns::dc, "subject")) {
+      updated_.offer(updated_rank::dcterms_modified, text(node));
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // Categories and enclosures, which an item may have many of.
+  bool read_list(pugi::xml_node node, const expanded_name& n) {
+    if (rss_.is(n, "category") || n.is(known_ns::dc, "subject")) {
       add_category(text(node));
     } else if (n.is(known_ns::atom10, "category")) {
       add_category(attribute(node, "term"));
@@ -197,31 +228,32 @@ class item_reader {
       // <itunes:category text="Gadgets"/></itunes:category>.
       add_category(attribute(node, "text"));
       for (const auto sub : node.children()) {
-        if (scope.name_of(sub).is(known_ns::itunes, "category")) add_category(attribute(sub, "text"));
+        if (scope_.name_of(sub).is(known_ns::itunes, "category")) add_category(attribute(sub, "text"));
       }
     } else if (n.is(known_ns::itunes, "keywords")) {
       read_keywords(text(node));
-    } else if (rss.is(n, "enclosure")) {
+    } else if (rss_.is(n, "enclosure")) {
       if (enclosures_.size() < max_raw_list) {
         enclosures_.push_back({url_of(node, attribute(node, "url")), attribute(node, "type"),
                                attribute(node, "length")});
       }
     } else if (n.is(known_ns::media, "content")) {
-      if (media_.size() < max_raw_list) media_.push_back(media_enclosure(node, scope));
+      if (media_.size() < max_raw_list) media_.push_back(media_enclosure(node, scope_));
     } else if (n.is(known_ns::media, "group")) {
       read_media_group(node);
     } else {
-      read_media(node, n, 0);
+      return false;
     }
+    return true;
   }
 
   // Media RSS elements that stand in for core ones, directly in the item
   // or (ranked below those) in a media:group.
-  void read_media(pugi::xml_node node, const expanded_name& n, int group_rank) {
+  void read_media(pugi::xml_node node, const expanded_name& n, bool in_group) {
     if (n.is(known_ns::media, "title")) {
-      title_.offer(2 + group_rank, text(node));
+      title_.offer(in_group ? title_rank::media_group : title_rank::media, text(node));
     } else if (n.is(known_ns::media, "description")) {
-      summary_.offer(3 + group_rank, node, markup(node));
+      summary_.offer(in_group ? summary_rank::media_group : summary_rank::media, markup(node));
     } else if (n.is(known_ns::media, "category")) {
       add_category(text(node));
     }
@@ -233,7 +265,7 @@ class item_reader {
       if (n.is(known_ns::media, "content")) {
         if (media_.size() < max_raw_list) media_.push_back(media_enclosure(member, scope_));
       } else {
-        read_media(member, n, 1);
+        read_media(member, n, true);
       }
     }
   }
@@ -243,7 +275,7 @@ class item_reader {
     while (!list.empty()) {
       const auto comma = list.find(',');
       const auto keyword = list.substr(0, comma);
-      if (!is_blank(keyword)) add_category(keyword);
+      if (!ascii::is_blank(keyword)) add_category(keyword);
       if (comma == std::string_view::npos) break;
       list.remove_prefix(comma + 1);
     }
@@ -253,9 +285,14 @@ class item_reader {
   const xml_scope& scope_;
   pugi::xml_node item_;
   text_store& store_;
-  ranked title_, guid_, author_, published_, updated_;
-  ranked_body summary_, content_;
-  ranked_url url_;
+  ranked<title_rank> title_;
+  ranked<guid_rank> guid_;
+  ranked<author_rank> author_;
+  ranked<published_rank> published_;
+  ranked<updated_rank> updated_;
+  ranked<summary_rank, body_candidate> summary_;
+  ranked<content_rank, body_candidate> content_;
+  ranked<link_rank, raw_url> url_;
   bool guid_is_permalink_ = false;
   std::vector<std::string_view> categories_;
   std::vector<raw_enclosure> enclosures_;
@@ -276,21 +313,23 @@ raw_feed read_rss(pugi::xml_node root, feed_format format, const xml_scope& scop
     }
   }
   if (!channel) feed.warnings.emplace_back("rss: no <channel> element");
-  ranked title;
-  ranked_url site;
+  ranked<title_rank> title;
+  ranked<site_rank, raw_url> site;
   const auto names = scope.names_in(channel);
   for (const auto node : channel.children()) {
     if (node.type() != pugi::node_element) continue;
     const auto n = names.of(node);
     if (rss.is(n, "title")) {
-      title.offer(0, text_view(node, feed.store));
+      title.offer(title_rank::rss, text_view(node, feed.store));
     } else if (n.is(known_ns::dc, "title")) {
-      title.offer(1, text_view(node, feed.store));
+      title.offer(title_rank::dublin_core, text_view(node, feed.store));
     } else if (rss.is(n, "link")) {
-      site.offer(0, {text_view(node, feed.store), scope.base_of(node)});
+      site.offer(site_rank::rss, {text_view(node, feed.store), scope.base_of(node)});
     } else if (n.is(known_ns::atom10, "link")) {
       // rel="self" is the feed's own address, not the site's.
-      if (is_alternate_link(node)) site.offer(1, {attribute(node, "href"), scope.base_of(node)});
+      if (is_alternate_link(node)) {
+        site.offer(site_rank::atom_alternate, {attribute(node, "href"), scope.base_of(node)});
+      }
     } else if (rss.is(n, "ttl")) {
       feed.ttl_minutes = text_view(node, feed.store);
     } else if (n.is(known_ns::sy, "updatePeriod")) {

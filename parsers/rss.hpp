@@ -6,7 +6,7 @@
 
 #include "feedd/model.hpp"
 #include "normalize.hpp"
-#include "xml.hpp"
+#include "xml_scope.hpp"
 
 namespace feedd::parsers::detail {
 

@@ -16,14 +16,6 @@ namespace {
 
 namespace urls = boost::urls;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
-  return text;
-}
-
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // What browsers do to an href before parsing it (WHATWG URL §4.4): drop tabs
@@ -224,8 +216,9 @@ std::string resolve_or_keep(std::string_view base, std::string_view reference) {
 }  // namespace
 
 std::string resolve_url(std::string_view base, std::string_view reference) {
-  base = trim(base);
-  reference = trim(reference);
+  // HTML's white space, as the WHATWG URL parser strips it from an href.
+  base = detail::ascii::trim(base, detail::ascii::is_html_space);
+  reference = detail::ascii::trim(reference, detail::ascii::is_html_space);
   if (auto plain = resolve_plain(base, reference)) return std::move(*plain);
   try {
     return resolve_or_keep(base, reference);

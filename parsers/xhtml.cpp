@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "byte_scan.hpp"
+#include "xml_text.hpp"
 
 namespace feedd::parsers::detail {
 namespace {

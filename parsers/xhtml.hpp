@@ -4,7 +4,8 @@
 
 #include <pugixml.hpp>
 
-#include "xml.hpp"
+#include "text_store.hpp"
+#include "xml_scope.hpp"
 
 // Markup carried as XML inside a feed (Atom type="xhtml", RSS <xhtml:body>,
 // unescaped HTML in a <description>) written out as the HTML that feedd

@@ -27,5 +27,28 @@ TEST(Ascii, ComparesIgnoringCaseOfAsciiOnly) {
   EXPECT_EQ(ascii::lowered("Windows-1252"), "windows-1252");
 }
 
+TEST(Ascii, XmlWhiteSpaceIsProductionSAndHtmlAddsFormFeed) {
+  for (const char c : {' ', '\t', '\r', '\n'}) {
+    EXPECT_TRUE(ascii::is_xml_space(c));
+    EXPECT_TRUE(ascii::is_html_space(c));
+  }
+  EXPECT_FALSE(ascii::is_xml_space('\f'));
+  EXPECT_TRUE(ascii::is_html_space('\f'));
+  for (const char c : {'\v', '\0', 'a', '\xA0'}) {
+    EXPECT_FALSE(ascii::is_xml_space(c));
+    EXPECT_FALSE(ascii::is_html_space(c));
+  }
+}
+
+TEST(Ascii, TrimTakesOneClassOfWhiteSpaceFromBothEnds) {
+  EXPECT_EQ(ascii::trim(" \t\r\n a b \n"), "a b");
+  EXPECT_EQ(ascii::trim("\fa\f"), "\fa\f");
+  EXPECT_EQ(ascii::trim("\f a \f", ascii::is_html_space), "a");
+  EXPECT_EQ(ascii::trim(" \n "), "");
+  EXPECT_TRUE(ascii::is_blank(" \r\n\t"));
+  EXPECT_TRUE(ascii::is_blank(""));
+  EXPECT_FALSE(ascii::is_blank(" x "));
+}
+
 }  // namespace
 }  // namespace feedd::parsers::detail

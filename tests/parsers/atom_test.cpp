@@ -30,6 +30,21 @@ TEST(AtomParser, ReadsEveryEntryField) {
   EXPECT_EQ(e.enclosures, (std::vector<enclosure>{{"https://atom.example/1.ogg", "audio/ogg", 999}}));
 }
 
+TEST(AtomParser, EntryDocumentIsAFeedOfOneEntryWithItsSourceAsTheFeed) {
+  const auto f = parse_feed(fixture("atom10_entry_document.xml"));
+  EXPECT_EQ(f.format, feed_format::atom10);
+  EXPECT_EQ(f.title + " " + f.site_url, "The Blog https://blog.example/");
+  entry alone;
+  alone.guid = "tag:blog.example,2024:alone";
+  alone.url = "https://blog.example/2024/05/alone";
+  alone.title = "Standing alone";
+  alone.author = "Source Author";  // the source's, RFC 4287 4.2.1
+  alone.summary = "An entry served on its own (RFC 4287 \xC2\xA7" "4.1.2).";
+  alone.updated_at = parse_date("2024-05-13T10:00:00Z");
+  EXPECT_EQ(f.entries, std::vector<entry>{alone});
+  EXPECT_TRUE(has_warning(f, "atom: an Entry Document (root <entry>, RFC 4287, 4.1.2), read as a feed of one entry"));
+}
+
 TEST(AtomParser, UsesFeedAuthorWhenEntryHasNone) {
   const auto f = parse_feed(fixture("atom10_full_entry.xml"));
   ASSERT_EQ(f.entries.size(), 2u);

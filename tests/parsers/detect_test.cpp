@@ -42,6 +42,35 @@ TEST(FormatDetection, WellFormedXhtmlPageIsNotAFeed) {
   EXPECT_EQ(result.error().message, "parse: root: <html> is not a feed");
 }
 
+TEST(FormatDetection, FeedInsideAnXhtmlPageIsReadWithAWarning) {
+  const auto f = parse_feed(fixture("atom10_feed_in_xhtml_page.html"));
+  EXPECT_EQ(f.format, feed_format::atom10);
+  EXPECT_EQ(f.title, "Wrapped");
+  ASSERT_EQ(f.entries.size(), 2u);
+  EXPECT_EQ(f.entries[1].url, "https://wrapped.example/posts/2");
+  EXPECT_TRUE(has_warning(f, "xml: read the <feed> inside an <html> page"));
+}
+
+TEST(FormatDetection, FeedInsideAnHtmlPageThatIsNotXmlIsRepairedFirst) {
+  const auto f = parse_feed("<!doctype html><html><head><meta charset=\"utf-8\"><title>x</title></head><body>"
+                            "<p>Latest<br><rss version=\"2.0\"><channel><title>In page</title>"
+                            "<item><guid>1</guid></item></channel></rss></body></html>");
+  EXPECT_EQ(f.title, "In page");
+  EXPECT_EQ(f.entries.size(), 1u);
+}
+
+TEST(FormatDetection, PageWithSeveralFeedsIsNotAFeed) {
+  const auto result = parse("<html><body><rss><channel/></rss><rss><channel/></rss></body></html>", {});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().message, "parse: root: <html> holds 2 feeds, not one");
+}
+
+TEST(FormatDetection, EntryOutsideAtomIsNotAFeed) {
+  const auto result = parse("<entry><id>1</id></entry>", {});
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().message, "parse: root: <entry> is not a feed");
+}
+
 TEST(FormatDetection, EmptyDocumentIsNotAFeed) {
   for (const char* document : {"", "   \n", "\xEF\xBB\xBF"}) {
     const auto result = parse(document, {});

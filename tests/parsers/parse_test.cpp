@@ -107,11 +107,58 @@ TEST(Parse, TruncatedDocumentKeepsTheCompleteItems) {
   EXPECT_TRUE(has_warning(f, "document ends early"));
 }
 
-TEST(Parse, BrokenXmlBeforeTheLastItemIsNotAFeed) {
-  const auto result = parse(rss("<item><title>a</b></item><item><title>b</title></item>"), {});
+// Issue 13's shapes: what a liberal parser keeps of each (the entries and
+// their enclosures), and the warning that says what was repaired.
+TEST(Parse, BrokenDocumentsKeepWhatLiesOutsideTheDamage) {
+  struct row {
+    std::string document;
+    std::vector<std::string> titles;
+    std::size_t enclosures;
+    std::string_view warning;
+  };
+  const row rows[] = {
+      {fixture("rss20_podcast_unclosed_itunes_category.xml"), {"Episode 1", "Episode 2", "Episode 3"}, 3,
+       "closed 1 element left open where the next entry starts (first <itunes:category>"},
+      {fixture("rss20_media_content_end_tag_written_twice.xml"), {"First", "Second", "Third"}, 2,
+       "skipped 1 end tag that close no open element (first </media:content>"},
+      {rss("<item><guid>1</guid><title>a</b></item><item><guid>2</guid><title>b</title></item>"), {"a", "b"}, 0,
+       "skipped 1 end tag that close no open element (first </b>"},
+      // Attribute syntax is not repaired: a value without quotes stays an
+      // error, and only the complete items before it are kept.
+      {rss("<item><title>1</title></item><item><title>2</title><link rel=x>l</link></item><item>3</item>"), {"1"},
+       0, "which no repair fixes; kept what came before"},
+  };
+  for (const auto& r : rows) {
+    const auto f = parse_feed(r.document);
+    std::vector<std::string> titles;
+    std::size_t enclosures = 0;
+    for (const auto& e : f.entries) {
+      titles.push_back(e.title);
+      enclosures += e.enclosures.size();
+    }
+    EXPECT_EQ(titles, r.titles) << r.warning;
+    EXPECT_EQ(enclosures, r.enclosures) << r.warning;
+    EXPECT_TRUE(has_warning(f, r.warning)) << r.warning;
+    EXPECT_FALSE(r.titles.size() > 1 && has_warning(f, "document ends early")) << r.warning;
+  }
+}
+
+TEST(Parse, ErrorNoRepairFixesBeforeAnyItemIsNotAFeed) {
+  const auto result = parse(rss("<item><title a=b>a</title></item><item><title>b</title></item>"), {});
   ASSERT_FALSE(result.has_value());
   EXPECT_TRUE(result.error().message.starts_with("parse: xml: ")) << result.error().message;
   EXPECT_NE(result.error().message.find(" at byte "), std::string::npos) << result.error().message;
+}
+
+TEST(Parse, RelativeLinksWithoutABaseAreKeptAsWrittenWithAWarning) {
+  const auto document = rss(R"(<item><guid>1</guid><link>/posts/1</link><enclosure url="a.mp3"/></item>)", "",
+                            "<link>https://site.example/</link>");
+  const auto f = parse_feed(document);
+  ASSERT_EQ(f.entries.size(), 1u);
+  EXPECT_EQ(f.entries[0].url, "/posts/1");
+  EXPECT_EQ(f.entries[0].enclosures.at(0).url, "a.mp3");
+  EXPECT_TRUE(has_warning(f, "urls: kept 2 relative links as written (first \"/posts/1\")"));
+  EXPECT_FALSE(has_warning(parse_feed(document, with_base_url("https://site.example/feed")), "urls:"));
 }
 
 TEST(Parse, TruncationInsideTheFirstItemKeepsNoHalfEntry) {
