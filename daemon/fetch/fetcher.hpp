@@ -7,11 +7,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "name_lookup.hpp"
 
-// Forward declaration only: Asio and Beast stay inside fetcher.cpp and
-// asio_impl.cpp, the two translation units that pay for them.
+// Forward declaration only: Beast stays inside fetch_op.cpp and asio_impl.cpp,
+// the two translation units that pay for it.
 namespace boost::asio {
 class io_context;
 }
@@ -66,6 +67,13 @@ struct fetch_response {
   std::size_t wire_bytes = 0;  // body bytes read off the network
   std::chrono::milliseconds elapsed{0};
 };
+
+// fetch_response::error of a fetch that cancel() ended.
+inline constexpr std::string_view fetch_cancelled = "fetch: cancelled";
+
+// fetch_response::error of a failed step: "fetch: connect: Connection refused"
+// (module: step: detail, as every error message of feedd).
+std::string fetch_error(std::string_view step, std::string_view detail);
 
 // A fetch in progress. cancel() may be called from any thread, any number of
 // times; the completion then reports outcome::cancelled (unless it already

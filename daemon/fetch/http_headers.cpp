@@ -13,6 +13,9 @@
 namespace feedd::daemon {
 namespace {
 
+constexpr auto accept_value =
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
+
 // Large enough for any sensible delay, small enough that adding it to a
 // time_point cannot overflow; the scheduler clamps to its own maximum anyway.
 constexpr std::int64_t max_seconds = std::int64_t{1} << 31;
@@ -82,7 +85,32 @@ std::string percent_decode(std::string_view s) {
   return checked ? checked->decode() : std::string(s);
 }
 
+// RFC 9110 7.2: the port is omitted when it is the scheme's default; IPv6 literals get brackets.
+std::string host_field(const parsers::http_url& url) {
+  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  const bool default_port = url.port == (url.tls ? "443" : "80");
+  return default_port ? host : host + ":" + url.port;
+}
+
 }  // namespace
+
+std::vector<request_field> request_fields(const parsers::http_url& url, const fetch_request& request,
+                                          const std::string& userinfo, std::string_view user_agent) {
+  std::vector<request_field> fields{
+      {"Host", host_field(url)},
+      {"User-Agent", std::string(user_agent)},
+      {"Accept", accept_value},
+      {"Accept-Encoding", "gzip"},  // only what we decode (curl CVE-2022-32206)
+  };
+  // Stored validators are echoed only when they cannot inject header lines (RELIABILITY X8).
+  if (!request.etag.empty() && is_safe_field_value(request.etag)) fields.push_back({"If-None-Match", request.etag});
+  if (!request.last_modified.empty() && is_safe_field_value(request.last_modified)) {
+    fields.push_back({"If-Modified-Since", request.last_modified});
+  }
+  if (!userinfo.empty()) fields.push_back({"Authorization", basic_authorization(userinfo)});
+  fields.push_back({"Connection", "close"});
+  return fields;
+}
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, std::string_view date,
                                                       std::chrono::system_clock::time_point now) {
