@@ -288,9 +288,8 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
     const bool oversized = header_ec == http::error::body_limit;
     if (header_ec && !oversized) co_return unexpected{step_failure("read", header_ec, budget->limit)};
     if (parser.get().result_int() / 100 != 2) co_return parser.release();
-    // Also checked here because Beast before 1.76 let a body arriving with
-    // the header slip past body_limit (beast #2201).
-    if (const auto length = parser.content_length(); oversized || (length && *length > options_.max_body)) {
+    if (oversized) {
+      const auto length = parser.content_length();
       const std::string announced = length ? "Content-Length " + std::to_string(*length) : "body";
       co_return unexpected{fetch_error("body", announced + " exceeds " + std::to_string(options_.max_body) + " bytes")};
     }
