@@ -150,7 +150,7 @@ class MetricsServer : public ::testing::Test {
  protected:
   void start(const metrics_limits& limits = {}) {
     std::string error;
-    server_ = metrics_server::start(io_, "127.0.0.1:0", error, limits);
+    server_ = metrics_server::start(io_, {"127.0.0.1", 0}, error, limits);
     ASSERT_NE(server_, nullptr) << error;
     ASSERT_NE(server_->port(), 0);
     runner_ = std::thread([this] {
@@ -288,33 +288,22 @@ TEST_F(MetricsServer, StopClosesOpenConnectionsAndLetsTheLoopEnd) {
   EXPECT_TRUE(finished_) << "io_context::run still had work after stop()";
 }
 
-TEST(MetricsServerStart, RejectsListenStringsThatAreNotHostAndPort) {
-  boost::asio::io_context io;
-  for (const std::string bad : {"", "localhost", "127.0.0.1", "127.0.0.1:", "127.0.0.1:http", "127.0.0.1:65536",
-                                "127.0.0.1:-1", ":9118", "::1:9118", "[::1]9118", "[::1", "[]:9118"}) {
-    std::string error;
-    EXPECT_EQ(metrics_server::start(io, bad, error), nullptr) << bad;
-    EXPECT_EQ(error.rfind("metrics: listen", 0), 0u) << bad << ": " << error;
-  }
-}
-
 TEST(MetricsServerStart, ReportsAnAddressAlreadyInUse) {
   boost::asio::io_context io;
   std::string error;
-  const auto first = metrics_server::start(io, "127.0.0.1:0", error);
+  const auto first = metrics_server::start(io, {"127.0.0.1", 0}, error);
   ASSERT_NE(first, nullptr) << error;
-  const auto listen = "127.0.0.1:" + std::to_string(first->port());
-  EXPECT_EQ(metrics_server::start(io, listen, error), nullptr);
-  EXPECT_EQ(error, "metrics: listen " + listen + ": Address already in use");
+  EXPECT_EQ(metrics_server::start(io, {"127.0.0.1", first->port()}, error), nullptr);
+  EXPECT_EQ(error, "metrics: listen 127.0.0.1:" + std::to_string(first->port()) + ": Address already in use");
 }
 
 TEST(MetricsServerStart, BindsNamesAndBracketedIPv6Literals) {
   boost::asio::io_context io;
   std::string error;
-  const auto named = metrics_server::start(io, "localhost:0", error);
+  const auto named = metrics_server::start(io, {"localhost", 0}, error);
   ASSERT_NE(named, nullptr) << error;
   EXPECT_NE(named->port(), 0);
-  const auto v6 = metrics_server::start(io, "[::1]:0", error);
+  const auto v6 = metrics_server::start(io, {"::1", 0}, error);
   ASSERT_NE(v6, nullptr) << error;
   EXPECT_NE(v6->port(), 0);
 }
