@@ -23,6 +23,9 @@ Python 3 standard library only. Exits on SIGTERM/SIGINT.
   /gzip-corrupt          Content-Encoding: gzip with a damaged stream; ?truncated=1 cuts it instead
   /encoding/<coding>     a small feed labelled with that Content-Encoding (gzip, x-gzip, deflate,
                          deflate?raw=1, "gzip, gzip" are really encoded; anything else is not)
+  /barrier?n=K&name=X    answers (a small feed) only once K requests to barrier X are open at
+                         the same time; after ?timeout_ms (default 5000) it answers 504 to all of
+                         them and to every later one: proves requests overlap at the server
   /hits                  JSON object: path (without query) -> requests so far (excluding /hits)
   /headers               JSON object of the request headers
   /close-early           Content-Length: 1000, 10 bytes, close
@@ -72,6 +75,7 @@ class State:
         self.lock = threading.Lock()
         self.hits = {}
         self.bombs = {}
+        self.barriers = {}
 
     def record(self, path, method, headers):
         key = urllib.parse.urlsplit(path).path
@@ -82,6 +86,12 @@ class State:
                 line = json.dumps({"path": path, "method": method, "headers": headers})
                 with open(self.log_path, "a", encoding="utf-8") as log:
                     log.write(line + "\n")
+
+    def barrier(self, name, parties):
+        with self.lock:
+            if name not in self.barriers:
+                self.barriers[name] = threading.Barrier(parties)
+            return self.barriers[name]
 
     def bomb(self, mib):
         with self.lock:
@@ -141,6 +151,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "/huge": self.serve_huge,
             "/chunked": self.serve_chunked,
             "/gzip-corrupt": self.serve_gzip_corrupt,
+            "/barrier": self.serve_barrier,
             "/hits": self.serve_hits,
             "/headers": self.serve_headers,
             "/close-early": self.serve_close_early,
@@ -357,6 +368,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 damaged[i] ^= 0x5A
             body = bytes(damaged)
         self.reply(200, body, "application/xml", {"Content-Encoding": "gzip"})
+
+    def serve_barrier(self, query):
+        barrier = self.state.barrier(query.get("name", ""), int(query.get("n", "2")))
+        try:
+            barrier.wait(int(query.get("timeout_ms", "5000")) / 1000)
+        except threading.BrokenBarrierError:
+            return self.reply(504, b"barrier: fewer requests at once than it waits for\n", "text/plain")
+        self.reply(200, SMALL_FEED, "application/rss+xml")
 
     def serve_hits(self, query):
         with self.state.lock:
