@@ -561,6 +561,54 @@ TEST_F(Fetcher, BlocksLoopbackReachedThroughAName) {
   EXPECT_EQ(server_.get("/hits"), "{}");
 }
 
+// RELIABILITY X2: whatever a name resolves to is judged as the address the
+// fetcher would connect to, in each of the forms that reach a private host.
+TEST_F(Fetcher, RefusesEveryPrivateFormANameResolvesTo) {
+  const struct {
+    const char* form;
+    const char* address;
+  } forms[] = {
+      {"loopback", "127.0.0.1"},
+      {"unspecified", "0.0.0.0"},
+      {"private", "10.1.2.3"},
+      {"private", "172.16.0.1"},
+      {"private", "192.168.1.1"},
+      {"carrier-grade NAT", "100.64.0.1"},
+      {"link-local, cloud metadata", "169.254.169.254"},
+      {"multicast", "224.0.0.1"},
+      {"IPv6 loopback", "::1"},
+      {"IPv6 unique local", "fd00::1"},
+      {"IPv6 link-local", "fe80::1"},
+      {"IPv4-mapped loopback", "::ffff:127.0.0.1"},
+      {"NAT64 of a private address", "64:ff9b::a00:1"},
+      {"6to4 of cloud metadata", "2002:a9fe:a9fe::1"},
+  };
+  for (const auto& f : forms) {
+    SCOPED_TRACE(std::string(f.form) + " " + f.address);
+    auto o = defaults();
+    o.block_private_addresses = true;
+    o.lookup = [&f](const std::string&) { return lookup_answer{{f.address}, {}, false}; };
+    const auto r = fetch("http://feed.test:" + std::to_string(server_.port()) + "/feeds/feed.xml", o);
+    EXPECT_EQ(r.what, outcome::failed);
+    EXPECT_EQ(r.error.rfind("fetch: policy: address ", 0), 0u) << r.error;
+  }
+  EXPECT_EQ(server_.get("/hits"), "{}");
+}
+
+// RELIABILITY X2: glibc reads these as 127.0.0.1; the policy never reads the
+// host string, only what it resolved to.
+TEST_F(Fetcher, RefusesOddSpellingsOfLoopback) {
+  for (const char* host : {"2130706433", "0x7f.1", "127.1", "0177.0.0.1"}) {
+    SCOPED_TRACE(host);
+    auto o = defaults();
+    o.block_private_addresses = true;
+    const auto r = fetch("http://" + std::string(host) + ":" + std::to_string(server_.port()) + "/feeds/feed.xml", o);
+    EXPECT_EQ(r.what, outcome::failed);
+    EXPECT_EQ(r.error, "fetch: policy: address 127.0.0.1 is not allowed (fetch.block_private_addresses)");
+  }
+  EXPECT_EQ(server_.get("/hits"), "{}");
+}
+
 TEST_F(Fetcher, RejectsAUrlWithALineBreak) {
   const auto r = fetch(server_.url("/feeds/feed.xml\r\nX-Injected: 1"));
   EXPECT_EQ(r.what, outcome::failed);
