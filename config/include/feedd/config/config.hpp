@@ -122,8 +122,6 @@ expected<config, std::vector<problem>> load_file(const std::filesystem::path& pa
 
 // "30s", "5m", "1h30m", "500ms", "1d"; nullopt if malformed or negative.
 std::optional<duration> parse_duration(std::string_view text);
-// "512KiB", "10MiB", "1GiB", "1024", "10MB"; nullopt if malformed.
-std::optional<std::size_t> parse_size(std::string_view text);
 std::string format_duration(duration d);
 // metrics.listen: "host:port", or "[ipv6]:port"; the error says what is
 // wrong with `text`. Names are not looked up.
