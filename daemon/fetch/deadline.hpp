@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -16,8 +17,9 @@ struct step_budget {
   std::chrono::milliseconds limit;
 };
 
-// fetch.timeout bounds the whole fetch, redirects included. Each step waits
-// for what is left of it, or for its own limit when that is shorter
+// When the steps of one fetch must stop: at the end of fetch.timeout, which
+// bounds the whole fetch, redirects included, or at cancel(). Each step
+// waits for what is left, or for its own limit when that is shorter
 // (connect_timeout), never for a fresh timeout per read: a server dripping a
 // byte a second is still cut at the total (RELIABILITY N6).
 class fetch_deadline {
@@ -25,16 +27,24 @@ class fetch_deadline {
   fetch_deadline(std::chrono::steady_clock::time_point start, std::chrono::milliseconds total)
       : end_(start + total), total_(total) {}
 
-  // The error is the timeout of `name` when nothing is left.
+  // Any thread; the steps see it before their next wait.
+  void cancel() { cancelled_ = true; }
+  bool cancelled() const { return cancelled_; }
+
+  // The error is fetch_cancelled, or the timeout of `name` when nothing is left.
   expected<step_budget, std::string> step(std::string_view name,
                                           std::optional<std::chrono::milliseconds> step_limit) const;
+
+  // A step that failed, `ran_out` when its wait ended it: fetch_cancelled
+  // once cancel() was called (closing the connection is what made it fail),
+  // else its timeout or `detail`.
+  std::string failure(std::string_view name, bool ran_out, std::string_view detail,
+                      std::chrono::milliseconds limit) const;
 
  private:
   std::chrono::steady_clock::time_point end_;
   std::chrono::milliseconds total_;
+  std::atomic<bool> cancelled_ = false;
 };
-
-// "fetch: read: timed out after 30s", the limit spelled as in the config file.
-std::string timed_out(std::string_view step, std::chrono::milliseconds limit);
 
 }  // namespace feedd::daemon

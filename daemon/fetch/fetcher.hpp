@@ -11,7 +11,7 @@
 
 #include "name_lookup.hpp"
 
-// Forward declaration only: Beast stays inside fetch_op.cpp and asio_impl.cpp,
+// Forward declaration only: Beast stays inside connection.cpp and asio_impl.cpp,
 // the two translation units that pay for it.
 namespace boost::asio {
 class io_context;
