@@ -3,8 +3,11 @@
 #include "connection.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <optional>
 #include <utility>
+
+#include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl.hpp>
@@ -66,9 +69,9 @@ exchange_answer answer_of(response res) {
 }  // namespace
 
 struct connection::impl {
-  impl(const net::any_io_executor& executor, ssl::context* context) {
-    if (context != nullptr) tls.emplace(executor, *context);
-    else plain.emplace(executor);
+  impl(net::io_context& io, ssl::context* context) : strand(net::make_strand(io)) {
+    if (context != nullptr) tls.emplace(strand, *context);
+    else plain.emplace(strand);
   }
 
   beast::tcp_stream& lowest() { return tls ? beast::get_lowest_layer(*tls) : *plain; }
@@ -91,52 +94,82 @@ struct connection::impl {
   }
 
   template <class Stream>
-  net::awaitable<result<exchange_answer>> exchange(Stream& stream, const http::request<http::empty_body>& req,
-                                                   const fetch_options& options, const fetch_deadline& deadline) {
+  net::awaitable<expected<exchange_answer, exchange_failure>> exchange(Stream& stream,
+                                                                       const http::request<http::empty_body>& req,
+                                                                       const fetch_options& options,
+                                                                       const fetch_deadline& deadline) {
+    using failure = exchange_failure;
     auto budget = deadline.step("write", std::nullopt);
-    if (!budget) co_return unexpected{budget.error()};
+    if (!budget) co_return unexpected{failure{budget.error()}};
     lowest().expires_after(budget->wait);
     auto [write_ec, written] = co_await http::async_write(stream, req, with_ec);
-    if (write_ec) co_return unexpected{step_failure(deadline, "write", write_ec, budget->limit)};
+    if (write_ec) co_return unexpected{unanswered(deadline, "write", write_ec, budget->limit)};
 
     http::response_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header, UINT32_MAX)));
     parser.body_limit(options.max_body);
     beast::flat_buffer buffer(read_buffer_limit);
     budget = deadline.step("read", std::nullopt);
-    if (!budget) co_return unexpected{budget.error()};
+    if (!budget) co_return unexpected{failure{budget.error()}};
     lowest().expires_after(budget->wait);
     auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, with_ec);
     // Beast compares Content-Length with body_limit as the header ends. The
     // fields are complete by then, and only a success has a body we want: a
     // redirect or an error status stays usable with its body unread.
     const bool oversized = header_ec == http::error::body_limit;
-    if (header_ec && !oversized) co_return unexpected{step_failure(deadline, "read", header_ec, budget->limit)};
-    if (parser.get().result_int() / 100 != 2) co_return answer_of(parser.release());
+    if (header_ec && !oversized && buffer.size() == 0 && header_bytes == 0) {
+      co_return unexpected{unanswered(deadline, "read", header_ec, budget->limit)};
+    }
+    if (header_ec && !oversized) co_return unexpected{failure{step_failure(deadline, "read", header_ec, budget->limit)}};
+    if (parser.get().result_int() / 100 != 2) co_return finish(parser, buffer);
     if (oversized) {
       const auto length = parser.content_length();
       const std::string announced = length ? "Content-Length " + std::to_string(*length) : "body";
-      co_return unexpected{fetch_error("body", announced + " exceeds " + std::to_string(options.max_body) + " bytes")};
+      co_return unexpected{
+          failure{fetch_error("body", announced + " exceeds " + std::to_string(options.max_body) + " bytes")}};
     }
     auto [body_ec, body_bytes] = co_await http::async_read(stream, buffer, parser, with_ec);
     // A TLS peer that closes without close_notify ends a close-delimited body
     // just as EOF would (Beast's advice on ssl::error::stream_truncated).
     if (body_ec == ssl::error::stream_truncated && parser.need_eof()) parser.put_eof(body_ec);
     if (body_ec == http::error::body_limit) {
-      co_return unexpected{fetch_error("body", "body exceeds " + std::to_string(options.max_body) + " bytes")};
+      co_return unexpected{failure{fetch_error("body", "body exceeds " + std::to_string(options.max_body) + " bytes")}};
     }
-    if (body_ec) co_return unexpected{step_failure(deadline, "read", body_ec, budget->limit)};
-    co_return answer_of(parser.release());
+    if (body_ec) co_return unexpected{failure{step_failure(deadline, "read", body_ec, budget->limit)}};
+    co_return finish(parser, buffer);
   }
+
+  // Keep-alive only without doubt (RFC 9112 9.3): the message read to its
+  // end (an unread error body, or one ended by closing, leaves it in the
+  // middle), both sides willing (no Connection: close, no HTTP/1.0 without
+  // keep-alive), and no bytes beyond it.
+  exchange_answer finish(http::response_parser<http::string_body>& parser, const beast::flat_buffer& buffer) {
+    const bool reusable = parser.is_done() && parser.keep_alive() && buffer.size() == 0;
+    // An idle connection must have no timer running: nothing is under way.
+    if (reusable) lowest().expires_never();
+    auto answer = answer_of(parser.release());
+    answer.reusable = reusable;
+    return answer;
+  }
+
+  // A step that failed before a byte of the answer came; said so unless it
+  // ran out of time or was cancelled, which another connection would not mend.
+  static exchange_failure unanswered(const fetch_deadline& deadline, std::string_view step, error_code ec,
+                                     milliseconds limit) {
+    return {step_failure(deadline, step, ec, limit), ec != beast::error::timeout && !deadline.cancelled()};
+  }
+
+  net::strand<net::io_context::executor_type> strand;
 
   std::optional<beast::tcp_stream> plain;
   std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
 };
 
-connection::connection(const net::any_io_executor& executor, ssl::context* tls)
-    : impl_(std::make_unique<impl>(executor, tls)) {}
+connection::connection(net::io_context& io, ssl::context* tls) : impl_(std::make_unique<impl>(io, tls)) {}
 
 connection::~connection() = default;
+
+const connection::executor_type& connection::executor() const { return impl_->strand; }
 
 net::awaitable<result<void>> connection::open(const std::vector<tcp::endpoint>& endpoints,
                                               const parsers::http_url& url, const fetch_options& options,
@@ -150,14 +183,24 @@ net::awaitable<result<void>> connection::open(const std::vector<tcp::endpoint>& 
   co_return result<void>{};
 }
 
-net::awaitable<result<exchange_answer>> connection::exchange(const parsers::http_url& url,
-                                                             const std::vector<request_field>& fields,
-                                                             const fetch_options& options,
-                                                             const fetch_deadline& deadline) {
+net::awaitable<expected<exchange_answer, exchange_failure>> connection::exchange(
+    const parsers::http_url& url, const std::vector<request_field>& fields, const fetch_options& options,
+    const fetch_deadline& deadline) {
   http::request<http::empty_body> req{http::verb::get, url.target, 11};
   for (const auto& field : fields) req.set(field.name, field.value);
   if (impl_->tls) co_return co_await impl_->exchange(*impl_->tls, req, options, deadline);
   co_return co_await impl_->exchange(*impl_->plain, req, options, deadline);
+}
+
+bool connection::still_open() {
+  auto& socket = impl_->lowest().socket();
+  if (!socket.is_open()) return false;
+  // Bytes OpenSSL has read and not handed on are something unasked too.
+  if (impl_->tls && SSL_pending(impl_->tls->native_handle()) > 0) return false;
+  // A peek that would block: nothing came, not even the end of the stream.
+  char byte = 0;
+  const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 void connection::close() { impl_->lowest().close(); }

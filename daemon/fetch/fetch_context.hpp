@@ -5,6 +5,7 @@
 
 #include <boost/asio/ssl/context.hpp>
 
+#include "connection_pool.hpp"
 #include "fetcher.hpp"
 #include "name_lookup.hpp"
 
@@ -21,6 +22,7 @@ struct fetch_context {
   fetch_options options;
   boost::asio::ssl::context tls;
   name_lookup names;
+  connection_pool idle;
 };
 
 // Starts one fetch on a strand of its own (fetch_op.cpp).

@@ -1,6 +1,6 @@
-// One fetch, as one coroutine that reads in protocol order: resolve, check
-// the address policy, open a connection, send the request, follow the
-// redirect, again. The wire itself is connection.cpp's.
+// One fetch, as one coroutine that reads in protocol order: take a kept
+// connection or resolve, check the address policy and open one, send the
+// request, follow the redirect, again. The wire itself is connection.cpp's.
 #include <atomic>
 #include <exception>
 #include <utility>
@@ -18,6 +18,7 @@
 
 #include "address_policy.hpp"
 #include "connection.hpp"
+#include "connection_counters.hpp"
 #include "deadline.hpp"
 #include "feedd/parsers/url.hpp"
 #include "fetch_context.hpp"
@@ -78,17 +79,23 @@ struct pending_resolve {
   std::shared_ptr<std::atomic<bool>> abandoned = std::make_shared<std::atomic<bool>>(false);
 };
 
-// Points cancel() at a step's timer or connection for as long as it waits.
-template <class T>
+// Points cancel() at the timer of a lookup for as long as it waits.
 class interruptible {
  public:
-  interruptible(T*& slot, T& target) : slot_(slot) { slot_ = &target; }
+  interruptible(net::steady_timer*& slot, net::steady_timer& timer) : slot_(slot) { slot_ = &timer; }
   interruptible(const interruptible&) = delete;
   interruptible& operator=(const interruptible&) = delete;
   ~interruptible() { slot_ = nullptr; }
 
  private:
-  T*& slot_;
+  net::steady_timer*& slot_;
+};
+
+// What one request came back with, and the connection that carried it.
+struct hop_result {
+  exchange_answer answer;
+  std::shared_ptr<connection> link;
+  bool reused = false;  // the connection was kept from an earlier request
 };
 
 class fetch_op final : public fetch_handle, public std::enable_shared_from_this<fetch_op> {
@@ -114,7 +121,9 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
       if (self->finished_) return;
       self->deadline_.cancel();
       if (self->timer_ != nullptr) self->timer_->cancel();
-      if (self->connection_ != nullptr) self->connection_->close();
+      if (self->connection_ != nullptr) {
+        net::post(self->connection_->executor(), [link = self->connection_] { link->close(); });
+      }
     });
   }
 
@@ -133,19 +142,26 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
       co_return out;
     }
     for (;;) {
+      const auto origin = origin_of(chain->target());
       auto hop = co_await fetch_hop(chain->target(), chain->credentials());
       if (!hop) {
         out.error = std::move(hop.error());
         out.no_such_host = no_such_host_;
         co_return out;
       }
-      const int status = hop->response.status;
+      const int status = hop->answer.response.status;
       out.status = status;
+      out.reused_connection = hop->reused;
       if (!is_redirect_status(status)) {
-        co_return conclude(std::move(hop->response), std::move(out), options_.max_body,
+        keep(origin, *hop);
+        co_return conclude(std::move(hop->answer.response), std::move(out), options_.max_body,
                            std::chrono::system_clock::now());
       }
-      if (auto followed = chain->follow(status, hop->location); !followed) {
+      auto followed = chain->follow(status, hop->answer.location);
+      // Kept only while the chain stays on its origin: a connection to a
+      // server that sends us elsewhere is not worth an idle slot.
+      if (followed && origin_of(chain->target()) == origin) keep(origin, *hop);
+      if (!followed) {
         out.error = fetch_error("redirect", followed.error());
         co_return out;
       }
@@ -155,16 +171,54 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
   }
 #pragma GCC diagnostic pop
 
-  // One request on a new connection: resolve, check policy, connect, TLS, write, read.
-  net::awaitable<result<exchange_answer>> fetch_hop(const parsers::http_url& url, const std::string& userinfo) {
+  // One request: over a connection kept open from an earlier request to the
+  // same origin when there is one (the address policy judged its address
+  // when it was opened), else over a new one: resolve, check the policy,
+  // connect, TLS.
+  net::awaitable<result<hop_result>> fetch_hop(const parsers::http_url& url, const std::string& userinfo) {
+    const auto fields = request_fields(url, request_, userinfo, options_.user_agent, context_->idle.enabled());
+    while (auto kept = context_->idle.take(origin_of(url))) {
+      auto answer = co_await on(kept, reuse(*kept, url, fields));
+      if (answer) {
+        count_connection_reused();
+        co_return hop_result{std::move(*answer), std::move(kept), true};
+      }
+      // Closed by the server while it was idle: the request goes again, on
+      // the next kept connection or a new one.
+      if (!answer.error().unanswered) co_return unexpected{std::move(answer.error().error)};
+    }
     auto endpoints = co_await resolve(url);
     if (!endpoints) co_return unexpected{endpoints.error()};
-    connection link(strand_, url.tls ? &context_->tls : nullptr);
-    const interruptible<connection> guard(connection_, link);
-    auto opened = co_await link.open(*endpoints, url, options_, deadline_);
+    auto link = std::make_shared<connection>(context_->io, url.tls ? &context_->tls : nullptr);
+    auto opened = co_await on(link, link->open(*endpoints, url, options_, deadline_));
     if (!opened) co_return unexpected{opened.error()};
-    co_return co_await link.exchange(url, request_fields(url, request_, userinfo, options_.user_agent), options_,
-                                     deadline_);
+    auto answer = co_await on(link, link->exchange(url, fields, options_, deadline_));
+    if (!answer) co_return unexpected{std::move(answer.error().error)};
+    co_return hop_result{std::move(*answer), std::move(link), false};
+  }
+
+  // On the connection's strand, like every step of it.
+  net::awaitable<expected<exchange_answer, exchange_failure>> reuse(connection& link, const parsers::http_url& url,
+                                                                    const std::vector<request_field>& fields) {
+    if (!link.still_open()) co_return unexpected{exchange_failure{fetch_error("write", "closed while idle"), true}};
+    co_return co_await link.exchange(url, fields, options_, deadline_);
+  }
+
+  // Runs a step of `link` on the connection's own strand, which is what lets
+  // a connection serve fetches on other strands one after another; cancel()
+  // closes it meanwhile.
+  template <class T>
+  net::awaitable<T> on(std::shared_ptr<connection> link, net::awaitable<T> step) {
+    connection_ = link;
+    auto result = co_await net::co_spawn(link->executor(), std::move(step), net::use_awaitable);
+    connection_ = nullptr;
+    co_return result;
+  }
+
+  // Back to the pool when nothing casts doubt on it; else it closes as the
+  // last reference goes.
+  void keep(const std::string& origin, hop_result& done) {
+    if (done.answer.reusable && !deadline_.cancelled()) context_->idle.put(origin, std::move(done.link));
   }
 
   net::awaitable<result<std::vector<tcp::endpoint>>> resolve(const parsers::http_url& url) {
@@ -188,7 +242,7 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
         },
         pending->abandoned);
     {
-      const interruptible<net::steady_timer> guard(timer_, pending->timer);
+      const interruptible guard(timer_, pending->timer);
       co_await pending->timer.async_wait(with_ec);
     }
     // The late answer, if it ever comes, is dropped.
@@ -235,7 +289,7 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
   bool finished_ = false;
   bool no_such_host_ = false;
   net::steady_timer* timer_ = nullptr;
-  connection* connection_ = nullptr;
+  std::shared_ptr<connection> connection_;
 };
 
 }  // namespace

@@ -52,7 +52,8 @@ fetch_context::fetch_context(boost::asio::io_context& context, const fetch_optio
     : io(context),
       options(opts),
       tls(ssl::context::tls_client),
-      names(opts.lookup_threads, opts.lookup ? opts.lookup : name_lookup::resolve_function(system_lookup)) {}
+      names(opts.lookup_threads, opts.lookup ? opts.lookup : name_lookup::resolve_function(system_lookup)),
+      idle(context, {opts.max_idle_per_origin, opts.max_idle_connections, opts.idle_timeout}) {}
 
 std::unique_ptr<fetcher> fetcher::create(boost::asio::io_context& io, const fetch_options& options,
                                          std::string& error) {

@@ -88,7 +88,8 @@ std::string host_field(const parsers::http_url& url) {
 }  // namespace
 
 std::vector<request_field> request_fields(const parsers::http_url& url, const fetch_request& request,
-                                          const std::string& userinfo, std::string_view user_agent) {
+                                          const std::string& userinfo, std::string_view user_agent,
+                                          bool keep_alive) {
   std::vector<request_field> fields{
       {"Host", host_field(url)},
       {"User-Agent", std::string(user_agent)},
@@ -101,7 +102,8 @@ std::vector<request_field> request_fields(const parsers::http_url& url, const fe
     fields.push_back({"If-Modified-Since", request.last_modified});
   }
   if (!userinfo.empty()) fields.push_back({"Authorization", basic_authorization(userinfo)});
-  fields.push_back({"Connection", "close"});
+  // HTTP/1.1 keeps the connection open unless told otherwise (RFC 9112 9.3).
+  if (!keep_alive) fields.push_back({"Connection", "close"});
   return fields;
 }
 

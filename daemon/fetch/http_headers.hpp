@@ -22,9 +22,11 @@ struct request_field {
 };
 
 // The fields of the GET of one hop to `url`, in the order sent. `userinfo`
-// ("user:pass", percent-encoded) goes as Basic credentials when not empty.
+// ("user:pass", percent-encoded) goes as Basic credentials when not empty;
+// without `keep_alive` the request asks the server to close the connection.
 std::vector<request_field> request_fields(const parsers::http_url& url, const fetch_request& request,
-                                          const std::string& userinfo, std::string_view user_agent);
+                                          const std::string& userinfo, std::string_view user_agent,
+                                          bool keep_alive);
 
 // Retry-After (RFC 9110 10.2.3): delta-seconds, or an HTTP-date taken
 // relative to the response's Date field (`date`, may be empty) or else `now`.

@@ -19,6 +19,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "connection_counters.hpp"
 #include "version.hpp"
 #include "feedd/expected.hpp"
 
@@ -198,7 +199,9 @@ class server_state : public std::enable_shared_from_this<server_state> {
     } else if (path_of(req.target()) != "/metrics") {
       res = plain(http::status::not_found, "not found\n");
     } else {
-      res = plain(http::status::ok, render_prometheus(snapshot_, version()));
+      auto current = snapshot_;
+      current.connections_reused = connections_reused();
+      res = plain(http::status::ok, render_prometheus(current, version()));
       res.set(http::field::content_type, exposition_type);
     }
     res.set(http::field::cache_control, "no-store");

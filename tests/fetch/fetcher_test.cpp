@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "connection_counters.hpp"
 #include "support/fake_server.hpp"
 #include "support/process.hpp"
 
@@ -191,9 +192,17 @@ TEST_F(Fetcher, SendsUserAgentAcceptAndGzipOnly) {
   EXPECT_EQ(headers.value("User-Agent", ""), "feedd-test/1.0 (+https://example.com/feedd)");
   EXPECT_EQ(headers.value("Accept-Encoding", ""), "gzip");
   EXPECT_EQ(headers.value("Host", ""), "127.0.0.1:" + std::to_string(server_.port()));
-  EXPECT_EQ(headers.value("Connection", ""), "close");
+  EXPECT_FALSE(headers.contains("Connection")) << "HTTP/1.1 keeps the connection open by default";
   EXPECT_NE(headers.value("Accept", "").find("application/rss+xml"), std::string::npos);
   EXPECT_FALSE(headers.contains("Authorization"));
+}
+
+TEST_F(Fetcher, AsksForCloseWhenItKeepsNoConnection) {
+  auto o = defaults();
+  o.max_idle_connections = 0;
+  const auto r = fetch(server_.url("/headers"), o);
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  EXPECT_EQ(json_of(r.body).value("Connection", ""), "close");
 }
 
 TEST_F(Fetcher, ReportsNotModifiedForAMatchingEtag) {
@@ -697,6 +706,86 @@ TEST_F(Fetcher, RunsManyFetchesAtOnce) {
   }
 }
 
+// Keep-alive: requests to one origin share a connection while nothing casts
+// doubt on it. fakefeed.py counts the connections that carried a request.
+class FetcherKeepAlive : public Fetcher {
+ protected:
+  // One fetcher, so one pool, for every fetch of a test; one after another.
+  fetch_response fetch_again(const std::string& url, const fetch_options& o = defaults()) {
+    if (!shared_) {
+      std::string error;
+      shared_ = fetcher::create(io_, o, error);
+      if (!shared_) ADD_FAILURE() << error;
+    }
+    auto state = std::make_shared<completion>();
+    handles_.push_back(shared_->start(request_for(url), [state](fetch_response r) {
+      if (state->calls.fetch_add(1) == 0) state->result.set_value(std::move(r));
+    }));
+    return wait(state);
+  }
+
+  // Fetches `first`, waits `pause`, then fetches a feed, which must succeed
+  // over a second connection: the first one was not fit to keep.
+  fetch_response first_then_feed(const std::string& first, std::chrono::milliseconds pause = 0ms,
+                                 const fetch_options& o = defaults()) {
+    auto r = fetch_again(server_.url(first), o);
+    std::this_thread::sleep_for(pause);
+    const auto feed = fetch_again(server_.url("/feeds/feed.xml"));
+    EXPECT_EQ(feed.what, outcome::ok) << feed.error;
+    EXPECT_FALSE(feed.reused_connection);
+    EXPECT_EQ(server_.get("/connections"), "2");
+    return r;
+  }
+
+  std::unique_ptr<fetcher> shared_;
+  std::vector<std::shared_ptr<fetch_handle>> handles_;
+};
+
+TEST_F(FetcherKeepAlive, SendsFetchesOfOneOriginOverOneConnection) {
+  const auto before = connections_reused();
+  const auto first = fetch_again(server_.url("/feeds/feed.xml"));
+  const auto second = fetch_again(server_.url("/feeds/feed.xml"));
+  // Each hop of a chain on one origin goes over the same connection too.
+  const auto redirected = fetch_again(server_.url("/redirect/2?to=/feeds/feed.xml"));
+  for (const auto* r : {&first, &second, &redirected}) EXPECT_EQ(r->what, outcome::ok) << r->error;
+  EXPECT_FALSE(first.reused_connection);
+  EXPECT_TRUE(second.reused_connection);
+  EXPECT_TRUE(redirected.reused_connection);
+  EXPECT_EQ(server_.get("/connections"), "1");
+  EXPECT_EQ(connections_reused() - before, 4);  // second, and the three hops of the chain
+}
+
+TEST_F(FetcherKeepAlive, DoesNotReuseAConnectionTheServerSaidToClose) {
+  EXPECT_EQ(first_then_feed("/feeds/feed.xml?close=1").what, outcome::ok);
+}
+
+TEST_F(FetcherKeepAlive, OpensANewConnectionWhenTheServerClosedTheIdleOne) {
+  EXPECT_EQ(first_then_feed("/feeds/feed.xml?idle_close_ms=100", 500ms).what, outcome::ok);
+}
+
+TEST_F(FetcherKeepAlive, ClosesAConnectionIdleForTheIdleTimeout) {
+  auto o = defaults();
+  o.idle_timeout = 200ms;
+  EXPECT_EQ(first_then_feed("/feeds/feed.xml", 600ms, o).what, outcome::ok);
+}
+
+TEST_F(FetcherKeepAlive, DoesNotReuseAConnectionWhoseAnswerWasNotReadToTheEnd) {
+  // An error status's body is left unread.
+  EXPECT_EQ(first_then_feed("/status/404").what, outcome::http_error);
+}
+
+TEST_F(FetcherKeepAlive, DropsTheConnectionOfARedirectToAnotherOrigin) {
+  fake_server other({root_.path(), {}, {}, {}});
+  const auto moved = fetch_again(server_.url("/redirect-to?url=" + other.url("/feeds/feed.xml")));
+  EXPECT_EQ(moved.what, outcome::ok) << moved.error;
+  const auto back = fetch_again(server_.url("/feeds/feed.xml"));
+  EXPECT_EQ(back.what, outcome::ok) << back.error;
+  EXPECT_FALSE(back.reused_connection);
+  EXPECT_EQ(server_.get("/connections"), "2");
+  // The other origin's connection was fine to keep.
+  EXPECT_TRUE(fetch_again(other.url("/feeds/feed.xml")).reused_connection);
+}
+
 TEST(FetcherCreate, RefusesAUserAgentWithALineBreak) {
   boost::asio::io_context io;
   fetch_options o;
@@ -768,6 +857,26 @@ TEST_F(FetcherTls, ReadsABodyEndedByATruncatedTlsStream) {
   const auto r = fetch(tls_server_->url("/close-delimited"), o);
   ASSERT_EQ(r.what, outcome::ok) << r.error;
   EXPECT_NE(r.body.find("<title>fake</title>"), std::string::npos);
+}
+
+TEST_F(FetcherTls, KeepsATlsConnectionForTheNextRequest) {
+  auto o = defaults();
+  o.ca_file = cert_.string();
+  std::string error;
+  const auto client = fetcher::create(io_, o, error);
+  ASSERT_TRUE(client) << error;
+  std::vector<fetch_response> results;
+  for (int i = 0; i < 2; ++i) {
+    std::promise<fetch_response> result;
+    auto handle = client->start(request_for(tls_server_->url("/feeds/feed.xml")),
+                                [&](fetch_response r) { result.set_value(std::move(r)); });
+    auto future = result.get_future();
+    ASSERT_EQ(future.wait_for(10s), std::future_status::ready);
+    results.push_back(future.get());
+    EXPECT_EQ(results.back().what, outcome::ok) << results.back().error;
+  }
+  EXPECT_FALSE(results[0].reused_connection);
+  EXPECT_TRUE(results[1].reused_connection);
 }
 
 TEST_F(FetcherTls, CutsAServerThatNeverAnswersAtTheTotalTimeout) {

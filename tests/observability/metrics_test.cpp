@@ -18,6 +18,7 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
+#include "connection_counters.hpp"
 #include "version.hpp"
 
 namespace feedd::daemon {
@@ -38,6 +39,7 @@ metrics_snapshot sample_snapshot() {
   s.queue_capacity = 32;
   s.outstanding = 9;
   s.counters.database_errors = 4;
+  s.connections_reused = 6;
   s.started_at_unix = 1700000000.25;
   return s;
 }
@@ -70,6 +72,10 @@ TEST(RenderPrometheus, WritesEveryFamilyWithHelpAndTypeInTextFormat004) {
             "# HELP feedd_database_errors_total Database operations that failed.\n"
             "# TYPE feedd_database_errors_total counter\n"
             "feedd_database_errors_total 4\n"
+            "# HELP feedd_connections_reused_total HTTP requests sent on a connection kept open from an earlier "
+            "request.\n"
+            "# TYPE feedd_connections_reused_total counter\n"
+            "feedd_connections_reused_total 6\n"
             "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
             "# TYPE process_start_time_seconds gauge\n"
             "process_start_time_seconds 1700000000.25\n");
@@ -184,7 +190,20 @@ TEST_F(MetricsServer, ServesThePublishedSnapshotAtMetrics) {
   const auto r = exchange("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
   EXPECT_EQ(r.status_line, "HTTP/1.1 200 OK");
   EXPECT_NE(r.head.find("\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"), std::string::npos) << r.head;
-  EXPECT_EQ(r.body, render_prometheus(s, version()));
+  auto served = s;
+  served.connections_reused = connections_reused();  // the server's own reading, not the snapshot's
+  EXPECT_EQ(r.body, render_prometheus(served, version()));
+}
+
+TEST_F(MetricsServer, ReadsTheReusedConnectionsCountAtEachScrape) {
+  start();
+  server_->publish(sample_snapshot());
+  count_connection_reused();
+  count_connection_reused();
+  const auto r = exchange("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  const auto line = "\nfeedd_connections_reused_total " + std::to_string(connections_reused()) + "\n";
+  EXPECT_GE(connections_reused(), 2);
+  EXPECT_NE(r.body.find(line), std::string::npos) << r.body;
 }
 
 TEST_F(MetricsServer, ServesOnlyTheLatestSnapshot) {
@@ -203,7 +222,9 @@ TEST_F(MetricsServer, AnswersHeadWithTheHeaderOfGetAndNoBody) {
   server_->publish(sample_snapshot());
   const auto r = exchange("HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(r.status_line, "HTTP/1.1 200 OK");
-  const auto length = render_prometheus(sample_snapshot(), version()).size();
+  auto served = sample_snapshot();
+  served.connections_reused = connections_reused();
+  const auto length = render_prometheus(served, version()).size();
   EXPECT_NE(r.head.find("\r\nContent-Length: " + std::to_string(length) + "\r\n"), std::string::npos) << r.head;
   EXPECT_EQ(r.body, "");
 }
