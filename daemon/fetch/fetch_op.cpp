@@ -128,11 +128,6 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
   }
 
  private:
-// g++ 12 takes the frame allocation Asio gives this coroutine (aligned_new,
-// then the frame's own sized delete) for a mismatched pair once it inlines
-// them here; the pair is Asio's own and matches.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
   net::awaitable<fetch_response> run() {
     fetch_response out;
     out.final_url = request_.url;
@@ -169,7 +164,6 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
       out.moved_permanently = chain->moved_permanently();
     }
   }
-#pragma GCC diagnostic pop
 
   // One request: over a connection kept open from an earlier request to the
   // same origin when there is one (the address policy judged its address
