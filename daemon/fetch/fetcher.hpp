@@ -11,8 +11,9 @@
 
 #include "name_lookup.hpp"
 
-// Forward declaration only: Beast stays inside connection.cpp and asio_impl.cpp,
-// the two translation units that pay for it.
+// Forward declaration only: whoever includes this pays for no Asio; of the
+// fetch module only connection.cpp compiles Beast (its bodies are in
+// asio_impl.cpp).
 namespace boost::asio {
 class io_context;
 }
