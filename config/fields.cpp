@@ -50,8 +50,7 @@ const std::array<field, 25> table{{
     {"log", "level", +[](config& c) -> log_level& { return c.log.level; }},
     {"log", "format", +[](config& c) -> log_format& { return c.log.format; }},
 
-    {"metrics", "listen", +[](config& c) -> std::string& { return c.metrics.listen; }, 0, 0,
-     text_rule::listen_address},
+    {"metrics", "listen", +[](config& c) -> std::optional<listen_address>& { return c.metrics.listen; }},
 }};
 
 constexpr std::array<std::string_view, 7> sections{"database", "fetch", "queue", "schedule",

@@ -16,8 +16,9 @@ namespace feedd::config {
 template <class T>
 using field_ref = T& (*)(config&);
 
-using field_target = std::variant<field_ref<std::string>, field_ref<bool>, field_ref<int>, field_ref<duration>,
-                                  field_ref<std::size_t>, field_ref<log_level>, field_ref<log_format>>;
+using field_target =
+    std::variant<field_ref<std::string>, field_ref<bool>, field_ref<int>, field_ref<duration>, field_ref<std::size_t>,
+                 field_ref<log_level>, field_ref<log_format>, field_ref<std::optional<listen_address>>>;
 
 // What a text value must look like beyond being a scalar.
 enum class text_rule {
@@ -26,7 +27,6 @@ enum class text_rule {
   absolute_path,   // resolved relative to nothing under systemd, so require "/"
   credential,      // an absolute path, or a bare name looked up in $CREDENTIALS_DIRECTORY
   header_value,    // sent in a request header: no control characters (no CR/LF injection)
-  listen_address,  // empty or host:port
 };
 
 struct field {

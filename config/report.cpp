@@ -21,6 +21,8 @@ std::string show(const T& value) {
     return format_duration(value);
   } else if constexpr (std::is_same_v<T, std::size_t>) {
     return format_size(value);
+  } else if constexpr (std::is_same_v<T, std::optional<listen_address>>) {
+    return quote(value ? to_string(*value) : std::string());
   } else {
     return std::string(to_string(value));
   }

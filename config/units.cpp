@@ -127,12 +127,6 @@ std::optional<duration> parse_duration(std::string_view text) {
   return *parsed;
 }
 
-std::optional<std::size_t> parse_size(std::string_view text) {
-  auto parsed = parse_size_checked(text);
-  if (!parsed) return std::nullopt;
-  return *parsed;
-}
-
 std::string format_duration(duration d) {
   if (d.count() == 0) return "0s";
   std::string out;

@@ -8,7 +8,6 @@
 #include <type_traits>
 
 #include "document.hpp"
-#include "listen.hpp"
 #include "suggest.hpp"
 #include "units.hpp"
 
@@ -59,11 +58,22 @@ message read_text(const field& f, const YAML::Node& node, std::string& out) {
       }
       if (text.front() == ' ' || text.back() == ' ') return "must not start or end with a space, got " + quote(text);
       break;
-    case text_rule::listen_address:
-      if (auto wrong = check_listen_address(text)) return wrong;
-      break;
   }
   out = text;
+  return std::nullopt;
+}
+
+// Empty (off), or a host and port read once, here.
+message read_listen(const YAML::Node& node, std::optional<listen_address>& out) {
+  if (node.IsMap() || node.IsSequence()) return "expected a string, got " + describe_node(node);
+  const std::string text = node.IsNull() ? std::string() : node.Scalar();
+  if (text.empty()) {
+    out.reset();
+    return std::nullopt;
+  }
+  auto parsed = parse_listen_address(text);
+  if (!parsed) return std::move(parsed.error());
+  out = std::move(*parsed);
   return std::nullopt;
 }
 
@@ -188,6 +198,8 @@ std::optional<std::string> read_value(const field& f, const YAML::Node& node, co
           return read_duration(f, node, slot);
         } else if constexpr (std::is_same_v<value_type, std::size_t>) {
           return read_size(f, node, slot);
+        } else if constexpr (std::is_same_v<value_type, std::optional<listen_address>>) {
+          return read_listen(node, slot);
         } else if constexpr (std::is_same_v<value_type, log_level>) {
           return read_choice<log_level>(node, log_level_names(), parse_log_level, slot);
         } else {

@@ -196,15 +196,16 @@ int run_daemon(const context& ctx, bool once, logger& log) {
   snapshot.queue_capacity = settings.queue.capacity;
   snapshot.started_at_unix =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  if (!settings.metrics.listen.empty()) {
+  if (settings.metrics.listen) {
     std::string metrics_error;
-    metrics = metrics_server::start(io, settings.metrics.listen, metrics_error);
+    metrics = metrics_server::start(io, *settings.metrics.listen, metrics_error);
     if (!metrics) {
       log.error("metrics", {{"error", metrics_error}});
       return exit_config;
     }
     metrics->publish(snapshot);
-    log.info("metrics", {{"listen", settings.metrics.listen}, {"port", static_cast<int>(metrics->port())},
+    log.info("metrics", {{"listen", config::to_string(*settings.metrics.listen)},
+                         {"port", static_cast<int>(metrics->port())},
                          {"path", "/metrics"}});
   }
 

@@ -1,9 +1,5 @@
 #include "address_policy.hpp"
 
-#include <string>
-
-#include <arpa/inet.h>
-
 namespace feedd::daemon {
 namespace {
 
@@ -80,20 +76,6 @@ bool is_public_v6(const std::array<std::uint8_t, 16>& bytes) {
   if (first_word == 0x3fff && second_word < 0x1000) return false;   // documentation (RFC 9637)
   if (first_word == 0x2002) return is_public_v4(v4_at(bytes, 2));   // 6to4 embeds IPv4 (RFC 3056)
   return true;
-}
-
-std::optional<bool> is_public_literal(std::string_view literal) {
-  const std::string text(literal);
-  unsigned char buffer[16] = {};
-  if (::inet_pton(AF_INET, text.c_str(), buffer) == 1) {
-    return is_public_v4(v4(buffer[0], buffer[1], buffer[2], buffer[3]));
-  }
-  if (::inet_pton(AF_INET6, text.c_str(), buffer) == 1) {
-    std::array<std::uint8_t, 16> bytes{};
-    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = buffer[i];
-    return is_public_v6(bytes);
-  }
-  return std::nullopt;
 }
 
 }  // namespace feedd::daemon

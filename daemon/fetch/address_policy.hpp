@@ -2,8 +2,6 @@
 
 #include <array>
 #include <cstdint>
-#include <optional>
-#include <string_view>
 
 namespace feedd::daemon {
 
@@ -18,9 +16,5 @@ bool is_public_v4(std::uint32_t address);
 // `bytes` in network order (asio::ip::address_v6::to_bytes()). Forms that
 // embed an IPv4 address (v4-mapped, NAT64, 6to4, Teredo) are judged by it.
 bool is_public_v6(const std::array<std::uint8_t, 16>& bytes);
-
-// A numeric IPv4 or IPv6 literal (inet_pton syntax, no brackets); nullopt when
-// it is not one. For tests and diagnostics; the fetcher uses the binary forms.
-std::optional<bool> is_public_literal(std::string_view literal);
 
 }  // namespace feedd::daemon

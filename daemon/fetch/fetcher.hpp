@@ -7,11 +7,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "name_lookup.hpp"
 
-// Forward declaration only: Asio and Beast stay inside fetcher.cpp and
-// asio_impl.cpp, the two translation units that pay for them.
+// Forward declaration only: whoever includes this pays for no Asio; of the
+// fetch module only connection.cpp compiles Beast (its bodies are in
+// asio_impl.cpp).
 namespace boost::asio {
 class io_context;
 }
@@ -33,6 +35,13 @@ struct fetch_options {
   std::size_t lookup_threads = 16;
   // Resolves one name, blocking; empty: getaddrinfo. Tests put theirs here.
   std::function<lookup_answer(const std::string& host)> lookup;
+  // Idle connections kept open for the next request to the same origin
+  // (HTTP/1.1 keep-alive), per origin and in all, and how long each may
+  // wait. A zero count turns reuse off: every request then says
+  // Connection: close.
+  std::size_t max_idle_per_origin = 2;
+  std::size_t max_idle_connections = 64;
+  std::chrono::milliseconds idle_timeout{30'000};
 };
 
 struct fetch_request {
@@ -64,8 +73,16 @@ struct fetch_response {
   std::optional<std::chrono::seconds> max_age;      // Cache-Control max-age of a 2xx/304
   std::string error;           // "fetch: connect: Connection refused"; empty when ok/not_modified
   std::size_t wire_bytes = 0;  // body bytes read off the network
+  bool reused_connection = false;  // the last request went over a connection kept from an earlier one
   std::chrono::milliseconds elapsed{0};
 };
+
+// fetch_response::error of a fetch that cancel() ended.
+inline constexpr std::string_view fetch_cancelled = "fetch: cancelled";
+
+// fetch_response::error of a failed step: "fetch: connect: Connection refused"
+// (module: step: detail, as every error message of feedd).
+std::string fetch_error(std::string_view step, std::string_view detail);
 
 // A fetch in progress. cancel() may be called from any thread, any number of
 // times; the completion then reports outcome::cancelled (unless it already
@@ -77,8 +94,10 @@ class fetch_handle {
 };
 
 // HTTP/1.1 client for http and https (OpenSSL, peer verification, SNI),
-// conditional requests, redirects, gzip, total deadline, size limits and the
-// private-address policy on every resolved endpoint of every hop. Each fetch
+// conditional requests, redirects, gzip, total deadline, size limits, the
+// private-address policy on every resolved endpoint of every hop, and
+// keep-alive: a request to an origin goes over an idle connection to it
+// when there is one (its address was judged when it was opened). Each fetch
 // runs on its own strand; `done` is called exactly once, on an I/O thread.
 // Never touches the database.
 class fetcher {

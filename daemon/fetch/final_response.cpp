@@ -8,13 +8,9 @@
 namespace feedd::daemon {
 namespace {
 
-std::string failure(std::string_view step, std::string_view detail) {
-  return "fetch: " + std::string(step) + ": " + std::string(detail);
-}
-
 fetch_response failed(fetch_response out, std::string_view detail) {
   out.what = fetch_response::outcome::failed;
-  out.error = failure("body", detail);
+  out.error = fetch_error("body", detail);
   return out;
 }
 
@@ -36,7 +32,7 @@ fetch_response conclude(final_response response, fetch_response out, std::size_t
   }
   if (status / 100 != 2) {
     out.what = fetch_response::outcome::http_error;
-    out.error = failure("http", std::to_string(status) + (response.reason.empty() ? "" : " " + response.reason));
+    out.error = fetch_error("http", std::to_string(status) + (response.reason.empty() ? "" : " " + response.reason));
     if (status == 429 || status == 503) out.retry_after = parse_retry_after(response.retry_after, response.date, now);
     return out;
   }

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <vector>
 
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/rfc7230.hpp>
 #include <boost/url/pct_string_view.hpp>
 #include <openssl/evp.h>
 
@@ -13,16 +15,25 @@
 namespace feedd::daemon {
 namespace {
 
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+constexpr auto accept_value =
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.8";
+
 // Large enough for any sensible delay, small enough that adding it to a
 // time_point cannot overflow; the scheduler clamps to its own maximum anyway.
 constexpr std::int64_t max_seconds = std::int64_t{1} << 31;
 
+// OWS (RFC 9110 5.6.3): spaces and tabs.
 std::string_view trim(std::string_view s) {
-  const auto is_space = [](char c) { return c == ' ' || c == '\t'; };
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  const auto is_ows = [](char c) { return c == ' ' || c == '\t'; };
+  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
   return s;
 }
+
+std::string_view view(beast::string_view s) { return {s.data(), s.size()}; }
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -32,31 +43,23 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-// Splits on `separator` outside quoted strings (RFC 9110 5.6.4), trimming each part.
-std::vector<std::string_view> split(std::string_view s, char separator) {
+// The members of a comma-separated list, split outside quoted strings
+// (RFC 9110 5.6.1, 5.6.4) and trimmed. Beast's lists take tokens with
+// ";" parameters, not Cache-Control's "name=value" members.
+std::vector<std::string_view> split_list(std::string_view s) {
   std::vector<std::string_view> parts;
   bool quoted = false;
   std::size_t start = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '"') quoted = !quoted;
     if (s[i] == '\\' && quoted) ++i;
-    if (i < s.size() && s[i] == separator && !quoted) {
+    if (i < s.size() && s[i] == ',' && !quoted) {
       parts.push_back(trim(s.substr(start, i - start)));
       start = i + 1;
     }
   }
   parts.push_back(trim(s.substr(std::min(start, s.size()))));
   return parts;
-}
-
-std::string unquote(std::string_view s) {
-  if (s.size() < 2 || s.front() != '"' || s.back() != '"') return std::string(s);
-  std::string out;
-  for (std::size_t i = 1; i + 1 < s.size(); ++i) {
-    if (s[i] == '\\' && i + 2 < s.size()) ++i;
-    out.push_back(s[i]);
-  }
-  return out;
 }
 
 std::optional<std::int64_t> parse_seconds(std::string_view digits) {
@@ -70,19 +73,39 @@ std::optional<std::int64_t> parse_seconds(std::string_view digits) {
   return std::min(value, max_seconds);
 }
 
-// name=value of a parameter or directive; value unquoted, name lower case.
-std::pair<std::string, std::string> name_value(std::string_view part) {
-  const auto eq = part.find('=');
-  if (eq == std::string_view::npos) return {lower(trim(part)), {}};
-  return {lower(trim(part.substr(0, eq))), unquote(trim(part.substr(eq + 1)))};
-}
-
 std::string percent_decode(std::string_view s) {
   auto checked = boost::urls::make_pct_string_view(s);
   return checked ? checked->decode() : std::string(s);
 }
 
+// RFC 9110 7.2: the port is omitted when it is the scheme's default; IPv6 literals get brackets.
+std::string host_field(const parsers::http_url& url) {
+  std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+  const bool default_port = url.port == (url.tls ? "443" : "80");
+  return default_port ? host : host + ":" + url.port;
+}
+
 }  // namespace
+
+std::vector<request_field> request_fields(const parsers::http_url& url, const fetch_request& request,
+                                          const std::string& userinfo, std::string_view user_agent,
+                                          bool keep_alive) {
+  std::vector<request_field> fields{
+      {"Host", host_field(url)},
+      {"User-Agent", std::string(user_agent)},
+      {"Accept", accept_value},
+      {"Accept-Encoding", "gzip"},  // only what we decode (curl CVE-2022-32206)
+  };
+  // Stored validators are echoed only when they cannot inject header lines (RELIABILITY X8).
+  if (!request.etag.empty() && is_safe_field_value(request.etag)) fields.push_back({"If-None-Match", request.etag});
+  if (!request.last_modified.empty() && is_safe_field_value(request.last_modified)) {
+    fields.push_back({"If-Modified-Since", request.last_modified});
+  }
+  if (!userinfo.empty()) fields.push_back({"Authorization", basic_authorization(userinfo)});
+  // HTTP/1.1 keeps the connection open unless told otherwise (RFC 9112 9.3).
+  if (!keep_alive) fields.push_back({"Connection", "close"});
+  return fields;
+}
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, std::string_view date,
                                                       std::chrono::system_clock::time_point now) {
@@ -99,30 +122,36 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, st
 }
 
 std::optional<std::chrono::seconds> parse_max_age(std::string_view cache_control) {
-  for (const auto part : split(cache_control, ',')) {
-    const auto [name, value] = name_value(part);
-    if (name != "max-age") continue;
-    if (const auto seconds = parse_seconds(value)) return std::chrono::seconds(*seconds);
-    return std::nullopt;
+  for (const auto directive : split_list(cache_control)) {
+    // A directive is token [ "=" ( token / quoted-string ) ] (RFC 9111 5.2):
+    // the grammar of a parameter, which param_list reads and unquotes.
+    const std::string as_parameter = ";" + std::string(directive);
+    for (const auto& [name, value] : http::param_list(as_parameter)) {
+      if (!beast::iequals(name, "max-age")) continue;
+      if (const auto seconds = parse_seconds(view(value))) return std::chrono::seconds(*seconds);
+      return std::nullopt;
+    }
   }
   return std::nullopt;
 }
 
 media_type parse_content_type(std::string_view value) {
   media_type result;
-  const auto parts = split(value, ';');
-  result.type = lower(parts.front());
-  for (std::size_t i = 1; i < parts.size(); ++i) {
-    auto [name, param] = name_value(parts[i]);
-    if (name == "charset") result.charset = lower(param);
+  const auto parameters = value.find(';');
+  result.type = lower(trim(value.substr(0, parameters)));
+  if (parameters == std::string_view::npos) return result;
+  for (const auto& [name, parameter] : http::param_list(value.substr(parameters))) {
+    if (beast::iequals(name, "charset")) result.charset = lower(view(parameter));
   }
   return result;
 }
 
 expected<std::optional<compression>, std::string> parse_content_encoding(std::string_view value) {
+  const http::opt_token_list list(value);
+  if (!http::validate_list(list)) return unexpected{"unsupported content-encoding " + lower(trim(value))};
   std::vector<std::string> codings;
-  for (const auto part : split(value, ',')) {
-    const std::string coding = lower(part);
+  for (const auto token : list) {
+    const std::string coding = lower(view(token));
     // "identity" is not a content-coding (RFC 9110 12.5.3) but is harmless; "none" is a common mistake.
     if (!coding.empty() && coding != "identity" && coding != "none") codings.push_back(coding);
   }

@@ -4,13 +4,29 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "feedd/expected.hpp"
+#include "feedd/parsers/url.hpp"
+#include "fetcher.hpp"
 #include "inflate.hpp"
 
-// Field-value parsing for the fetcher, kept apart from Beast so that it is
-// cheap to compile and to test. Inputs are raw field values.
+// The header fields the fetcher sends and reads, kept apart from Beast's
+// message types so that they are cheap to compile and to test. Inputs are
+// raw field values.
 namespace feedd::daemon {
+
+struct request_field {
+  std::string_view name;
+  std::string value;
+};
+
+// The fields of the GET of one hop to `url`, in the order sent. `userinfo`
+// ("user:pass", percent-encoded) goes as Basic credentials when not empty;
+// without `keep_alive` the request asks the server to close the connection.
+std::vector<request_field> request_fields(const parsers::http_url& url, const fetch_request& request,
+                                          const std::string& userinfo, std::string_view user_agent,
+                                          bool keep_alive);
 
 // Retry-After (RFC 9110 10.2.3): delta-seconds, or an HTTP-date taken
 // relative to the response's Date field (`date`, may be empty) or else `now`.

@@ -3,14 +3,10 @@
 #include "http_headers.hpp"
 
 namespace feedd::daemon {
-namespace {
 
-// RFC 6454 origin: scheme, host, port.
 std::string origin_of(const parsers::http_url& url) {
   return std::string(url.tls ? "https://" : "http://") + url.host + ":" + url.port;
 }
-
-}  // namespace
 
 bool is_redirect_status(int status) {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;

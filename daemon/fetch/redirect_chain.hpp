@@ -50,6 +50,9 @@ class redirect_chain {
 
 bool is_redirect_status(int status);
 
+// RFC 6454 origin: scheme, host and port, as "https://example.org:443".
+std::string origin_of(const parsers::http_url& url);
+
 // Why a URL cannot be fetched at all (parsers::parse_http_url refused it).
 // The URL itself is not repeated: it may hold the very line break refused.
 inline constexpr std::string_view unfetchable_url =

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <ctime>
 
+#include <nlohmann/json.hpp>
 #include <unistd.h>
 
 namespace feedd::daemon {
@@ -31,10 +32,9 @@ constexpr std::string_view journal_prefix(log_level level) {
   return "<6>";
 }
 
-// A quoted string with control characters escaped, so no raw CR, LF or ESC
-// ever reaches the log. logfmt and JSON differ only in how they spell a
-// control character: \x1b versus \u001b.
-void append_quoted(std::string& out, std::string_view value, std::string_view control_prefix) {
+// A quoted logfmt value with control characters escaped (\x1b), so no raw
+// CR, LF or ESC ever reaches the log.
+void append_quoted(std::string& out, std::string_view value) {
   static constexpr char digits[] = "0123456789abcdef";
   out += '"';
   for (unsigned char c : value) {
@@ -46,7 +46,7 @@ void append_quoted(std::string& out, std::string_view value, std::string_view co
       case '\t': out += "\\t"; break;
       default:
         if (c < 0x20 || c == 0x7f) {
-          out += control_prefix;
+          out += "\\x";
           out += digits[c >> 4];
           out += digits[c & 0xf];
         } else {
@@ -67,10 +67,15 @@ void append_logfmt_value(std::string& out, std::string_view value) {
     }
   }
   if (bare) out += value;
-  else append_quoted(out, value, "\\x");
+  else append_quoted(out, value);
 }
 
-void append_json_string(std::string& out, std::string_view value) { append_quoted(out, value, "\\u00"); }
+// nlohmann escapes every control character, so a line stays one line. Feed
+// text that is not UTF-8 becomes U+FFFD rather than an invalid JSON line
+// (dump's default is to throw).
+void append_json_string(std::string& out, std::string_view value) {
+  out += nlohmann::json(value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string utc_now() {
   using namespace std::chrono;

@@ -1,7 +1,6 @@
 #include "metrics.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <exception>
 #include <optional>
@@ -20,6 +19,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "connection_counters.hpp"
 #include "version.hpp"
 #include "feedd/expected.hpp"
 
@@ -45,50 +45,14 @@ constexpr auto rethrow = [](std::exception_ptr e) {
   if (e) std::rethrow_exception(e);
 };
 
-struct host_port {
-  std::string host;
-  std::string port;
-};
-
-// "host:port" or "[address]:port". check-config has judged the shape already;
-// this keeps start() safe for any caller, and also takes port 0 (tests).
-expected<host_port, std::string> split_listen(std::string_view text) {
-  std::string_view host;
-  std::string_view port;
-  if (!text.empty() && text.front() == '[') {
-    const auto close = text.find(']');
-    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return unexpected{std::string("expected [address]:port such as [::1]:9118")};
-    }
-    host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-  } else {
-    const auto colon = text.rfind(':');
-    if (colon == std::string_view::npos) return unexpected{std::string("expected host:port such as 127.0.0.1:9118")};
-    host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-    if (host.find(':') != std::string_view::npos) {
-      return unexpected{std::string("an IPv6 address needs brackets, as in [::1]:9118")};
-    }
-  }
-  if (host.empty()) return unexpected{std::string("missing host")};
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value > 65535) {
-    return unexpected{std::string("expected a port number after the colon")};
-  }
-  return host_port{std::string(host), std::string(port)};
-}
-
 // Addresses are used as written; a name is looked up once, here, before the
 // I/O threads serve anything.
-expected<std::vector<tcp::endpoint>, std::string> endpoints_of(net::io_context& io, const host_port& where) {
+expected<std::vector<tcp::endpoint>, std::string> endpoints_of(net::io_context& io, const config::listen_address& where) {
   error_code ec;
-  const auto port = static_cast<unsigned short>(std::stoul(where.port));
   const auto address = net::ip::make_address(where.host, ec);
-  if (!ec) return std::vector<tcp::endpoint>{tcp::endpoint(address, port)};
+  if (!ec) return std::vector<tcp::endpoint>{tcp::endpoint(address, where.port)};
   tcp::resolver resolver(io);
-  const auto results = resolver.resolve(where.host, where.port, tcp::resolver::numeric_service, ec);
+  const auto results = resolver.resolve(where.host, std::to_string(where.port), tcp::resolver::numeric_service, ec);
   if (ec) return unexpected{"resolve " + where.host + ": " + ec.message()};
   std::vector<tcp::endpoint> out;
   for (const auto& entry : results) out.push_back(entry.endpoint());
@@ -235,7 +199,9 @@ class server_state : public std::enable_shared_from_this<server_state> {
     } else if (path_of(req.target()) != "/metrics") {
       res = plain(http::status::not_found, "not found\n");
     } else {
-      res = plain(http::status::ok, render_prometheus(snapshot_, version()));
+      auto current = snapshot_;
+      current.connections_reused = connections_reused();
+      res = plain(http::status::ok, render_prometheus(current, version()));
       res.set(http::field::content_type, exposition_type);
     }
     res.set(http::field::cache_control, "no-store");
@@ -274,19 +240,15 @@ class metrics_server_impl final : public metrics_server {
 
 }  // namespace
 
-std::unique_ptr<metrics_server> metrics_server::start(boost::asio::io_context& io, const std::string& listen,
-                                                      std::string& error, const metrics_limits& limits) {
+std::unique_ptr<metrics_server> metrics_server::start(boost::asio::io_context& io,
+                                                      const config::listen_address& listen, std::string& error,
+                                                      const metrics_limits& limits) {
   const auto fail = [&](const std::string& detail) {
-    error = "metrics: listen " + listen + ": " + detail;
+    error = "metrics: listen " + config::to_string(listen) + ": " + detail;
     return nullptr;
   };
-  if (listen.empty()) {
-    error = "metrics: listen: no address given";
-    return nullptr;
-  }
-  const auto where = split_listen(listen);
-  if (!where) return fail(where.error());
-  const auto endpoints = endpoints_of(io, *where);
+  if (listen.host.empty()) return fail("no host given");
+  const auto endpoints = endpoints_of(io, listen);
   if (!endpoints) return fail(endpoints.error());
   auto state = std::make_shared<server_state>(io, limits);
   if (const auto ec = state->open(*endpoints)) return fail(ec.message());

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "feedd/config/config.hpp"
 #include "metrics_format.hpp"
 
 // Forward declaration only: Asio and Beast stay inside metrics.cpp (and the
@@ -28,10 +29,10 @@ struct metrics_limits {
 // Destroying the handle stops the server; the io_context must outlive it.
 class metrics_server {
  public:
-  // Binds `listen` ("host:port"; IPv6 as "[::1]:9118"; port 0 picks one; a
-  // host name is resolved here, synchronously). Returns null and sets `error`
-  // on failure ("metrics: listen 127.0.0.1:9118: Address already in use").
-  static std::unique_ptr<metrics_server> start(boost::asio::io_context& io, const std::string& listen,
+  // Binds `listen` (port 0 picks one; a host name is resolved here,
+  // synchronously). Returns null and sets `error` on failure
+  // ("metrics: listen 127.0.0.1:9118: Address already in use").
+  static std::unique_ptr<metrics_server> start(boost::asio::io_context& io, const config::listen_address& listen,
                                                std::string& error, const metrics_limits& limits = {});
   virtual ~metrics_server() = default;
   virtual void publish(const metrics_snapshot& s) = 0;  // thread-safe: posts the copy to the server's strand

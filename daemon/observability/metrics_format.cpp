@@ -102,6 +102,9 @@ std::string render_prometheus(const metrics_snapshot& s, std::string_view versio
   e.sample(s.outstanding);
   e.family("feedd_database_errors_total", "counter", "Database operations that failed.");
   e.sample(s.counters.database_errors);
+  e.family("feedd_connections_reused_total", "counter",
+           "HTTP requests sent on a connection kept open from an earlier request.");
+  e.sample(s.connections_reused);
   e.family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
   e.sample(sample_value(s.started_at_unix));
   return e.take();

@@ -26,7 +26,7 @@ TEST(DescribeChanges, OneLinePerChangedKeyInFileOrder) {
   after.schedule.interval = 90min;
   after.log.level = log_level::debug;
   after.log.format = log_format::json;
-  after.metrics.listen = "127.0.0.1:9118";
+  after.metrics.listen = listen_address{"127.0.0.1", 9118};
   const std::vector<std::string> expected_lines{
       "fetch.threads: 2 -> 4",
       "fetch.timeout: 30s -> 10s",

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "feedd/config/config.hpp"
+#include "units.hpp"
 
 namespace feedd::config {
 namespace {
@@ -62,13 +63,17 @@ TEST(ParseSize, AcceptsBytesAndBinaryAndDecimalUnits) {
       {"10MiB", 10 << 20}, {"1GiB", 1 << 30},       {"1KB", 1000},      {"10MB", 10'000'000},
       {"2GB", 2'000'000'000},
   };
-  for (const auto& row : rows) EXPECT_EQ(parse_size(row.text), std::optional<std::size_t>(row.expected)) << row.text;
+  for (const auto& row : rows) {
+    const auto parsed = parse_size_checked(row.text);
+    ASSERT_TRUE(parsed.has_value()) << row.text;
+    EXPECT_EQ(*parsed, row.expected) << row.text;
+  }
 }
 
 TEST(ParseSize, RejectsMalformedNegativeAndOverflowing) {
   for (const char* text : {"", "-1", "16mb", "16 MiB", "1.5MiB", "MiB", "1TiB", "10Mib", "0x10", "18446744073709551616",
                            "17179869184GiB"}) {
-    EXPECT_EQ(parse_size(text), std::nullopt) << '"' << text << '"';
+    EXPECT_FALSE(parse_size_checked(text).has_value()) << '"' << text << '"';
   }
 }
 
@@ -80,7 +85,9 @@ TEST(FormatSize, UsesTheLargestExactUnit) {
   EXPECT_EQ(format_size(10'000'000), "10MB");
   EXPECT_EQ(format_size(1001), "1001B");
   for (const std::size_t n : {std::size_t{1}, std::size_t{1023}, std::size_t{1536}, std::size_t{3} << 30}) {
-    EXPECT_EQ(parse_size(format_size(n)), std::optional<std::size_t>(n)) << n;
+    const auto parsed = parse_size_checked(format_size(n));
+    ASSERT_TRUE(parsed.has_value()) << n;
+    EXPECT_EQ(*parsed, n);
   }
 }
 

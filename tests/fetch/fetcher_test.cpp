@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "connection_counters.hpp"
 #include "support/fake_server.hpp"
 #include "support/process.hpp"
 
@@ -191,9 +192,17 @@ TEST_F(Fetcher, SendsUserAgentAcceptAndGzipOnly) {
   EXPECT_EQ(headers.value("User-Agent", ""), "feedd-test/1.0 (+https://example.com/feedd)");
   EXPECT_EQ(headers.value("Accept-Encoding", ""), "gzip");
   EXPECT_EQ(headers.value("Host", ""), "127.0.0.1:" + std::to_string(server_.port()));
-  EXPECT_EQ(headers.value("Connection", ""), "close");
+  EXPECT_FALSE(headers.contains("Connection")) << "HTTP/1.1 keeps the connection open by default";
   EXPECT_NE(headers.value("Accept", "").find("application/rss+xml"), std::string::npos);
   EXPECT_FALSE(headers.contains("Authorization"));
+}
+
+TEST_F(Fetcher, AsksForCloseWhenItKeepsNoConnection) {
+  auto o = defaults();
+  o.max_idle_connections = 0;
+  const auto r = fetch(server_.url("/headers"), o);
+  ASSERT_EQ(r.what, outcome::ok) << r.error;
+  EXPECT_EQ(json_of(r.body).value("Connection", ""), "close");
 }
 
 TEST_F(Fetcher, ReportsNotModifiedForAMatchingEtag) {
@@ -297,7 +306,7 @@ TEST_F(Fetcher, CutsSlowHeadersAtTheTotalTimeout) {
   o.timeout = 1500ms;
   const auto r = fetch(server_.url("/slow-headers"), o);
   EXPECT_EQ(r.what, outcome::failed);
-  EXPECT_EQ(r.error, "fetch: read: timed out after 1500ms");
+  EXPECT_EQ(r.error, "fetch: read: timed out after 1s500ms");
   EXPECT_LE(r.elapsed, 2500ms);
 }
 
@@ -561,6 +570,54 @@ TEST_F(Fetcher, BlocksLoopbackReachedThroughAName) {
   EXPECT_EQ(server_.get("/hits"), "{}");
 }
 
+// RELIABILITY X2: whatever a name resolves to is judged as the address the
+// fetcher would connect to, in each of the forms that reach a private host.
+TEST_F(Fetcher, RefusesEveryPrivateFormANameResolvesTo) {
+  const struct {
+    const char* form;
+    const char* address;
+  } forms[] = {
+      {"loopback", "127.0.0.1"},
+      {"unspecified", "0.0.0.0"},
+      {"private", "10.1.2.3"},
+      {"private", "172.16.0.1"},
+      {"private", "192.168.1.1"},
+      {"carrier-grade NAT", "100.64.0.1"},
+      {"link-local, cloud metadata", "169.254.169.254"},
+      {"multicast", "224.0.0.1"},
+      {"IPv6 loopback", "::1"},
+      {"IPv6 unique local", "fd00::1"},
+      {"IPv6 link-local", "fe80::1"},
+      {"IPv4-mapped loopback", "::ffff:127.0.0.1"},
+      {"NAT64 of a private address", "64:ff9b::a00:1"},
+      {"6to4 of cloud metadata", "2002:a9fe:a9fe::1"},
+  };
+  for (const auto& f : forms) {
+    SCOPED_TRACE(std::string(f.form) + " " + f.address);
+    auto o = defaults();
+    o.block_private_addresses = true;
+    o.lookup = [&f](const std::string&) { return lookup_answer{{f.address}, {}, false}; };
+    const auto r = fetch("http://feed.test:" + std::to_string(server_.port()) + "/feeds/feed.xml", o);
+    EXPECT_EQ(r.what, outcome::failed);
+    EXPECT_EQ(r.error.rfind("fetch: policy: address ", 0), 0u) << r.error;
+  }
+  EXPECT_EQ(server_.get("/hits"), "{}");
+}
+
+// RELIABILITY X2: glibc reads these as 127.0.0.1; the policy never reads the
+// host string, only what it resolved to.
+TEST_F(Fetcher, RefusesOddSpellingsOfLoopback) {
+  for (const char* host : {"2130706433", "0x7f.1", "127.1", "0177.0.0.1"}) {
+    SCOPED_TRACE(host);
+    auto o = defaults();
+    o.block_private_addresses = true;
+    const auto r = fetch("http://" + std::string(host) + ":" + std::to_string(server_.port()) + "/feeds/feed.xml", o);
+    EXPECT_EQ(r.what, outcome::failed);
+    EXPECT_EQ(r.error, "fetch: policy: address 127.0.0.1 is not allowed (fetch.block_private_addresses)");
+  }
+  EXPECT_EQ(server_.get("/hits"), "{}");
+}
+
 TEST_F(Fetcher, RejectsAUrlWithALineBreak) {
   const auto r = fetch(server_.url("/feeds/feed.xml\r\nX-Injected: 1"));
   EXPECT_EQ(r.what, outcome::failed);
@@ -625,20 +682,108 @@ TEST_F(Fetcher, CancelAfterCompletionChangesNothing) {
   EXPECT_EQ(state->calls.load(), 1);
 }
 
+// fakefeed.py answers /barrier only once all `parallel` requests are open at
+// the same time, and 504 to every one of them after 5 s: fetches that ran
+// one after another would not get a single feed.
 TEST_F(Fetcher, RunsManyFetchesAtOnce) {
+  constexpr int parallel = 20;
   std::string error;
   auto f = fetcher::create(io_, defaults(), error);
   ASSERT_TRUE(f) << error;
+  const auto url = server_.url("/barrier?name=many&n=" + std::to_string(parallel));
   std::vector<std::shared_ptr<completion>> states;
   std::vector<std::shared_ptr<fetch_handle>> handles;
-  for (int i = 0; i < 20; ++i) {
+  for (int i = 0; i < parallel; ++i) {
     auto state = std::make_shared<completion>();
     states.push_back(state);
-    handles.push_back(f->start(request_for(server_.url("/feeds/feed.xml?delay_ms=100")), [state](fetch_response r) {
+    handles.push_back(f->start(request_for(url), [state](fetch_response r) {
       if (state->calls.fetch_add(1) == 0) state->result.set_value(std::move(r));
     }));
   }
-  for (auto& state : states) EXPECT_EQ(wait(state).what, outcome::ok);
+  for (auto& state : states) {
+    const auto r = wait(state);
+    EXPECT_EQ(r.what, outcome::ok) << r.status << " " << r.error;
+  }
+}
+
+// Keep-alive: requests to one origin share a connection while nothing casts
+// doubt on it. fakefeed.py counts the connections that carried a request.
+class FetcherKeepAlive : public Fetcher {
+ protected:
+  // One fetcher, so one pool, for every fetch of a test; one after another.
+  fetch_response fetch_again(const std::string& url, const fetch_options& o = defaults()) {
+    if (!shared_) {
+      std::string error;
+      shared_ = fetcher::create(io_, o, error);
+      if (!shared_) ADD_FAILURE() << error;
+    }
+    auto state = std::make_shared<completion>();
+    handles_.push_back(shared_->start(request_for(url), [state](fetch_response r) {
+      if (state->calls.fetch_add(1) == 0) state->result.set_value(std::move(r));
+    }));
+    return wait(state);
+  }
+
+  // Fetches `first`, waits `pause`, then fetches a feed, which must succeed
+  // over a second connection: the first one was not fit to keep.
+  fetch_response first_then_feed(const std::string& first, std::chrono::milliseconds pause = 0ms,
+                                 const fetch_options& o = defaults()) {
+    auto r = fetch_again(server_.url(first), o);
+    std::this_thread::sleep_for(pause);
+    const auto feed = fetch_again(server_.url("/feeds/feed.xml"));
+    EXPECT_EQ(feed.what, outcome::ok) << feed.error;
+    EXPECT_FALSE(feed.reused_connection);
+    EXPECT_EQ(server_.get("/connections"), "2");
+    return r;
+  }
+
+  std::unique_ptr<fetcher> shared_;
+  std::vector<std::shared_ptr<fetch_handle>> handles_;
+};
+
+TEST_F(FetcherKeepAlive, SendsFetchesOfOneOriginOverOneConnection) {
+  const auto before = connections_reused();
+  const auto first = fetch_again(server_.url("/feeds/feed.xml"));
+  const auto second = fetch_again(server_.url("/feeds/feed.xml"));
+  // Each hop of a chain on one origin goes over the same connection too.
+  const auto redirected = fetch_again(server_.url("/redirect/2?to=/feeds/feed.xml"));
+  for (const auto* r : {&first, &second, &redirected}) EXPECT_EQ(r->what, outcome::ok) << r->error;
+  EXPECT_FALSE(first.reused_connection);
+  EXPECT_TRUE(second.reused_connection);
+  EXPECT_TRUE(redirected.reused_connection);
+  EXPECT_EQ(server_.get("/connections"), "1");
+  EXPECT_EQ(connections_reused() - before, 4);  // second, and the three hops of the chain
+}
+
+TEST_F(FetcherKeepAlive, DoesNotReuseAConnectionTheServerSaidToClose) {
+  EXPECT_EQ(first_then_feed("/feeds/feed.xml?close=1").what, outcome::ok);
+}
+
+TEST_F(FetcherKeepAlive, OpensANewConnectionWhenTheServerClosedTheIdleOne) {
+  EXPECT_EQ(first_then_feed("/feeds/feed.xml?idle_close_ms=100", 500ms).what, outcome::ok);
+}
+
+TEST_F(FetcherKeepAlive, ClosesAConnectionIdleForTheIdleTimeout) {
+  auto o = defaults();
+  o.idle_timeout = 200ms;
+  EXPECT_EQ(first_then_feed("/feeds/feed.xml", 600ms, o).what, outcome::ok);
+}
+
+TEST_F(FetcherKeepAlive, DoesNotReuseAConnectionWhoseAnswerWasNotReadToTheEnd) {
+  // An error status's body is left unread.
+  EXPECT_EQ(first_then_feed("/status/404").what, outcome::http_error);
+}
+
+TEST_F(FetcherKeepAlive, DropsTheConnectionOfARedirectToAnotherOrigin) {
+  fake_server other({root_.path(), {}, {}, {}});
+  const auto moved = fetch_again(server_.url("/redirect-to?url=" + other.url("/feeds/feed.xml")));
+  EXPECT_EQ(moved.what, outcome::ok) << moved.error;
+  const auto back = fetch_again(server_.url("/feeds/feed.xml"));
+  EXPECT_EQ(back.what, outcome::ok) << back.error;
+  EXPECT_FALSE(back.reused_connection);
+  EXPECT_EQ(server_.get("/connections"), "2");
+  // The other origin's connection was fine to keep.
+  EXPECT_TRUE(fetch_again(other.url("/feeds/feed.xml")).reused_connection);
 }
 
 TEST(FetcherCreate, RefusesAUserAgentWithALineBreak) {
@@ -712,6 +857,26 @@ TEST_F(FetcherTls, ReadsABodyEndedByATruncatedTlsStream) {
   const auto r = fetch(tls_server_->url("/close-delimited"), o);
   ASSERT_EQ(r.what, outcome::ok) << r.error;
   EXPECT_NE(r.body.find("<title>fake</title>"), std::string::npos);
+}
+
+TEST_F(FetcherTls, KeepsATlsConnectionForTheNextRequest) {
+  auto o = defaults();
+  o.ca_file = cert_.string();
+  std::string error;
+  const auto client = fetcher::create(io_, o, error);
+  ASSERT_TRUE(client) << error;
+  std::vector<fetch_response> results;
+  for (int i = 0; i < 2; ++i) {
+    std::promise<fetch_response> result;
+    auto handle = client->start(request_for(tls_server_->url("/feeds/feed.xml")),
+                                [&](fetch_response r) { result.set_value(std::move(r)); });
+    auto future = result.get_future();
+    ASSERT_EQ(future.wait_for(10s), std::future_status::ready);
+    results.push_back(future.get());
+    EXPECT_EQ(results.back().what, outcome::ok) << results.back().error;
+  }
+  EXPECT_FALSE(results[0].reused_connection);
+  EXPECT_TRUE(results[1].reused_connection);
 }
 
 TEST_F(FetcherTls, CutsAServerThatNeverAnswersAtTheTotalTimeout) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace feedd::daemon {
 namespace {
 
@@ -41,6 +43,18 @@ TEST(Logger, JsonStyleWritesNumbersBareAndStringsEscaped) {
   std::string line = log.format(log_level::info, "fetch", {{"feed", 7}, {"title", "say \"hi\"\n"}});
   EXPECT_NE(line.find("\"feed\":7"), std::string::npos) << line;
   EXPECT_NE(line.find("\"title\":\"say \\\"hi\\\"\\n\""), std::string::npos) << line;
+}
+
+TEST(Logger, JsonLinesStayOneValidObjectWhateverTheFeedText) {
+  logger log(log_level::info, log_style::json);
+  const std::string title = "caf\xc3\xa9\r\n{\"level\":\"error\"}\x1b[31m\xff";
+  const std::string line = log.format(log_level::info, "fetch", {{"title", title}});
+  EXPECT_EQ(line.find_first_of("\r\n\x1b"), std::string::npos) << line;
+  const auto parsed = nlohmann::json::parse(line, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << line;
+  EXPECT_EQ(parsed.at("level"), "info");
+  // Valid UTF-8 comes through as it was; a byte that is not UTF-8 becomes U+FFFD.
+  EXPECT_EQ(parsed.at("title"), "caf\xc3\xa9\r\n{\"level\":\"error\"}\x1b[31m\xef\xbf\xbd");
 }
 
 TEST(Logger, DropsLinesBelowTheLevel) {

@@ -7,6 +7,8 @@ Python 3 standard library only. Exits on SIGTERM/SIGINT.
   /feeds/<relpath>       a file under --root; ETag, Last-Modified, 304 on If-None-Match /
                          If-Modified-Since; ?gzip=1 ?charset=X ?delay_ms=N ?max_age=N
                          ?etag_hex=HEX (that ETag, raw bytes, instead of a hash)
+                         ?close=1 (Connection: close) ?idle_close_ms=N (close the connection
+                         when no next request came within N ms)
   /status/<code>         that status; ?retry_after=VALUE adds Retry-After (seconds or HTTP-date);
                          ?reason_hex=HEX sends that reason phrase (raw bytes);
                          ?declared_length=N announces N body bytes but sends a few
@@ -23,7 +25,12 @@ Python 3 standard library only. Exits on SIGTERM/SIGINT.
   /gzip-corrupt          Content-Encoding: gzip with a damaged stream; ?truncated=1 cuts it instead
   /encoding/<coding>     a small feed labelled with that Content-Encoding (gzip, x-gzip, deflate,
                          deflate?raw=1, "gzip, gzip" are really encoded; anything else is not)
+  /barrier?n=K&name=X    answers (a small feed) only once K requests to barrier X are open at
+                         the same time; after ?timeout_ms (default 5000) it answers 504 to all of
+                         them and to every later one: proves requests overlap at the server
   /hits                  JSON object: path (without query) -> requests so far (excluding /hits)
+  /connections           JSON number: connections that carried a request (other than to /hits
+                         and /connections); HTTP/1.1 connections stay open between requests
   /headers               JSON object of the request headers
   /close-early           Content-Length: 1000, 10 bytes, close
   /close-delimited       a small feed without Content-Length or chunking, ended by closing
@@ -72,16 +79,25 @@ class State:
         self.lock = threading.Lock()
         self.hits = {}
         self.bombs = {}
+        self.barriers = {}
+        self.connections = 0
 
-    def record(self, path, method, headers):
+    def record(self, path, method, headers, first_on_connection):
         key = urllib.parse.urlsplit(path).path
         with self.lock:
-            if key != "/hits":
+            if key not in ("/hits", "/connections"):
                 self.hits[key] = self.hits.get(key, 0) + 1
+                self.connections += first_on_connection
             if self.log_path:
                 line = json.dumps({"path": path, "method": method, "headers": headers})
                 with open(self.log_path, "a", encoding="utf-8") as log:
                     log.write(line + "\n")
+
+    def barrier(self, name, parties):
+        with self.lock:
+            if name not in self.barriers:
+                self.barriers[name] = threading.Barrier(parties)
+            return self.barriers[name]
 
     def bomb(self, mib):
         with self.lock:
@@ -104,6 +120,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def setup(self):
         super().setup()
+        self.counted = False  # whether State.connections counts this connection yet
         # The TLS handshake happens here, on the connection's own thread, so a
         # client that never speaks TLS cannot stall accept() for the others.
         if isinstance(self.connection, ssl.SSLSocket):
@@ -118,8 +135,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def dispatch(self, method):
         url = urllib.parse.urlsplit(self.path)
         query = dict(urllib.parse.parse_qsl(url.query))
-        self.state.record(self.path, method, {k: v for k, v in self.headers.items()})
         path = urllib.parse.unquote(url.path)
+        first = not self.counted and path not in ("/hits", "/connections")
+        self.counted = self.counted or first
+        self.state.record(self.path, method, {k: v for k, v in self.headers.items()}, first)
         routes = [
             ("/feeds/", self.serve_feed),
             ("/status/", self.serve_status),
@@ -141,7 +160,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "/huge": self.serve_huge,
             "/chunked": self.serve_chunked,
             "/gzip-corrupt": self.serve_gzip_corrupt,
+            "/barrier": self.serve_barrier,
             "/hits": self.serve_hits,
+            "/connections": self.serve_connections,
             "/headers": self.serve_headers,
             "/close-early": self.serve_close_early,
             "/close-delimited": self.serve_close_delimited,
@@ -215,7 +236,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if query.get("gzip") == "1":
             body = gzip.compress(body)
             headers["Content-Encoding"] = "gzip"
+        if query.get("close") == "1":
+            headers["Connection"] = "close"  # http.server then closes after this response
         self.reply(200, body, content_type, headers)
+        if "idle_close_ms" in query:
+            # The wait for the next request line times out, and http.server
+            # closes the connection.
+            self.connection.settimeout(int(query["idle_close_ms"]) / 1000)
 
     def serve_status(self, code, query):
         headers = {}
@@ -358,9 +385,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
             body = bytes(damaged)
         self.reply(200, body, "application/xml", {"Content-Encoding": "gzip"})
 
+    def serve_barrier(self, query):
+        barrier = self.state.barrier(query.get("name", ""), int(query.get("n", "2")))
+        try:
+            barrier.wait(int(query.get("timeout_ms", "5000")) / 1000)
+        except threading.BrokenBarrierError:
+            return self.reply(504, b"barrier: fewer requests at once than it waits for\n", "text/plain")
+        self.reply(200, SMALL_FEED, "application/rss+xml")
+
     def serve_hits(self, query):
         with self.state.lock:
             body = json.dumps(self.state.hits, sort_keys=True).encode()
+        self.reply(200, body, "application/json")
+
+    def serve_connections(self, query):
+        with self.state.lock:
+            body = json.dumps(self.state.connections).encode()
         self.reply(200, body, "application/json")
 
     def serve_headers(self, query):

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -71,8 +72,16 @@ struct log_settings {
   friend bool operator==(const log_settings&, const log_settings&) = default;
 };
 
+// Where a server listens: metrics.listen, read once by the loader.
+struct listen_address {
+  std::string host;  // a name or an address; IPv6 without brackets, maybe with a zone ("fe80::1%eth0")
+  std::uint16_t port = 0;
+
+  friend bool operator==(const listen_address&, const listen_address&) = default;
+};
+
 struct metrics_settings {
-  std::string listen;  // "host:port" or empty
+  std::optional<listen_address> listen;  // empty: no metrics server
 
   friend bool operator==(const metrics_settings&, const metrics_settings&) = default;
 };
@@ -113,9 +122,12 @@ expected<config, std::vector<problem>> load_file(const std::filesystem::path& pa
 
 // "30s", "5m", "1h30m", "500ms", "1d"; nullopt if malformed or negative.
 std::optional<duration> parse_duration(std::string_view text);
-// "512KiB", "10MiB", "1GiB", "1024", "10MB"; nullopt if malformed.
-std::optional<std::size_t> parse_size(std::string_view text);
 std::string format_duration(duration d);
+// metrics.listen: "host:port", or "[ipv6]:port"; the error says what is
+// wrong with `text`. Names are not looked up.
+expected<listen_address, std::string> parse_listen_address(std::string_view text);
+// As parse_listen_address reads it: "127.0.0.1:9118", "[::1]:9118".
+std::string to_string(const listen_address& address);
 // "16MiB", "10MB", "1000B": the largest unit that divides the size exactly.
 std::string format_size(std::size_t bytes);
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <type_traits>
 #include <utility>
 #include <variant>
 
@@ -20,6 +21,11 @@ unexpected(E) -> unexpected<E>;
 template <class T, class E>
 class expected {
  public:
+  // As std::expected: a value-initialized T (Asio's co_spawn needs one to
+  // report an exception with).
+  expected()
+    requires std::is_default_constructible_v<T>
+      : state_(std::in_place_index<0>) {}
   expected(T value) : state_(std::in_place_index<0>, std::move(value)) {}
   expected(unexpected<E> failure) : state_(std::in_place_index<1>, std::move(failure.error)) {}
 
