@@ -60,15 +60,14 @@ const std::string not_modified_sql = finish_success_sql(
 
 constexpr std::size_t last_error_limit = 1000;
 // gone_since on the right is the value before this answer: a feed is
-// disabled by the first "gone" answer (404, 410, or no such host: $7) that
-// comes disable_gone_after or more after the first of an uninterrupted run.
+// disabled by the first "gone" answer ($7) that comes disable_gone_after or
+// more after the first of an uninterrupted run.
 constexpr const char* failed_sql =
     "UPDATE feeds SET last_status = $3::int, last_error = $4, error_count = error_count + 1,"
     " last_checked_at = now(), next_check_at = now() + $5::float8 * interval '1 second',"
     " lease_until = NULL, claimed_by = NULL,"
-    " gone_since = CASE WHEN $3::int IN (404, 410) OR $7::bool THEN coalesce(gone_since, now()) END,"
-    " disabled = disabled OR coalesce(($3::int IN (404, 410) OR $7::bool)"
-    " AND gone_since <= now() - $6::float8 * interval '1 second', false) "
+    " gone_since = CASE WHEN $7::bool THEN coalesce(gone_since, now()) END,"
+    " disabled = disabled OR coalesce($7::bool AND gone_since <= now() - $6::float8 * interval '1 second', false) "
     "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL "
     "RETURNING disabled";
 
@@ -154,8 +153,7 @@ expected<store_stats, db_error> finish_not_modified(database& db, const claim& c
 }
 
 expected<store_stats, db_error> finish_failed(database& db, const claim& c, std::optional<int> status,
-                                              std::string_view error, std::chrono::seconds next_in,
-                                              bool no_such_host) {
+                                              std::string_view error, std::chrono::seconds next_in, bool gone) {
   constexpr std::string_view step = "store failure";
   auto& state = db.internals();
   pq::params p;
@@ -167,7 +165,7 @@ expected<store_stats, db_error> finish_failed(database& db, const claim& c, std:
   }
   p.text(pq::storable_text(error, last_error_limit)).integer(next_in.count());
   p.integer(std::chrono::duration_cast<std::chrono::seconds>(disable_gone_after).count());
-  p.text(no_such_host ? "true" : "false");
+  p.text(gone ? "true" : "false");
   auto r = state.exec(step, failed_sql, p);
   if (!r) return unexpected{r.error()};
   if (pq::affected(r->get()) == 0) return missed_lease(state, step, c);

@@ -228,9 +228,11 @@ void store_worker::finish(fetched& result) {
 
   auto fail = [&](std::optional<int> status, const std::string& error, std::optional<seconds> retry_after) {
     const seconds next = next_after_failure(limits, c.interval, c.error_count + 1, retry_after, jitter());
+    // RELIABILITY S9, N4: what says the feed is not there any more.
+    const bool gone = (status && (*status == 404 || *status == 410)) || r.no_such_host;
     bool disabled = false;
     with_database([&]() -> step_result {
-      auto done = storage::finish_failed(db_, c, status, error, next, r.no_such_host);
+      auto done = storage::finish_failed(db_, c, status, error, next, gone);
       if (!done) return unexpected{done.error()};
       disabled = done->disabled;
       return true;

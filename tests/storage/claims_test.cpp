@@ -138,7 +138,7 @@ TEST(StorageClaims, ReleasedFeedStaysDue) {
   EXPECT_EQ(t.scalar("SELECT lease_until IS NULL AND claimed_by IS NULL FROM feeds"), "t");
   EXPECT_EQ(claim_feed(db, id).feed_id, id);
   // A released claim can no longer finish.
-  auto late = storage::finish_failed(db, c, 500, "late", 1h);
+  auto late = storage::finish_failed(db, c, 500, "late", 1h, false);
   ASSERT_TRUE(late.has_value());
   EXPECT_TRUE(late->lease_lost);
 }
@@ -239,7 +239,7 @@ TEST(StorageClaims, FinishFailedCountsErrorsAndBacksOff) {
   auto db = open_migrated(t);
   const auto id = add(db, "https://example.com/feed");
   auto c = claim_feed(db, id);
-  auto r = storage::finish_failed(db, c, std::nullopt, "fetch: connect: Connection refused", 10min);
+  auto r = storage::finish_failed(db, c, std::nullopt, "fetch: connect: Connection refused", 10min, false);
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_FALSE(r->lease_lost);
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', error_count, last_status IS NULL, last_error, lease_until IS NULL, "
@@ -249,55 +249,59 @@ TEST(StorageClaims, FinishFailedCountsErrorsAndBacksOff) {
 
   t.exec("UPDATE feeds SET next_check_at = now()");
   c = claim_feed(db, id);
-  ASSERT_TRUE(storage::finish_failed(db, c, 503, std::string(5000, 'x') + "\xff", 10min).has_value());
+  ASSERT_TRUE(storage::finish_failed(db, c, 503, std::string(5000, 'x') + "\xff", 10min, false).has_value());
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', error_count, last_status, length(last_error)) FROM feeds"), "2|503|1000");
 }
 
-// RELIABILITY S9: only an uninterrupted run of 404 and 410 answers counts,
-// and only once it is disable_gone_after old does it disable the feed.
+// RELIABILITY S9: only an uninterrupted run of answers the caller calls
+// gone counts, whatever their status, and only once it is
+// disable_gone_after old does it disable the feed. Which answers are gone
+// is the daemon's to say (StoreWorker.GoneIs404Or410OrAHostThatDoesNotExist).
 TEST(StorageClaims, AFeedGoneForThirtyDaysIsDisabled) {
   test_database t{"gone"};
   auto db = open_migrated(t);
   const auto id = add(db, "https://example.com/feed");
-  const auto fail = [&](std::optional<int> status) {
+  const auto fail = [&](std::optional<int> status, bool gone) {
     t.exec("UPDATE feeds SET next_check_at = now()");
-    auto r = storage::finish_failed(db, claim_feed(db, id), status, "gone", 1h);
+    auto r = storage::finish_failed(db, claim_feed(db, id), status, "gone", 1h, gone);
     EXPECT_TRUE(r.has_value()) << r.error().message;
     return r.has_value() && r->disabled;
   };
   const auto gone_since = [&] { return t.scalar("SELECT coalesce(gone_since::text, 'null') FROM feeds"); };
 
-  EXPECT_FALSE(fail(410));
+  EXPECT_FALSE(fail(410, true));
   EXPECT_NE(gone_since(), "null");
   const std::string first = gone_since();
-  EXPECT_FALSE(fail(404));
-  EXPECT_EQ(gone_since(), first) << "a 404 continues the run a 410 began";
-  EXPECT_FALSE(fail(503));
+  EXPECT_FALSE(fail(404, true));
+  EXPECT_EQ(gone_since(), first) << "a gone answer continues the run";
+  EXPECT_FALSE(fail(404, false));
+  EXPECT_EQ(gone_since(), "null") << "the flag decides, not the status";
+  EXPECT_FALSE(fail(503, true));
+  EXPECT_NE(gone_since(), "null") << "the flag decides, not the status";
+  EXPECT_FALSE(fail(std::nullopt, false));
   EXPECT_EQ(gone_since(), "null") << "any other outcome ends the run";
-  EXPECT_FALSE(fail(std::nullopt));
-  EXPECT_EQ(gone_since(), "null");
 
-  EXPECT_FALSE(fail(410));
+  EXPECT_FALSE(fail(410, true));
   t.exec("UPDATE feeds SET gone_since = now() - interval '29 days 23 hours'");
-  EXPECT_FALSE(fail(410));
+  EXPECT_FALSE(fail(410, true));
   EXPECT_EQ(t.scalar("SELECT disabled FROM feeds"), "f");
   t.exec("UPDATE feeds SET gone_since = now() - interval '30 days 1 minute'");
-  EXPECT_TRUE(fail(404));
+  EXPECT_TRUE(fail(404, true));
   EXPECT_EQ(t.scalar("SELECT disabled FROM feeds"), "t");
   auto claimed = storage::claim_due(db, 10, 60s, "test");
   ASSERT_TRUE(claimed.has_value());
   EXPECT_TRUE(claimed->empty()) << "a disabled feed is not claimed";
 }
 
-// RELIABILITY N4: a host that does not exist is gone like a 404, and a run
-// may mix the two; a failed lookup of any other kind ends the run.
+// RELIABILITY N4: a gone answer without a status (a host that does not
+// exist) continues a run like a 404, and a run may mix the two.
 TEST(StorageClaims, AHostThatDoesNotExistForThirtyDaysIsDisabled) {
   test_database t{"no such host"};
   auto db = open_migrated(t);
   const auto id = add(db, "https://gone.example/feed");
-  const auto fail = [&](std::optional<int> status, bool no_such_host) {
+  const auto fail = [&](std::optional<int> status, bool gone) {
     t.exec("UPDATE feeds SET next_check_at = now()");
-    auto r = storage::finish_failed(db, claim_feed(db, id), status, "fetch: resolve: x", 1h, no_such_host);
+    auto r = storage::finish_failed(db, claim_feed(db, id), status, "fetch: resolve: x", 1h, gone);
     EXPECT_TRUE(r.has_value()) << r.error().message;
     return r.has_value() && r->disabled;
   };
@@ -306,7 +310,7 @@ TEST(StorageClaims, AHostThatDoesNotExistForThirtyDaysIsDisabled) {
   EXPECT_FALSE(fail(std::nullopt, true));
   const std::string first = gone_since();
   EXPECT_NE(first, "null");
-  EXPECT_FALSE(fail(404, false));
+  EXPECT_FALSE(fail(404, true));
   EXPECT_EQ(gone_since(), first) << "a 404 continues the run";
   EXPECT_FALSE(fail(std::nullopt, false));
   EXPECT_EQ(gone_since(), "null") << "a lookup that could not be answered ends it";
@@ -323,11 +327,11 @@ TEST(StorageClaims, SuccessEndsARunOfGoneAnswers) {
   test_database t{"gone then back"};
   auto db = open_migrated(t);
   const auto id = add(db, "https://example.com/feed");
-  ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s).has_value());
+  ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s, true).has_value());
   t.exec("UPDATE feeds SET gone_since = now() - interval '40 days'");
   ASSERT_TRUE(storage::finish_not_modified(db, claim_feed(db, id), {304, "", "", "", ""}, 0s).has_value());
   EXPECT_EQ(t.scalar("SELECT gone_since IS NULL FROM feeds"), "t");
-  ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s).has_value());
+  ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s, true).has_value());
   t.exec("UPDATE feeds SET gone_since = now() - interval '40 days'");
   ASSERT_TRUE(storage::finish_fetched(db, claim_feed(db, id), make_feed(1), ok_meta(), 0s).has_value());
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', gone_since IS NULL, disabled) FROM feeds"), "t|f");
@@ -392,7 +396,7 @@ TEST(StorageClaims, FinishFailedStoresBrokenTextReadably) {
   const auto id = add(db, "https://example.com/feed");
   auto c = claim_feed(db, id);
   const char raw[] = "bad \xff\xfe byte\0nul";
-  auto r = storage::finish_failed(db, c, 500, std::string(raw, sizeof raw - 1), 1h);
+  auto r = storage::finish_failed(db, c, 500, std::string(raw, sizeof raw - 1), 1h, false);
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_EQ(t.scalar("SELECT last_error FROM feeds"), "bad \xEF\xBF\xBD\xEF\xBF\xBD bytenul");
 }
@@ -403,8 +407,8 @@ TEST(StorageClaims, RetriedFinishChangesNothingTwice) {
   auto db = open_migrated(t);
   const auto id = add(db, "https://example.com/feed");
   auto c = claim_feed(db, id);
-  ASSERT_TRUE(storage::finish_failed(db, c, 500, "boom", 1h).has_value());
-  auto retry = storage::finish_failed(db, c, 500, "boom", 1h);
+  ASSERT_TRUE(storage::finish_failed(db, c, 500, "boom", 1h, false).has_value());
+  auto retry = storage::finish_failed(db, c, 500, "boom", 1h, false);
   ASSERT_TRUE(retry.has_value());
   EXPECT_TRUE(retry->already_finished);
   EXPECT_FALSE(retry->lease_lost);
