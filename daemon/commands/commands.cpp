@@ -141,12 +141,16 @@ int run_feeds_add(const context& ctx, const std::string& url, const std::string&
   if (!check_url(url)) return exit_usage;
   auto db = connect(ctx, "feedd-cli");
   if (!db) return db.error();
-  auto row = storage::add_feed(*db, url, every);
-  if (!row) {
-    std::cerr << row.error().message << '\n';
+  auto added = storage::add_feed(*db, url, every);
+  if (!added) {
+    std::cerr << added.error().message << '\n';
     return exit_failure;
   }
-  std::cout << row->id << '\t' << row->url << '\n';
+  if (added->already_exists) {
+    std::cerr << "feeds add: " << parsers::redact_url(url) << " already exists\n";
+    return exit_failure;
+  }
+  std::cout << added->row.id << '\t' << added->row.url << '\n';
   return exit_ok;
 }
 
@@ -192,13 +196,18 @@ int run_feeds_import(const context& ctx, const std::filesystem::path& file) {
       continue;
     }
     auto row = storage::add_feed(*db, o.xml_url, std::nullopt, o.title);
-    if (row) {
-      ++added;
-    } else if (row.error().what == storage::db_error::kind::content) {
-      ++present;
-    } else {
+    if (!row && row.error().what == storage::db_error::kind::content) {
+      // This outline's data was refused (an over-long URL, say); the next
+      // one may go in.
+      std::cerr << "feeds import: skipped " << parsers::redact_url(o.xml_url) << ": " << row.error().message << '\n';
+      ++refused;
+    } else if (!row) {
       std::cerr << row.error().message << '\n';
       return exit_failure;
+    } else if (row->already_exists) {
+      ++present;
+    } else {
+      ++added;
     }
   }
   std::cout << "imported " << added << ", already present " << present << ", refused " << refused << '\n';

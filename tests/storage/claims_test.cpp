@@ -42,10 +42,10 @@ TEST(StorageClaims, ClaimsOnlyDueEnabledUnleasedFeeds) {
 TEST(StorageClaims, ClaimCarriesWhatTheFetchNeeds) {
   test_database t{"claim fields"};
   auto db = open_migrated(t);
-  auto row = storage::add_feed(db, "https://example.com/feed", 45min);
-  ASSERT_TRUE(row.has_value());
+  auto added = storage::add_feed(db, "https://example.com/feed", 45min);
+  ASSERT_TRUE(added.has_value());
   t.exec("UPDATE feeds SET etag = '\"abc\"', last_modified = 'Mon, 01 Jan 2024 00:00:00 GMT', error_count = 3");
-  auto c = claim_feed(db, row->id);
+  auto c = claim_feed(db, added->row.id);
   EXPECT_EQ(c.url, "https://example.com/feed");
   EXPECT_EQ(c.etag, "\"abc\"");
   EXPECT_EQ(c.last_modified, "Mon, 01 Jan 2024 00:00:00 GMT");
