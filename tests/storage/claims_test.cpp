@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <set>
-#include <thread>
 
+#include "session.hpp"
 #include "storage_fixture.hpp"
 
 namespace feedd::test {
@@ -85,42 +85,31 @@ TEST(StorageClaims, ExpiredLeaseIsClaimableAgainWithANewToken) {
   EXPECT_GT(second.lease_token, first.lease_token);
 }
 
-// RELIABILITY C1: instances claiming side by side never share a feed.
+// RELIABILITY C1: instances claiming side by side never share a feed, and
+// never wait for each other. Each round B claims while A's claim is not yet
+// committed, so that A's rows are locked and still look due to B: only SKIP
+// LOCKED lets B past them at once to other feeds. Without it B waits for
+// A's locks (and fails at its short lock_timeout), and without the row locks
+// both would claim the same feeds once A commits.
 TEST(StorageClaims, ConcurrentClaimersNeverGetTheSameFeed) {
   test_database t{"concurrent claims"};
-  {
-    auto db = open_migrated(t);
-  }
+  auto a = open_migrated(t);
+  auto b = open_database(t);
   t.exec("INSERT INTO feeds (url) SELECT 'https://example.com/' || n FROM generate_series(1, 200) AS n");
-  constexpr int claimers = 2;
-  std::vector<std::vector<std::int64_t>> claimed(claimers);
-  std::vector<std::string> errors(claimers);
-  {
-    std::vector<std::jthread> threads;
-    for (int i = 0; i < claimers; ++i) {
-      threads.emplace_back([&, i] {
-        const auto slot = static_cast<std::size_t>(i);
-        auto db = storage::database::open({t.conninfo(), "", "feedd-test"});
-        if (!db) {
-          errors[slot] = db.error().message;
-          return;
-        }
-        // Bounded: 200 feeds in batches of 7 take at most 29 rounds.
-        for (int round = 0; round < 100; ++round) {
-          auto claims = storage::claim_due(*db, 7, 300s, "claimer-" + std::to_string(i));
-          if (!claims) {
-            errors[slot] = claims.error().message;
-            return;
-          }
-          if (claims->empty()) return;
-          for (const auto& c : *claims) claimed[slot].push_back(c.feed_id);
-        }
-      });
-    }
-  }
-  for (const auto& e : errors) EXPECT_EQ(e, "");
+  ASSERT_TRUE(b.internals().exec("lock timeout", "SET lock_timeout = '2s'").has_value());
   std::vector<std::int64_t> all;
-  for (const auto& c : claimed) all.insert(all.end(), c.begin(), c.end());
+  // 200 feeds in batches of 7 + 7 take 15 rounds.
+  for (int round = 0; round < 20 && all.size() < 200; ++round) {
+    ASSERT_TRUE(a.internals().exec("begin", "BEGIN").has_value());
+    auto from_a = storage::claim_due(a, 7, 300s, "claimer-a");
+    ASSERT_TRUE(from_a.has_value()) << from_a.error().message;
+    auto from_b = storage::claim_due(b, 7, 300s, "claimer-b");
+    ASSERT_TRUE(a.internals().exec("commit", "COMMIT").has_value());
+    ASSERT_TRUE(from_b.has_value()) << "B waited for the rows A holds: " << from_b.error().message;
+    EXPECT_EQ(from_a->size(), std::min<std::size_t>(7, 200 - all.size()));
+    for (const auto& c : *from_a) all.push_back(c.feed_id);
+    for (const auto& c : *from_b) all.push_back(c.feed_id);
+  }
   std::sort(all.begin(), all.end());
   EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end()) << "a feed was claimed twice";
   EXPECT_EQ(all.size(), 200u);
