@@ -1,7 +1,5 @@
 #include "feedd/storage/claims.hpp"
 
-#include <algorithm>
-
 #include "lease.hpp"
 #include "session.hpp"
 
@@ -41,13 +39,6 @@ constexpr const char* defer_sql =
     " next_check_at = greatest(f.next_check_at, now() + $3::float8 * interval '1 second') "
     "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, token) "
     "WHERE f.id = d.id AND f.lease_token = d.token";
-
-// A feed under a live lease is not claimable before the lease ends: counting
-// it as due now would make the scheduler spin on feeds in flight.
-constexpr const char* next_due_in_sql =
-    "SELECT ceil(extract(epoch FROM min(CASE WHEN lease_until > now() THEN greatest(next_check_at, lease_until)"
-    " ELSE next_check_at END) - now()))::bigint "
-    "FROM feeds WHERE NOT disabled";
 
 // The token stays after a finish so that a retry can tell "already done"
 // from "taken over" (missed_lease); lease_until IS NOT NULL makes the retry
@@ -127,14 +118,6 @@ expected<void, db_error> defer(database& db, const std::vector<claim>& claims, s
   auto r = db.internals().exec("defer claims", defer_sql, p);
   if (!r) return unexpected{r.error()};
   return {};
-}
-
-expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db) {
-  auto r = db.internals().exec("next due", next_due_in_sql);
-  if (!r) return unexpected{r.error()};
-  auto seconds = pq::optional_integer(r->get(), 0, 0);
-  if (!seconds) return std::optional<std::chrono::seconds>{};
-  return std::optional<std::chrono::seconds>{std::chrono::seconds(std::max<std::int64_t>(*seconds, 0))};
 }
 
 expected<store_stats, db_error> finish_not_modified(database& db, const claim& c, const http_meta& meta,

@@ -27,7 +27,6 @@ constexpr const char* list_feeds_sql =
 
 constexpr const char* remove_feed_by_id_sql = "DELETE FROM feeds WHERE id = $1::bigint";
 constexpr const char* remove_feed_by_url_sql = "DELETE FROM feeds WHERE url = $1";
-constexpr const char* count_feeds_sql = "SELECT count(*) FROM feeds";
 // Due at once; the 30 days of 404/410 start again from nothing.
 constexpr const char* enable_feed_by_id_sql =
     "UPDATE feeds SET disabled = false, gone_since = NULL, next_check_at = now() WHERE id = $1::bigint";
@@ -109,12 +108,6 @@ expected<bool, db_error> remove_feed(database& db, std::string_view url_or_id) {
 
 expected<bool, db_error> enable_feed(database& db, std::string_view url_or_id) {
   return change_feed(db, "enable feed", enable_feed_by_id_sql, enable_feed_by_url_sql, url_or_id);
-}
-
-expected<std::int64_t, db_error> count_feeds(database& db) {
-  auto r = db.internals().exec("count feeds", count_feeds_sql);
-  if (!r) return unexpected{r.error()};
-  return pq::integer(r->get(), 0, 0);
 }
 
 }  // namespace feedd::storage

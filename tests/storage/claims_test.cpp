@@ -196,33 +196,6 @@ TEST(StorageClaims, AnUnfetchableFeedIsDisabledByItsHolderAndNotClaimedAgain) {
   EXPECT_EQ((*next)[0].url, "exec:true");
 }
 
-TEST(StorageClaims, NextDueInCountsFromTheEarliestClaimableFeed) {
-  test_database t{"next due"};
-  auto db = open_migrated(t);
-  auto none = storage::next_due_in(db);
-  ASSERT_TRUE(none.has_value()) << none.error().message;
-  EXPECT_FALSE(none->has_value());
-
-  const auto id = add(db, "https://example.com/feed");
-  EXPECT_EQ(*storage::next_due_in(db), std::optional<std::chrono::seconds>(0s));
-
-  t.exec("UPDATE feeds SET next_check_at = now() + interval '1 hour'");
-  auto hour = storage::next_due_in(db);
-  ASSERT_TRUE(hour->has_value());
-  EXPECT_GE(**hour, 3590s);
-  EXPECT_LE(**hour, 3600s);
-
-  // Due but claimed: due again only when the lease ends.
-  t.exec("UPDATE feeds SET next_check_at = now() - interval '1 hour'");
-  claim_feed(db, id);
-  auto leased = storage::next_due_in(db);
-  EXPECT_GE(**leased, 290s);
-  EXPECT_LE(**leased, 300s);
-
-  t.exec("UPDATE feeds SET disabled = true");
-  EXPECT_FALSE(storage::next_due_in(db)->has_value());
-}
-
 TEST(StorageClaims, FinishFailedCountsErrorsAndBacksOff) {
   test_database t{"failed"};
   auto db = open_migrated(t);

@@ -41,10 +41,6 @@ expected<void, db_error> release(database& db, const claim& c);
 // can take). Claims no longer held (another token) are left alone.
 expected<void, db_error> defer(database& db, const std::vector<claim>& claims, std::chrono::seconds later);
 
-// Seconds until the earliest feed becomes due (0 if one is due now), nullopt
-// when there are no enabled feeds.
-expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db);
-
 struct http_meta {
   int status = 200;
   std::string etag;           // from the response; empty: keep none

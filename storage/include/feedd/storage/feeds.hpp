@@ -45,6 +45,5 @@ expected<bool, db_error> remove_feed(database& db, std::string_view url_or_id);
 // Polls a feed again (disabled = false, due now, gone_since cleared), e.g.
 // one disabled after 30 days of 404/410; false when there is no such feed.
 expected<bool, db_error> enable_feed(database& db, std::string_view url_or_id);
-expected<std::int64_t, db_error> count_feeds(database& db);
 
 }  // namespace feedd::storage
