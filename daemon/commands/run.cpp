@@ -142,7 +142,7 @@ int run_daemon(const context& ctx, bool once, logger& log) {
     return exit_config;
   }
   bounded_queue<message> queue(static_cast<std::size_t>(settings.queue.capacity));
-  scheduler fetch_side(io, *client, queue, {settings.fetch.max_concurrent, settings.fetch.max_per_host});
+  scheduler fetch_side(io, *client, queue, {settings.fetch.max_concurrent, settings.fetch.max_per_host, settings.fetch.timeout});
 
   // Signal state lives on one strand; handlers only post and push.
   auto signal_strand = net::make_strand(io);

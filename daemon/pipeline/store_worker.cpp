@@ -11,6 +11,7 @@
 #include "feedd/storage/claims.hpp"
 #include "redirect_chain.hpp"
 #include "schedule_policy.hpp"
+#include "scheduler.hpp"
 
 namespace feedd::daemon {
 
@@ -73,6 +74,8 @@ int store_worker::run() {
     if (auto msg = queue_.pop_for(wait)) {
       if (auto* document = std::get_if<fetched>(&*msg)) {
         handle(*document);
+      } else if (auto* given_back = std::get_if<deferred>(&*msg)) {
+        give_back(*given_back);
       } else {
         apply_control(*msg);
       }
@@ -137,46 +140,42 @@ void store_worker::claim_more() {
   next_claim_ = exhausted_ ? steady_clock::now() + idle_poll : steady_clock::now();
   if (claims.empty()) return;
 
-  // Claims beyond what a host can take within the lease go back at once
-  // (schedule_policy.hpp, claims_per_host). The daemon makes those feeds due
-  // one fetch timeout later, by when a wave of the host's fetches has ended:
-  // behind the feeds of other hosts due meanwhile, not starving them, and
-  // never waiting out a lease. --once must still fetch them, so it leaves
-  // them due and claims again only after a fetch has finished and freed
-  // room on some host.
-  const int per_host = claims_per_host(settings_.fetch.max_per_host, to_seconds(settings_.fetch.timeout), lease());
   std::vector<storage::claim> kept;
-  std::vector<storage::claim> deferred;
   for (auto& c : claims) {
-    const std::string host = host_key(c.url);  // empty: the URL cannot be fetched at all
-    if (host.empty()) {
+    if (host_key(c.url).empty()) {  // the URL cannot be fetched at all
       disable_unfetchable(c);
       continue;
     }
-    if (claims_on_host_[host] >= per_host) {
-      deferred.push_back(std::move(c));
-      continue;
-    }
-    ++claims_on_host_[host];
     kept.push_back(std::move(c));
   }
-  if (!deferred.empty()) {
-    const seconds later = once_ ? seconds(0) : to_seconds(settings_.fetch.timeout);
-    with_database([&]() -> step_result {
-      auto done = storage::defer(db_, deferred, later);
-      if (!done) return unexpected{done.error()};
-      return true;
-    }, "defer");
-    if (once_) {
-      exhausted_ = false;
-      wait_for_finish_ = true;
-      next_claim_ = steady_clock::now();
-    }
-  }
-  log_.debug("claim", {{"feeds", kept.size()}, {"deferred", deferred.size()}, {"outstanding", outstanding_ + static_cast<int>(kept.size())}});
+  log_.debug("claim", {{"feeds", kept.size()}, {"outstanding", outstanding_ + static_cast<int>(kept.size())}});
   if (kept.empty()) return;
   outstanding_ += static_cast<int>(kept.size());
-  fetch_side_.submit(std::move(kept));
+  fetch_side_.submit(std::move(kept), lease());
+}
+
+// The daemon makes these feeds due one fetch timeout later, by when a wave
+// of their host's fetches has ended: behind the feeds of other hosts due
+// meanwhile, not starving them, and never waiting out a lease. --once must
+// still fetch them, so it leaves them due and claims again only after a
+// fetch has finished and freed room on some host.
+void store_worker::give_back(const deferred& d) {
+  const seconds later = once_ ? seconds(0) : to_seconds(settings_.fetch.timeout);
+  with_database([&]() -> step_result {
+    auto done = storage::defer(db_, d.claims, later);
+    if (!done) return unexpected{done.error()};
+    return true;
+  }, "defer");
+  if (once_) {
+    exhausted_ = false;
+    wait_for_finish_ = true;
+  }
+  next_claim_ = steady_clock::now();
+  outstanding_ -= static_cast<int>(d.claims.size());
+  log_.debug("deferred", {{"feeds", d.claims.size()}, {"due_in_s", static_cast<std::int64_t>(later.count())},
+                          {"outstanding", outstanding_}});
+  fetch_side_.slot_freed();
+  if (hooks_.progress) hooks_.progress(counters_, queue_.size(), outstanding_);
 }
 
 // RELIABILITY G9: `feeds add` refuses such URLs, but a row written by hand
@@ -198,11 +197,6 @@ void store_worker::disable_unfetchable(const storage::claim& c) {
 void store_worker::handle(fetched& result) {
   finish(result);
   --outstanding_;
-  if (const auto host = host_key(result.claim.url); !host.empty()) {
-    if (const auto it = claims_on_host_.find(host); it != claims_on_host_.end() && --it->second <= 0) {
-      claims_on_host_.erase(it);
-    }
-  }
   wait_for_finish_ = false;
   fetch_side_.slot_freed();
   if (hooks_.progress) hooks_.progress(counters_, queue_.size(), outstanding_);

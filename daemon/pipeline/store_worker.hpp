@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <string>
 
 #include "bounded_queue.hpp"
@@ -47,6 +46,7 @@ class store_worker {
   void begin_drain(std::chrono::steady_clock::time_point signalled, bool cancel);
   void claim_more();
   void disable_unfetchable(const storage::claim& c);
+  void give_back(const deferred& d);
   void handle(fetched& result);
   void finish(fetched& result);
   using step_result = expected<bool, storage::db_error>;
@@ -64,8 +64,7 @@ class store_worker {
   hooks hooks_;
 
   std::string owner_;
-  int outstanding_ = 0;  // claims handed out and not yet finished
-  std::map<std::string, int> claims_on_host_;  // of those, per host_key
+  int outstanding_ = 0;  // claims handed to the scheduler and not yet back
   bool wait_for_finish_ = false;  // --once: claims were deferred, claim again after a finish
   bool exhausted_ = false;
   bool draining_ = false;
