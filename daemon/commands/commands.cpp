@@ -10,6 +10,7 @@
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/database.hpp"
 #include "feedd/storage/feeds.hpp"
+#include "open_database.hpp"
 
 namespace feedd::daemon {
 
@@ -26,23 +27,14 @@ std::string slurp(const std::filesystem::path& path, bool& ok) {
 // Commands connect once and fail fast: an operator at a terminal wants the
 // error now, not a retry loop.
 expected<storage::database, int> connect(const context& ctx, std::string_view application) {
-  auto password = read_password(ctx.settings.database);
-  if (!password) {
-    std::cerr << password.error() << '\n';
-    return unexpected{exit_config};
-  }
-  auto db = storage::database::open({ctx.settings.database.url, *password, std::string(application)});
+  auto db = open_database(ctx.settings.database, application);
   if (!db) {
     std::cerr << db.error().message << '\n';
-    return unexpected{db.error().what == storage::db_error::kind::credentials ? exit_config : exit_failure};
+    if (db.error().what == open_error::kind::credentials) std::cerr << "config: " << refused_credentials << '\n';
+    return unexpected{db.error().exit_code()};
   }
-  if (ctx.settings.database.migrate) {
-    if (auto v = storage::migrate(*db); !v) {
-      std::cerr << v.error().message << '\n';
-      return unexpected{exit_failure};
-    }
-  } else if (auto v = storage::check_schema(*db); !v) {
-    std::cerr << v.error().message << '\n';
+  if (auto version = prepare_schema(*db, ctx.settings.database); !version) {
+    std::cerr << version.error().message << '\n';
     return unexpected{exit_failure};
   }
   return std::move(*db);
@@ -109,15 +101,10 @@ expected<std::string, std::string> read_password(const config::database_settings
 }
 
 int run_migrate(const context& ctx, logger& log) {
-  auto password = read_password(ctx.settings.database);
-  if (!password) {
-    log.error("config", {{"error", password.error()}});
-    return exit_config;
-  }
-  auto db = storage::database::open({ctx.settings.database.url, *password, "feedd-migrate"});
+  auto db = open_database(ctx.settings.database, "feedd-migrate");
   if (!db) {
-    log.error("database", {{"step", "connect"}, {"error", db.error().message}});
-    return db.error().what == storage::db_error::kind::credentials ? exit_config : exit_failure;
+    log_open_error(log, db.error());
+    return db.error().exit_code();
   }
   auto v = storage::migrate(*db);
   if (!v) {
