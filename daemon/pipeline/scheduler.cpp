@@ -17,12 +17,14 @@ namespace feedd::daemon {
 
 namespace net = boost::asio;
 
+namespace {
+
+// What per-host limits count by: "host:port" of an http(s) URL, "" for
+// anything else (such a feed fails at once, without a connection).
 std::string host_key(const std::string& url) {
   auto parsed = parsers::parse_http_url(url);
   return parsed ? parsed->host + ":" + parsed->port : std::string();
 }
-
-namespace {
 
 // A claim and the host it counts against ("" for none).
 struct job {

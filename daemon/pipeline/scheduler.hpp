@@ -15,10 +15,6 @@ class io_context;
 
 namespace feedd::daemon {
 
-// What per-host limits count by: "host:port" of an http(s) URL, "" for
-// anything else (such a feed fails at once, without a connection).
-std::string host_key(const std::string& url);
-
 // The error of a claim dropped before its fetch started (shutdown).
 inline constexpr std::string_view cancelled_before_start = "fetch: cancelled before it started (shutdown)";
 
