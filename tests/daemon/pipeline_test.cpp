@@ -650,6 +650,22 @@ TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {
   EXPECT_EQ(count(harness_.db(), "SELECT count(*) FROM feeds WHERE last_status = 200"), 60);
 }
 
+// libfaketime's multithreaded preload in the distribution's library
+// directory (/usr/lib/<multiarch triplet>/faketime on Debian); empty when it
+// is not installed.
+std::filesystem::path libfaketime() {
+  std::error_code ec;
+  for (const std::filesystem::path lib : {"/usr/lib", "/usr/lib64", "/usr/local/lib"}) {
+    if (const auto direct = lib / "faketime/libfaketimeMT.so.1"; std::filesystem::exists(direct, ec)) return direct;
+    for (const auto& entry : std::filesystem::directory_iterator(lib, ec)) {
+      if (const auto nested = entry.path() / "faketime/libfaketimeMT.so.1"; std::filesystem::exists(nested, ec)) {
+        return nested;
+      }
+    }
+  }
+  return {};
+}
+
 // Seconds from this machine's clock to the first time= of a text log.
 std::optional<long> log_clock_offset(const std::string& log) {
   const auto at = log.find("time=");
@@ -665,8 +681,8 @@ std::optional<long> log_clock_offset(const std::string& log) {
 // early: leases and due times are the database's now(), timeouts the
 // steady clock.
 TEST_F(Pipeline, AnInstanceWithItsClockTwoHoursAheadStealsNoLeaseAndFetchesNothingEarly) {
-  const std::filesystem::path preload = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
-  if (!std::filesystem::exists(preload)) GTEST_SKIP() << "libfaketime is not installed (scripts/install-deps)";
+  const std::filesystem::path preload = libfaketime();
+  if (preload.empty()) GTEST_SKIP() << "libfaketime is not installed (scripts/install-deps)";
   serve(4);
   harness_.write_config("  max_concurrent: 4\n  max_per_host: 4\n", "");
   harness_.add_feeds(delayed_urls(*server_, fixtures_, 2000));
