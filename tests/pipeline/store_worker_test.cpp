@@ -3,6 +3,7 @@
 // conditions with bounded deadlines, never on a clock.
 #include "store_worker.hpp"
 
+#include <array>
 #include <future>
 #include <set>
 #include <thread>
@@ -69,6 +70,17 @@ class StoreWorker : public ::testing::Test {
     return added->row.id;
   }
 
+  // N feeds on hosts of their own, and the store thread started in `once`
+  // mode with every fetch started.
+  template <std::size_t N>
+  std::array<std::int64_t, N> fetching_one_per_host(bool once) {
+    std::array<std::int64_t, N> ids{};
+    for (std::size_t i = 0; i < N; ++i) ids[i] = add("http://host" + std::to_string(i) + ".example/feed");
+    start(once);
+    EXPECT_TRUE(fetcher_.wait_started(N));
+    return ids;
+  }
+
   // Starts the store thread (and the scheduler's), as `run` or `run --once`.
   void start(bool once) {
     queue_.emplace(static_cast<std::size_t>(settings_.queue.capacity));
@@ -127,13 +139,7 @@ class StoreWorker : public ::testing::Test {
 };
 
 TEST_F(StoreWorker, FinishesEachOutcomeInTheDatabaseAndEndsARunOnce) {
-  const auto stored = add("http://a.example/feed");
-  const auto unchanged = add("http://b.example/feed");
-  const auto server_error = add("http://c.example/feed");
-  const auto refused = add("http://d.example/feed");
-  const auto cancelled = add("http://e.example/feed");
-  start(true);
-  ASSERT_TRUE(fetcher_.wait_started(5));
+  const auto [stored, unchanged, server_error, refused, cancelled] = fetching_one_per_host<5>(true);
   complete(stored, answer(outcome::ok, 200));
   complete(unchanged, answer(outcome::not_modified, 304));
   complete(server_error, answer(outcome::http_error, 503, "fetch: status 503"));
@@ -155,13 +161,7 @@ TEST_F(StoreWorker, FinishesEachOutcomeInTheDatabaseAndEndsARunOnce) {
 // RELIABILITY S9, N4: the daemon says which failures mean "gone";
 // storage only keeps the run of them (StorageClaims.AFeedGoneForThirtyDaysIsDisabled).
 TEST_F(StoreWorker, GoneIs404Or410OrAHostThatDoesNotExist) {
-  const auto not_found = add("http://a.example/feed");
-  const auto gone = add("http://b.example/feed");
-  const auto no_host = add("http://c.example/feed");
-  const auto unavailable = add("http://d.example/feed");
-  const auto lookup_failed = add("http://e.example/feed");
-  start(true);
-  ASSERT_TRUE(fetcher_.wait_started(5));
+  const auto [not_found, gone, no_host, unavailable, lookup_failed] = fetching_one_per_host<5>(true);
   complete(not_found, answer(outcome::http_error, 404, "fetch: status 404"));
   complete(gone, answer(outcome::http_error, 410, "fetch: status 410"));
   auto nxdomain = answer(outcome::failed, 0, "fetch: resolve: no such host");
