@@ -19,7 +19,6 @@ class drain_control {
 
   drain_control(bool once, std::chrono::milliseconds drain_timeout);
 
-  phase current() const { return phase_; }
   bool may_claim() const { return phase_ == phase::claiming; }
   // The run ends once no claim is outstanding and the queue is empty.
   bool finishing() const;
