@@ -81,7 +81,7 @@ class fake_fetcher : public fetcher {
       cancelled = true;
       fetch_response r;
       r.what = fetch_response::outcome::cancelled;
-      r.error = "fetch: cancelled";
+      r.error = fetch_cancelled;
       finish(std::move(r));
     }
     bool finish(fetch_response r) {
