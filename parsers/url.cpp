@@ -269,6 +269,13 @@ std::optional<http_url> parse_http_url(std::string_view url) {
   }
 
   result.target = std::string(parsed->encoded_path());
+  // With an authority the path is empty or starts with '/' (RFC 3986 §3.3).
+  // Boost.URL 1.81 ends a port or an IPv4 host at the first character that
+  // does not fit and reads the rest as the path: "host:80x/" as port 80 and
+  // path "x/" (boostorg/url#680), "10.0.0.1.nip.io/feed" as host 10.0.0.1
+  // and path ".nip.io/feed" (#755). Refused rather than fetched from the
+  // wrong host or with a target that is no path.
+  if (!result.target.empty() && result.target.front() != '/') return std::nullopt;
   if (result.target.empty()) result.target.push_back('/');  // not = "/": a GCC 12 -Wrestrict false positive (PR 105329)
   if (parsed->has_query()) {
     result.target += '?';

@@ -205,6 +205,19 @@ TEST(ParseHttpUrl, RejectsWhatCannotBeFetchedSafely) {
   }
 }
 
+// Found by fuzz/url_fuzzer (corpus/url_fuzzer/regression_port_then_path):
+// Boost.URL 1.81 ends a port or an IPv4 host at the first character that
+// does not fit and reads the rest as the path, "host:80x/" as port 80 and
+// path "x/" (boostorg/url#680), "10.0.0.1.nip.io" as host 10.0.0.1 and
+// path ".nip.io/feed" (#755). Fetched, that would be "GET x/" or a request
+// to the wrong host; refused, it is at least never fetched wrongly.
+TEST(ParseHttpUrl, RefusesWhatBoostUrlMisreadsRatherThanFetchTheWrongTarget) {
+  for (const std::string url : {"http://feed.example:80x/", "http://@feed:65535lpe/", "https://u@feed:443feed",
+                                "http://10.0.0.1.nip.io/feed", "http://1.2.3.4.5/"}) {
+    EXPECT_FALSE(parse_http_url(url).has_value()) << "url: " << url;
+  }
+}
+
 TEST(RedactUrl, HidesUserinfoQueryAndFragment) {
   EXPECT_EQ(redact_url("https://user:secret@example.com/feed?token=abc#frag"),
             "https://***@example.com/feed?***#***");
