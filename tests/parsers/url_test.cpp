@@ -81,6 +81,19 @@ TEST(ResolveUrl, FollowsRfc3986AbnormalExamples) {
   }
 }
 
+// Found by fuzz/url_fuzzer (corpus/url_fuzzer/regression_above_root_*):
+// after dropping "/..", Boost.URL's set_encoded_path wrote "//g" as "/.//g"
+// even behind an authority, and "/" after "http:/../" as "/./", so that
+// resolving the result again changed it.
+TEST(ResolveUrl, DotSegmentsAboveTheRootBeforeAnEmptySegment) {
+  EXPECT_EQ(resolve_url("http://h/x", "/..//g"), "http://h//g");
+  EXPECT_EQ(resolve_url("http://h/x", "../../..//g?q#f"), "http://h//g?q#f");
+  EXPECT_EQ(resolve_url("http://h/x", "http://h//g"), "http://h//g");
+  // Without an authority "//g" would read as one.
+  EXPECT_EQ(resolve_url("", "http:/..//g"), "http:/.//g");
+  EXPECT_EQ(resolve_url("http:/x", "../"), "http:/");
+}
+
 TEST(ResolveUrl, TrimsWhitespaceAroundBothSides) {
   EXPECT_EQ(resolve_url(" http://example.com/feed/rss.xml\n", "\n\t /post/1  \r\n"), "http://example.com/post/1");
 }
