@@ -8,10 +8,50 @@ namespace {
 // Enough to recognise the value, short enough for one log line.
 constexpr std::size_t max_quoted = 60;
 
+// A byte as quote() and printable() show it, "\x0a".
+void append_escaped(std::string& out, unsigned char byte) {
+  char escaped[8];
+  std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
+  out += escaped;
+}
+
+bool is_control(unsigned char byte) { return byte < 0x20 || byte == 0x7f; }
+
+bool is_continuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
+
+// Length of the well-formed UTF-8 sequence at text[pos] (Unicode 15 §3.9,
+// Table 3-7), 0 when there is none.
+std::size_t sequence_length(std::string_view text, std::size_t pos) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[pos + i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  unsigned char low = 0x80;
+  unsigned char high = 0xBF;
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    low = lead == 0xE0 ? 0xA0 : 0x80;
+    high = lead == 0xED ? 0x9F : 0xBF;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    low = lead == 0xF0 ? 0x90 : 0x80;
+    high = lead == 0xF4 ? 0x8F : 0xBF;
+  } else {
+    return 0;
+  }
+  if (pos + length > text.size() || byte(1) < low || byte(1) > high) return 0;
+  for (std::size_t i = 2; i < length; ++i) {
+    if (!is_continuation(byte(i))) return 0;
+  }
+  return length;
+}
+
 }  // namespace
 
 void document::add(std::string key, position where, std::string message) {
-  problems.push_back(problem{std::move(key), where.line, where.column, std::move(message)});
+  problems.push_back(problem{printable(key), where.line, where.column, printable(message)});
 }
 
 position document::where(std::string_view key) const {
@@ -19,26 +59,46 @@ position document::where(std::string_view key) const {
   return found == positions.end() ? position{} : found->second;
 }
 
+std::string printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t pos = 0; pos < text.size();) {
+    const auto byte = static_cast<unsigned char>(text[pos]);
+    const std::size_t length = sequence_length(text, pos);
+    if (length == 0 || is_control(byte)) {
+      append_escaped(out, byte);
+      ++pos;
+    } else {
+      out.append(text.substr(pos, length));
+      pos += length;
+    }
+  }
+  return out;
+}
+
 std::string quote(std::string_view text) {
   std::string out = "\"";
-  std::size_t shown = 0;
-  for (char c : text) {
-    if (shown++ == max_quoted) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    if (pos >= max_quoted) {
       out += "...";
       break;
     }
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
+    const auto byte = static_cast<unsigned char>(text[pos]);
+    const std::size_t length = sequence_length(text, pos);
+    if (byte == '"' || byte == '\\') {
       out += '\\';
-      out += c;
-    } else if (byte < 0x20 || byte == 0x7f) {
-      // Messages go to logs one per line: never let a value break the line.
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\x%02x", byte);
-      out += escaped;
+      out += static_cast<char>(byte);
+    } else if (length == 0 || is_control(byte)) {
+      // Messages go to logs one per line, in UTF-8: never let a value break
+      // the line or the encoding.
+      append_escaped(out, byte);
     } else {
-      out += c;
+      // Whole characters only, also where the value is cut.
+      out.append(text.substr(pos, length));
+      pos += length;
+      continue;
     }
+    ++pos;
   }
   out += '"';
   return out;

@@ -68,16 +68,28 @@ bool is_host_name(std::string_view host) {
 
 // RFC 3986 §5.2.4 drops ".." segments that would climb above the root;
 // Boost.URL 1.81 keeps them ("http://a/../g", boostorg/url issue 808).
-std::string without_dot_segments_above_root(urls::url& target) {
-  const std::string path(target.encoded_path());
+std::string without_dot_segments_above_root(const urls::url& target) {
+  const std::string_view buffer = target.buffer();
+  const std::string_view path = target.encoded_path();
   std::size_t drop = 0;
-  while (std::string_view(path).substr(drop).starts_with("/../")) drop += 3;
-  if (std::string_view(path).substr(drop) == "/..") {
-    target.set_encoded_path("/");
-  } else if (drop > 0) {
-    target.set_encoded_path(std::string_view(path).substr(drop));
+  while (path.substr(drop).starts_with("/../")) drop += 3;
+  std::string_view kept = path.substr(drop);
+  if (kept == "/..") {
+    kept = "/";
+  } else if (drop == 0) {
+    return std::string(buffer);
   }
-  return std::string(target.buffer());
+  // Spliced in rather than set with set_encoded_path, which in 1.81 writes
+  // "/./" for "/" after "http:/../" and "/.//g" for "//g" even behind an
+  // authority, so that the result would not resolve to itself. Without an
+  // authority a path starting "//" needs the "/." that keeps it from reading
+  // as one ("http:/..//g" is "http:/.//g").
+  const std::string_view guard = !target.has_authority() && kept.starts_with("//") ? "/." : "";
+  const auto at = static_cast<std::size_t>(path.data() - buffer.data());
+  std::string out;
+  out.reserve(buffer.size());
+  out.append(buffer.substr(0, at)).append(guard).append(kept).append(buffer.substr(at + path.size()));
+  return out;
 }
 
 // What a feed's links mostly are: RFC 3986 URIs of plain characters without
@@ -269,6 +281,13 @@ std::optional<http_url> parse_http_url(std::string_view url) {
   }
 
   result.target = std::string(parsed->encoded_path());
+  // With an authority the path is empty or starts with '/' (RFC 3986 §3.3).
+  // Boost.URL 1.81 ends a port or an IPv4 host at the first character that
+  // does not fit and reads the rest as the path: "host:80x/" as port 80 and
+  // path "x/" (boostorg/url#680), "10.0.0.1.nip.io/feed" as host 10.0.0.1
+  // and path ".nip.io/feed" (#755). Refused rather than fetched from the
+  // wrong host or with a target that is no path.
+  if (!result.target.empty() && result.target.front() != '/') return std::nullopt;
   if (result.target.empty()) result.target.push_back('/');  // not = "/": a GCC 12 -Wrestrict false positive (PR 105329)
   if (parsed->has_query()) {
     result.target += '?';

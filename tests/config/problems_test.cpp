@@ -60,6 +60,28 @@ TEST(ConfigProblems, UnknownKeySuggestsTheNearestKnownKey) {
   expect_problem({"schedule:\n  max_int: 1h\n", "schedule.max_int", 2, "did you mean schedule.max_interval?"});
 }
 
+// Found by fuzz/config_fuzzer (corpus/config_fuzzer/key_with_escapes.yaml,
+// regression_yaml_message_nul.yaml): keys, and yaml-cpp's messages about a
+// character, are the file's text too, and a problem prints as one line.
+TEST(ConfigProblems, KeysAndMessagesWithControlCharactersPrintOnOneLine) {
+  expect_problem({"fetch:\n  \"threads\\nX\": 1\n", "fetch.threads\\x0aX", 2, "unknown key"});
+  expect_problem({"\"\\e[31mred\": {}\n", "\\x1b[31mred", 1, "unknown section"});
+  const problem p = only_problem(std::string("fetch: \"\\\0\"\n", 12));
+  EXPECT_TRUE(contains(p.message, "unknown escape character: \\x00")) << p.message;
+}
+
+// A problem prints in UTF-8 whatever the file holds: quote() cuts a long
+// value between characters and escapes bytes that are not UTF-8, as
+// printable() does with keys.
+TEST(ConfigProblems, ProblemsPrintInUtf8) {
+  const problem cut = only_problem("log:\n  level: \"" + std::string(59, 'a') + "\u00e9\u00e9\"\n");
+  EXPECT_TRUE(contains(cut.message, std::string(59, 'a') + "\u00e9...\"")) << cut.message;
+  const problem latin1 = only_problem("log:\n  level: \"caf\xe9\"\n");
+  EXPECT_TRUE(contains(latin1.message, "\"caf\\xe9\"")) << latin1.message;
+  const problem key = only_problem("fetch:\n  \"\xff\": 1\n");
+  EXPECT_EQ(key.key, "fetch.\\xff");
+}
+
 TEST(ConfigProblems, UnknownKeyWithoutNearMatchListsTheSectionsKeys) {
   const problem p = only_problem("queue:\n  pool_sise: 4\n");
   EXPECT_EQ(p.key, "queue.pool_sise");

@@ -51,6 +51,15 @@ bool is_clean_text(std::string_view text) {
   return true;
 }
 
+bool is_well_formed_utf8(std::string_view text) {
+  for (std::size_t pos = 0; pos < text.size();) {
+    const auto length = sequence_length(text, pos);
+    if (length == 0) return false;
+    pos += length;
+  }
+  return true;
+}
+
 std::vector<std::string> contract_violations(const feed& result) {
   std::vector<std::string> problems;
   check(problems, "title", result.title);

@@ -19,6 +19,10 @@ namespace feedd::contract {
 // nothing above U+10FFFF) without NUL or C0 controls other than TAB, LF, CR.
 bool is_clean_text(std::string_view text);
 
+// Valid UTF-8 as above, controls allowed: what a decoder must put out. A
+// byte-at-a-time reference for the parsers' vectorized checks.
+bool is_well_formed_utf8(std::string_view text);
+
 // One line per broken promise, naming the field ("entries[3].title: invalid
 // UTF-8"); empty when the feed keeps them all.
 std::vector<std::string> contract_violations(const feed& result);

@@ -81,6 +81,19 @@ TEST(ResolveUrl, FollowsRfc3986AbnormalExamples) {
   }
 }
 
+// Found by fuzz/url_fuzzer (corpus/url_fuzzer/regression_above_root_*):
+// after dropping "/..", Boost.URL's set_encoded_path wrote "//g" as "/.//g"
+// even behind an authority, and "/" after "http:/../" as "/./", so that
+// resolving the result again changed it.
+TEST(ResolveUrl, DotSegmentsAboveTheRootBeforeAnEmptySegment) {
+  EXPECT_EQ(resolve_url("http://h/x", "/..//g"), "http://h//g");
+  EXPECT_EQ(resolve_url("http://h/x", "../../..//g?q#f"), "http://h//g?q#f");
+  EXPECT_EQ(resolve_url("http://h/x", "http://h//g"), "http://h//g");
+  // Without an authority "//g" would read as one.
+  EXPECT_EQ(resolve_url("", "http:/..//g"), "http:/.//g");
+  EXPECT_EQ(resolve_url("http:/x", "../"), "http:/");
+}
+
 TEST(ResolveUrl, TrimsWhitespaceAroundBothSides) {
   EXPECT_EQ(resolve_url(" http://example.com/feed/rss.xml\n", "\n\t /post/1  \r\n"), "http://example.com/post/1");
 }
@@ -201,6 +214,19 @@ TEST(ParseHttpUrl, RejectsWhatCannotBeFetchedSafely) {
       "http://exa\xC3\xA9mple.com/",
   };
   for (const std::string& url : rejected) {
+    EXPECT_FALSE(parse_http_url(url).has_value()) << "url: " << url;
+  }
+}
+
+// Found by fuzz/url_fuzzer (corpus/url_fuzzer/regression_port_then_path):
+// Boost.URL 1.81 ends a port or an IPv4 host at the first character that
+// does not fit and reads the rest as the path, "host:80x/" as port 80 and
+// path "x/" (boostorg/url#680), "10.0.0.1.nip.io" as host 10.0.0.1 and
+// path ".nip.io/feed" (#755). Fetched, that would be "GET x/" or a request
+// to the wrong host; refused, it is at least never fetched wrongly.
+TEST(ParseHttpUrl, RefusesWhatBoostUrlMisreadsRatherThanFetchTheWrongTarget) {
+  for (const std::string url : {"http://feed.example:80x/", "http://@feed:65535lpe/", "https://u@feed:443feed",
+                                "http://10.0.0.1.nip.io/feed", "http://1.2.3.4.5/"}) {
     EXPECT_FALSE(parse_http_url(url).has_value()) << "url: " << url;
   }
 }
