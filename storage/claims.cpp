@@ -1,7 +1,5 @@
 #include "feedd/storage/claims.hpp"
 
-#include <algorithm>
-
 #include "lease.hpp"
 #include "session.hpp"
 
@@ -42,13 +40,6 @@ constexpr const char* defer_sql =
     "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, token) "
     "WHERE f.id = d.id AND f.lease_token = d.token";
 
-// A feed under a live lease is not claimable before the lease ends: counting
-// it as due now would make the scheduler spin on feeds in flight.
-constexpr const char* next_due_in_sql =
-    "SELECT ceil(extract(epoch FROM min(CASE WHEN lease_until > now() THEN greatest(next_check_at, lease_until)"
-    " ELSE next_check_at END) - now()))::bigint "
-    "FROM feeds WHERE NOT disabled";
-
 // The token stays after a finish so that a retry can tell "already done"
 // from "taken over" (missed_lease); lease_until IS NOT NULL makes the retry
 // itself change nothing.
@@ -60,15 +51,14 @@ const std::string not_modified_sql = finish_success_sql(
 
 constexpr std::size_t last_error_limit = 1000;
 // gone_since on the right is the value before this answer: a feed is
-// disabled by the first "gone" answer (404, 410, or no such host: $7) that
-// comes disable_gone_after or more after the first of an uninterrupted run.
+// disabled by the first "gone" answer ($7) that comes disable_gone_after or
+// more after the first of an uninterrupted run.
 constexpr const char* failed_sql =
     "UPDATE feeds SET last_status = $3::int, last_error = $4, error_count = error_count + 1,"
     " last_checked_at = now(), next_check_at = now() + $5::float8 * interval '1 second',"
     " lease_until = NULL, claimed_by = NULL,"
-    " gone_since = CASE WHEN $3::int IN (404, 410) OR $7::bool THEN coalesce(gone_since, now()) END,"
-    " disabled = disabled OR coalesce(($3::int IN (404, 410) OR $7::bool)"
-    " AND gone_since <= now() - $6::float8 * interval '1 second', false) "
+    " gone_since = CASE WHEN $7::bool THEN coalesce(gone_since, now()) END,"
+    " disabled = disabled OR coalesce($7::bool AND gone_since <= now() - $6::float8 * interval '1 second', false) "
     "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL "
     "RETURNING disabled";
 
@@ -130,14 +120,6 @@ expected<void, db_error> defer(database& db, const std::vector<claim>& claims, s
   return {};
 }
 
-expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db) {
-  auto r = db.internals().exec("next due", next_due_in_sql);
-  if (!r) return unexpected{r.error()};
-  auto seconds = pq::optional_integer(r->get(), 0, 0);
-  if (!seconds) return std::optional<std::chrono::seconds>{};
-  return std::optional<std::chrono::seconds>{std::chrono::seconds(std::max<std::int64_t>(*seconds, 0))};
-}
-
 expected<store_stats, db_error> finish_not_modified(database& db, const claim& c, const http_meta& meta,
                                                     std::chrono::seconds next_in) {
   constexpr std::string_view step = "store not modified";
@@ -154,8 +136,7 @@ expected<store_stats, db_error> finish_not_modified(database& db, const claim& c
 }
 
 expected<store_stats, db_error> finish_failed(database& db, const claim& c, std::optional<int> status,
-                                              std::string_view error, std::chrono::seconds next_in,
-                                              bool no_such_host) {
+                                              std::string_view error, std::chrono::seconds next_in, bool gone) {
   constexpr std::string_view step = "store failure";
   auto& state = db.internals();
   pq::params p;
@@ -167,7 +148,7 @@ expected<store_stats, db_error> finish_failed(database& db, const claim& c, std:
   }
   p.text(pq::storable_text(error, last_error_limit)).integer(next_in.count());
   p.integer(std::chrono::duration_cast<std::chrono::seconds>(disable_gone_after).count());
-  p.text(no_such_host ? "true" : "false");
+  p.text(gone ? "true" : "false");
   auto r = state.exec(step, failed_sql, p);
   if (!r) return unexpected{r.error()};
   if (pq::affected(r->get()) == 0) return missed_lease(state, step, c);

@@ -53,51 +53,65 @@ constexpr const char* session_sql =
     "set_config('idle_in_transaction_session_timeout', '60s', false), set_config('TimeZone', 'UTC', false), "
     "set_config('synchronous_commit', $2, false)";
 
+// The keywords the operator set in the conninfo (their values win over our
+// defaults); any password among them joins `secrets`.
+expected<std::set<std::string, std::less<>>, std::string> given_keywords(const std::string& conninfo,
+                                                                         std::vector<std::string>& secrets) {
+  std::set<std::string, std::less<>> given;
+  if (conninfo.empty()) return given;
+  char* error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &error);
+  if (parsed == nullptr) {
+    std::string detail = error != nullptr ? mask_quoted(error) : "out of memory";
+    PQfreemem(error);
+    return unexpected{"invalid connection string: " + detail};
+  }
+  for (const PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    given.emplace(o->keyword);
+    if (std::string_view(o->keyword) == "password") secrets.emplace_back(o->val);
+  }
+  PQconninfoFree(parsed);
+  return given;
+}
+
+// PQconnectdbParams' keywords and values, null-terminated; they point into
+// `options`, which must outlive them.
+struct connect_params {
+  std::vector<const char*> keys;
+  std::vector<const char*> values;
+  void add(const char* key, const char* value) {
+    keys.push_back(key);
+    values.push_back(value);
+  }
+};
+
+// With expand_dbname only the first "dbname" is expanded and every later
+// keyword overrides what it set, so defaults go in only when absent.
+connect_params params_for(const connect_options& options, const std::set<std::string, std::less<>>& given) {
+  connect_params p;
+  if (!options.conninfo.empty()) p.add("dbname", options.conninfo.c_str());
+  if (!options.password.empty()) p.add("password", options.password.c_str());
+  if (!options.application_name.empty()) p.add("fallback_application_name", options.application_name.c_str());
+  if (!given.contains("connect_timeout") && std::getenv("PGCONNECT_TIMEOUT") == nullptr) p.add("connect_timeout", "10");
+  if (!given.contains("keepalives")) p.add("keepalives", "1");
+  // Unacknowledged writes fail after 30 s instead of the kernel's ~15 min.
+  if (!given.contains("tcp_user_timeout")) p.add("tcp_user_timeout", "30000");
+  // Every string we bind is UTF-8, whatever the server or PGCLIENTENCODING say.
+  p.add("client_encoding", "UTF8");
+  p.add(nullptr, nullptr);
+  return p;
+}
+
 }  // namespace
 
 expected<void, db_error> database::impl::connect() {
   conn.reset();
   secrets = {options.password, uri_password(options.conninfo)};
-
-  // Parsed once to know what the operator set (their values win) and which
-  // password to keep out of messages.
-  std::set<std::string, std::less<>> given;
-  if (!options.conninfo.empty()) {
-    char* error = nullptr;
-    PQconninfoOption* parsed = PQconninfoParse(options.conninfo.c_str(), &error);
-    if (parsed == nullptr) {
-      std::string detail = error != nullptr ? mask_quoted(error) : "out of memory";
-      PQfreemem(error);
-      return unexpected{fail("connect", db_error::kind::other, "invalid connection string: " + detail)};
-    }
-    for (const PQconninfoOption* o = parsed; o->keyword != nullptr; ++o) {
-      if (o->val == nullptr) continue;
-      given.emplace(o->keyword);
-      if (std::string_view(o->keyword) == "password") secrets.emplace_back(o->val);
-    }
-    PQconninfoFree(parsed);
-  }
-
-  // With expand_dbname only the first "dbname" is expanded and every later
-  // keyword overrides what it set, so defaults go in only when absent.
-  std::vector<const char*> keys;
-  std::vector<const char*> values;
-  auto add = [&](const char* key, const char* value) {
-    keys.push_back(key);
-    values.push_back(value);
-  };
-  if (!options.conninfo.empty()) add("dbname", options.conninfo.c_str());
-  if (!options.password.empty()) add("password", options.password.c_str());
-  if (!options.application_name.empty()) add("fallback_application_name", options.application_name.c_str());
-  if (!given.contains("connect_timeout") && std::getenv("PGCONNECT_TIMEOUT") == nullptr) add("connect_timeout", "10");
-  if (!given.contains("keepalives")) add("keepalives", "1");
-  // Unacknowledged writes fail after 30 s instead of the kernel's ~15 min.
-  if (!given.contains("tcp_user_timeout")) add("tcp_user_timeout", "30000");
-  // Every string we bind is UTF-8, whatever the server or PGCLIENTENCODING say.
-  add("client_encoding", "UTF8");
-  add(nullptr, nullptr);
-
-  conn.reset(PQconnectdbParams(keys.data(), values.data(), 1));
+  auto given = given_keywords(options.conninfo, secrets);
+  if (!given) return unexpected{fail("connect", db_error::kind::other, given.error())};
+  const auto params = params_for(options, *given);
+  conn.reset(PQconnectdbParams(params.keys.data(), params.values.data(), 1));
   if (!conn) return unexpected{fail("connect", db_error::kind::connection, "out of memory")};
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     // libpq tells these apart without parsing the (translated) message: the

@@ -27,7 +27,6 @@ constexpr const char* list_feeds_sql =
 
 constexpr const char* remove_feed_by_id_sql = "DELETE FROM feeds WHERE id = $1::bigint";
 constexpr const char* remove_feed_by_url_sql = "DELETE FROM feeds WHERE url = $1";
-constexpr const char* count_feeds_sql = "SELECT count(*) FROM feeds";
 // Due at once; the 30 days of 404/410 start again from nothing.
 constexpr const char* enable_feed_by_id_sql =
     "UPDATE feeds SET disabled = false, gone_since = NULL, next_check_at = now() WHERE id = $1::bigint";
@@ -50,21 +49,6 @@ feed_row read_row(const PGresult* r, int row) {
   return f;
 }
 
-// Messages end up in logs, where SPEC forbids credentials in URLs: userinfo
-// and query are masked.
-std::string redact(std::string_view url) {
-  std::string out(url.substr(0, url.find('?')));
-  if (out.size() < url.size()) out += "?***";
-  const auto scheme = out.find("://");
-  if (scheme != std::string::npos) {
-    const auto host = scheme + 3;
-    const auto end = std::min(out.find('/', host), out.size());
-    const auto at = out.rfind('@', end);
-    if (at != std::string::npos && at >= host) out.replace(host, at - host, "***");
-  }
-  return out;
-}
-
 std::optional<std::int64_t> as_id(std::string_view s) {
   if (s.empty() || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; })) return std::nullopt;
   std::int64_t id = 0;
@@ -75,10 +59,8 @@ std::optional<std::int64_t> as_id(std::string_view s) {
 
 }  // namespace
 
-expected<feed_row, db_error> add_feed(database& db, std::string_view url, std::optional<std::chrono::seconds> interval,
-                                      std::string_view title) {
-  constexpr std::string_view step = "add feed";
-  auto& state = db.internals();
+expected<add_result, db_error> add_feed(database& db, std::string_view url,
+                                        std::optional<std::chrono::seconds> interval, std::string_view title) {
   pq::params p;
   p.text(std::string(url));
   if (interval) {
@@ -87,12 +69,11 @@ expected<feed_row, db_error> add_feed(database& db, std::string_view url, std::o
     p.null();
   }
   p.text_or_null(title);
-  auto r = state.exec(step, add_feed_sql, p);
+  auto r = db.internals().exec("add feed", add_feed_sql, p);
   if (!r) return unexpected{r.error()};
-  if (pq::rows(r->get()) == 0) {
-    return unexpected{state.fail(step, db_error::kind::content, redact(url) + " already exists")};
-  }
-  return read_row(r->get(), 0);
+  // ON CONFLICT DO NOTHING returns no row for a URL already there.
+  if (pq::rows(r->get()) == 0) return add_result{true, {}};
+  return add_result{false, read_row(r->get(), 0)};
 }
 
 expected<std::vector<feed_row>, db_error> list_feeds(database& db) {
@@ -127,12 +108,6 @@ expected<bool, db_error> remove_feed(database& db, std::string_view url_or_id) {
 
 expected<bool, db_error> enable_feed(database& db, std::string_view url_or_id) {
   return change_feed(db, "enable feed", enable_feed_by_id_sql, enable_feed_by_url_sql, url_or_id);
-}
-
-expected<std::int64_t, db_error> count_feeds(database& db) {
-  auto r = db.internals().exec("count feeds", count_feeds_sql);
-  if (!r) return unexpected{r.error()};
-  return pq::integer(r->get(), 0, 0);
 }
 
 }  // namespace feedd::storage

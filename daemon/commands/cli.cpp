@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app.hpp"
+#include "from_config.hpp"
 
 namespace feedd::daemon {
 
@@ -39,42 +40,87 @@ expected<context, int> load_context(const std::string& flag_path) {
   return ctx;
 }
 
+// What the command line asked for: each option's value, and each command
+// to ask whether it was given.
+struct arguments {
+  std::string config_path;
+  bool once = false;
+  std::string add_url, add_interval, remove_what, enable_what, import_file;
+  std::string parse_file, parse_url, parse_charset;
+  CLI::App* check = nullptr;
+  CLI::App* migrate = nullptr;
+  CLI::App* add = nullptr;
+  CLI::App* list = nullptr;
+  CLI::App* remove = nullptr;
+  CLI::App* enable = nullptr;
+  CLI::App* import = nullptr;
+  CLI::App* export_ = nullptr;
+  CLI::App* parse = nullptr;
+};
+
+void add_feeds_commands(CLI::App& app, arguments& a) {
+  auto* feeds = app.add_subcommand("feeds", "manage the feed list");
+  feeds->require_subcommand(1);
+  a.add = feeds->add_subcommand("add", "add a feed");
+  a.add->add_option("URL", a.add_url, "feed URL")->required();
+  a.add->add_option("--interval", a.add_interval, "refresh interval, e.g. 15m (default: schedule.interval)");
+  a.list = feeds->add_subcommand("list", "list feeds");
+  a.remove = feeds->add_subcommand("remove", "remove a feed and its entries");
+  a.remove->add_option("URL_OR_ID", a.remove_what, "feed URL or numeric id")->required();
+  a.enable = feeds->add_subcommand("enable", "poll a disabled feed again, from now");
+  a.enable->add_option("URL_OR_ID", a.enable_what, "feed URL or numeric id")->required();
+  a.import = feeds->add_subcommand("import", "add every feed of an OPML file");
+  a.import->add_option("FILE", a.import_file, "OPML file")->required();
+  a.export_ = feeds->add_subcommand("export", "print the feed list as OPML 2.0");
+}
+
+void add_commands(CLI::App& app, arguments& a) {
+  app.set_version_flag("--version", std::string(version()));
+  app.add_option("--config", a.config_path, "configuration file (default: $FEEDD_CONFIG, else /etc/feedd/feedd.yaml)");
+  app.require_subcommand(0, 1);
+  auto* run = app.add_subcommand("run", "run the daemon (the default command)");
+  run->add_flag("--once", a.once, "claim every due feed, fetch, store, drain and exit");
+  a.check = app.add_subcommand("check-config", "validate the configuration and exit 0 or 78");
+  a.migrate = app.add_subcommand("migrate", "create or upgrade the database schema, then exit");
+  add_feeds_commands(app, a);
+  a.parse = app.add_subcommand("parse", "parse one document as the daemon would; print JSON");
+  a.parse->add_option("--url", a.parse_url, "document URL: base for relative links");
+  a.parse->add_option("--charset", a.parse_charset, "charset as an HTTP Content-Type would give it");
+  a.parse->add_option("FILE", a.parse_file, "document, or - for standard input")->required();
+}
+
+int check_config(const context& ctx) {
+  std::cout << "config: " << ctx.config_path.string() << (ctx.config_found ? ": ok" : ": absent, defaults ok") << '\n';
+  if (auto password = read_password(ctx.settings.database); !password) {
+    std::cerr << password.error() << '\n';
+    return exit_config;
+  }
+  return exit_ok;
+}
+
+// Every command but parse, which needs no configuration.
+int run_command(const arguments& a, const context& ctx) {
+  if (a.check->parsed()) return check_config(ctx);
+  if (a.migrate->parsed()) {
+    logger log(log_level::info, pick_style("auto"));
+    return run_migrate(ctx, log);
+  }
+  if (a.add->parsed()) return run_feeds_add(ctx, a.add_url, a.add_interval);
+  if (a.list->parsed()) return run_feeds_list(ctx);
+  if (a.remove->parsed()) return run_feeds_remove(ctx, a.remove_what);
+  if (a.enable->parsed()) return run_feeds_enable(ctx, a.enable_what);
+  if (a.import->parsed()) return run_feeds_import(ctx, a.import_file);
+  if (a.export_->parsed()) return run_feeds_export(ctx);
+  logger log = logger_of(ctx.settings.log);
+  return run_daemon(ctx, a.once, log);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"feedd: RSS/Atom feed aggregation daemon", "feedd"};
-  app.set_version_flag("--version", std::string(version()));
-  std::string config_path;
-  app.add_option("--config", config_path, "configuration file (default: $FEEDD_CONFIG, else /etc/feedd/feedd.yaml)");
-  app.require_subcommand(0, 1);
-
-  auto* run = app.add_subcommand("run", "run the daemon (the default command)");
-  bool once = false;
-  run->add_flag("--once", once, "claim every due feed, fetch, store, drain and exit");
-  auto* check = app.add_subcommand("check-config", "validate the configuration and exit 0 or 78");
-  auto* migrate = app.add_subcommand("migrate", "create or upgrade the database schema, then exit");
-
-  auto* feeds = app.add_subcommand("feeds", "manage the feed list");
-  feeds->require_subcommand(1);
-  std::string add_url, add_interval, remove_what, enable_what, import_file;
-  auto* add = feeds->add_subcommand("add", "add a feed");
-  add->add_option("URL", add_url, "feed URL")->required();
-  add->add_option("--interval", add_interval, "refresh interval, e.g. 15m (default: schedule.interval)");
-  auto* list = feeds->add_subcommand("list", "list feeds");
-  auto* remove = feeds->add_subcommand("remove", "remove a feed and its entries");
-  remove->add_option("URL_OR_ID", remove_what, "feed URL or numeric id")->required();
-  auto* enable = feeds->add_subcommand("enable", "poll a disabled feed again, from now");
-  enable->add_option("URL_OR_ID", enable_what, "feed URL or numeric id")->required();
-  auto* import = feeds->add_subcommand("import", "add every feed of an OPML file");
-  import->add_option("FILE", import_file, "OPML file")->required();
-  auto* export_ = feeds->add_subcommand("export", "print the feed list as OPML 2.0");
-
-  auto* parse = app.add_subcommand("parse", "parse one document as the daemon would; print JSON");
-  std::string parse_file, parse_url, parse_charset;
-  parse->add_option("--url", parse_url, "document URL: base for relative links");
-  parse->add_option("--charset", parse_charset, "charset as an HTTP Content-Type would give it");
-  parse->add_option("FILE", parse_file, "document, or - for standard input")->required();
-
+  arguments args;
+  add_commands(app, args);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -83,37 +129,10 @@ int main(int argc, char** argv) {
     app.exit(e);
     return exit_usage;
   }
-
-  if (parse->parsed()) return run_parse(parse_file, parse_url, parse_charset);
-
-  auto ctx = load_context(config_path);
+  if (args.parse->parsed()) return run_parse(args.parse_file, args.parse_url, args.parse_charset);
+  auto ctx = load_context(args.config_path);
   if (!ctx) return ctx.error();
-  if (check->parsed()) {
-    std::cout << "config: " << ctx->config_path.string() << (ctx->config_found ? ": ok" : ": absent, defaults ok") << '\n';
-    if (auto password = read_password(ctx->settings.database); !password) {
-      std::cerr << password.error() << '\n';
-      return exit_config;
-    }
-    return exit_ok;
-  }
-  if (migrate->parsed()) {
-    logger log(log_level::info, pick_style("auto"));
-    return run_migrate(*ctx, log);
-  }
-  if (add->parsed()) return run_feeds_add(*ctx, add_url, add_interval);
-  if (list->parsed()) return run_feeds_list(*ctx);
-  if (remove->parsed()) return run_feeds_remove(*ctx, remove_what);
-  if (enable->parsed()) return run_feeds_enable(*ctx, enable_what);
-  if (import->parsed()) return run_feeds_import(*ctx, import_file);
-  if (export_->parsed()) return run_feeds_export(*ctx);
-
-  const auto& log_settings = ctx->settings.log;
-  log_level level = static_cast<log_level>(static_cast<int>(log_settings.level));
-  const char* format = log_settings.format == config::log_format::json   ? "json"
-                       : log_settings.format == config::log_format::text ? "text"
-                                                                          : "auto";
-  logger log(level, pick_style(format));
-  return run_daemon(*ctx, once, log);
+  return run_command(args, *ctx);
 }
 
 }  // namespace feedd::daemon

@@ -10,6 +10,7 @@
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/database.hpp"
 #include "feedd/storage/feeds.hpp"
+#include "open_database.hpp"
 
 namespace feedd::daemon {
 
@@ -26,23 +27,14 @@ std::string slurp(const std::filesystem::path& path, bool& ok) {
 // Commands connect once and fail fast: an operator at a terminal wants the
 // error now, not a retry loop.
 expected<storage::database, int> connect(const context& ctx, std::string_view application) {
-  auto password = read_password(ctx.settings.database);
-  if (!password) {
-    std::cerr << password.error() << '\n';
-    return unexpected{exit_config};
-  }
-  auto db = storage::database::open({ctx.settings.database.url, *password, std::string(application)});
+  auto db = open_database(ctx.settings.database, application);
   if (!db) {
     std::cerr << db.error().message << '\n';
-    return unexpected{db.error().what == storage::db_error::kind::credentials ? exit_config : exit_failure};
+    if (db.error().what == open_error::kind::credentials) std::cerr << "config: " << refused_credentials << '\n';
+    return unexpected{db.error().exit_code()};
   }
-  if (ctx.settings.database.migrate) {
-    if (auto v = storage::migrate(*db); !v) {
-      std::cerr << v.error().message << '\n';
-      return unexpected{exit_failure};
-    }
-  } else if (auto v = storage::check_schema(*db); !v) {
-    std::cerr << v.error().message << '\n';
+  if (auto version = prepare_schema(*db, ctx.settings.database); !version) {
+    std::cerr << version.error().message << '\n';
     return unexpected{exit_failure};
   }
   return std::move(*db);
@@ -109,15 +101,10 @@ expected<std::string, std::string> read_password(const config::database_settings
 }
 
 int run_migrate(const context& ctx, logger& log) {
-  auto password = read_password(ctx.settings.database);
-  if (!password) {
-    log.error("config", {{"error", password.error()}});
-    return exit_config;
-  }
-  auto db = storage::database::open({ctx.settings.database.url, *password, "feedd-migrate"});
+  auto db = open_database(ctx.settings.database, "feedd-migrate");
   if (!db) {
-    log.error("database", {{"step", "connect"}, {"error", db.error().message}});
-    return db.error().what == storage::db_error::kind::credentials ? exit_config : exit_failure;
+    log_open_error(log, db.error());
+    return db.error().exit_code();
   }
   auto v = storage::migrate(*db);
   if (!v) {
@@ -141,12 +128,16 @@ int run_feeds_add(const context& ctx, const std::string& url, const std::string&
   if (!check_url(url)) return exit_usage;
   auto db = connect(ctx, "feedd-cli");
   if (!db) return db.error();
-  auto row = storage::add_feed(*db, url, every);
-  if (!row) {
-    std::cerr << row.error().message << '\n';
+  auto added = storage::add_feed(*db, url, every);
+  if (!added) {
+    std::cerr << added.error().message << '\n';
     return exit_failure;
   }
-  std::cout << row->id << '\t' << row->url << '\n';
+  if (added->already_exists) {
+    std::cerr << "feeds add: " << parsers::redact_url(url) << " already exists\n";
+    return exit_failure;
+  }
+  std::cout << added->row.id << '\t' << added->row.url << '\n';
   return exit_ok;
 }
 
@@ -192,13 +183,18 @@ int run_feeds_import(const context& ctx, const std::filesystem::path& file) {
       continue;
     }
     auto row = storage::add_feed(*db, o.xml_url, std::nullopt, o.title);
-    if (row) {
-      ++added;
-    } else if (row.error().what == storage::db_error::kind::content) {
-      ++present;
-    } else {
+    if (!row && row.error().what == storage::db_error::kind::content) {
+      // This outline's data was refused (an over-long URL, say); the next
+      // one may go in.
+      std::cerr << "feeds import: skipped " << parsers::redact_url(o.xml_url) << ": " << row.error().message << '\n';
+      ++refused;
+    } else if (!row) {
       std::cerr << row.error().message << '\n';
       return exit_failure;
+    } else if (row->already_exists) {
+      ++present;
+    } else {
+      ++added;
     }
   }
   std::cout << "imported " << added << ", already present " << present << ", refused " << refused << '\n';

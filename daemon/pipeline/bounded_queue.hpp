@@ -31,10 +31,6 @@ class bounded_queue {
     ready_.notify_one();
     return true;
   }
-  bool try_push(const T& item) {
-    T copy = item;
-    return try_push(std::move(copy));
-  }
 
   void push_control(T item) {
     {
@@ -80,7 +76,6 @@ class bounded_queue {
     std::lock_guard lock(mutex_);
     return items_.empty();
   }
-  std::size_t capacity() const { return capacity_; }
 
  private:
   struct slot {

@@ -1,5 +1,6 @@
 #include "scheduler.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <string>
@@ -10,15 +11,33 @@
 #include <boost/asio/strand.hpp>
 
 #include "feedd/parsers/url.hpp"
+#include "schedule_policy.hpp"
 
 namespace feedd::daemon {
 
 namespace net = boost::asio;
 
+namespace {
+
+// What per-host limits count by: "host:port" of an http(s) URL, "" for
+// anything else (such a feed fails at once, without a connection).
 std::string host_key(const std::string& url) {
   auto parsed = parsers::parse_http_url(url);
   return parsed ? parsed->host + ":" + parsed->port : std::string();
 }
+
+// A claim and the host it counts against ("" for none).
+struct job {
+  storage::claim claim;
+  std::string host;
+};
+
+struct host_load {
+  int waiting = 0;
+  int in_flight = 0;
+};
+
+}  // namespace
 
 struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   state(net::io_context& io, fetcher& c, bounded_queue<message>& q, scheduler_limits l)
@@ -29,11 +48,11 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   bounded_queue<message>& queue;
   scheduler_limits limits;
 
-  std::deque<storage::claim> waiting;  // claimed, not started
-  std::deque<message> overflow;        // finished, queue was full (already messages: a
-                                       // conversion at try_push would move from them)
+  std::deque<job> waiting;       // claimed, not started
+  std::deque<message> overflow;  // finished, queue was full (already messages: a
+                                 // conversion at try_push would move from them)
   std::map<std::int64_t, std::shared_ptr<fetch_handle>> in_flight;
-  std::map<std::string, int> per_host;
+  std::map<std::string, host_load> hosts;  // only hosts with a claim waiting or in flight
   bool starting = true;
 
   // Overflowed results go first, in order; only then may new fetches start.
@@ -44,9 +63,49 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     }
   }
 
-  void deliver(fetched result) {
-    overflow.emplace_back(std::move(result));
+  void deliver(message m) {
+    overflow.push_back(std::move(m));
     flush_overflow();
+  }
+
+  void cancelled(storage::claim c) {
+    fetch_response response;
+    response.what = fetch_response::outcome::cancelled;
+    response.error = std::string(cancelled_before_start);
+    deliver(fetched{std::move(c), std::move(response)});
+  }
+
+  // Applies `change` to the host's counts and forgets a host with none left.
+  template <class Change>
+  void count(const std::string& host, Change change) {
+    if (host.empty()) return;
+    auto& load = hosts[host];
+    change(load);
+    if (load.waiting <= 0 && load.in_flight <= 0) hosts.erase(host);
+  }
+
+  void admit(std::vector<storage::claim> claims, std::chrono::seconds lease) {
+    const auto timeout = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(limits.timeout));
+    const int per_host = claims_per_host(limits.max_per_host, timeout, lease);
+    std::vector<storage::claim> over;
+    for (auto& c : claims) {
+      std::string host = host_key(c.url);
+      if (!host.empty()) {
+        const auto it = hosts.find(host);
+        if (it != hosts.end() && it->second.waiting + it->second.in_flight >= per_host) {
+          over.push_back(std::move(c));
+          continue;
+        }
+        count(host, [](host_load& l) { ++l.waiting; });
+      }
+      waiting.push_back({std::move(c), std::move(host)});
+    }
+    if (!over.empty()) deliver(deferred{std::move(over)});
+  }
+
+  bool host_full(const std::string& host) const {
+    const auto it = hosts.find(host);
+    return it != hosts.end() && it->second.in_flight >= limits.max_per_host;
   }
 
   void pump() {
@@ -57,48 +116,46 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     for (auto it = waiting.begin(); it != waiting.end();) {
       if (static_cast<int>(in_flight.size()) >= limits.max_concurrent) return;
       if (!overflow.empty() || queue.full()) return;
-      std::string host = host_key(it->url);
-      if (!host.empty() && per_host[host] >= limits.max_per_host) {
+      if (!it->host.empty() && host_full(it->host)) {
         ++it;
         continue;
       }
-      storage::claim c = std::move(*it);
+      job next = std::move(*it);
       it = waiting.erase(it);
-      start(std::move(c), std::move(host));
+      start(std::move(next));
     }
   }
 
-  void start(storage::claim c, std::string host) {
-    if (!host.empty()) ++per_host[host];
-    fetch_request request{c.feed_id, c.url, c.etag, c.last_modified};
-    const std::int64_t id = c.feed_id;
+  void start(job j) {
+    count(j.host, [](host_load& l) {
+      --l.waiting;
+      ++l.in_flight;
+    });
+    fetch_request request{j.claim.feed_id, j.claim.url, j.claim.etag, j.claim.last_modified};
+    const std::int64_t id = j.claim.feed_id;
     auto self = shared_from_this();
-    auto handle = client.start(std::move(request), [self, c = std::move(c), host](fetch_response response) mutable {
-      net::post(self->strand, [self, c = std::move(c), host = std::move(host), response = std::move(response)]() mutable {
-        self->finished(std::move(c), std::move(host), std::move(response));
+    auto handle = client.start(std::move(request), [self, j = std::move(j)](fetch_response response) mutable {
+      net::post(self->strand, [self, j = std::move(j), response = std::move(response)]() mutable {
+        self->finished(std::move(j), std::move(response));
       });
     });
     // The completion is posted to our strand, so it cannot run before this.
     in_flight.emplace(id, std::move(handle));
   }
 
-  void finished(storage::claim c, std::string host, fetch_response response) {
-    in_flight.erase(c.feed_id);
-    if (!host.empty()) {
-      auto it = per_host.find(host);
-      if (it != per_host.end() && --it->second <= 0) per_host.erase(it);
-    }
-    deliver({std::move(c), std::move(response)});
+  void finished(job j, fetch_response response) {
+    in_flight.erase(j.claim.feed_id);
+    count(j.host, [](host_load& l) { --l.in_flight; });
+    deliver(fetched{std::move(j.claim), std::move(response)});
     pump();
   }
 
   void drop_waiting() {
     while (!waiting.empty()) {
-      fetch_response cancelled;
-      cancelled.what = fetch_response::outcome::cancelled;
-      cancelled.error = "fetch: cancelled before it started (shutdown)";
-      deliver({std::move(waiting.front()), std::move(cancelled)});
+      job j = std::move(waiting.front());
       waiting.pop_front();
+      count(j.host, [](host_load& l) { --l.waiting; });
+      cancelled(std::move(j.claim));
     }
   }
 };
@@ -108,10 +165,13 @@ scheduler::scheduler(net::io_context& io, fetcher& client, bounded_queue<message
 
 scheduler::~scheduler() = default;
 
-void scheduler::submit(std::vector<storage::claim> claims) {
-  net::post(state_->strand, [s = state_, claims = std::move(claims)]() mutable {
-    for (auto& c : claims) s->waiting.push_back(std::move(c));
-    if (!s->starting) s->drop_waiting();
+void scheduler::submit(std::vector<storage::claim> claims, std::chrono::seconds lease) {
+  net::post(state_->strand, [s = state_, claims = std::move(claims), lease]() mutable {
+    if (!s->starting) {
+      for (auto& c : claims) s->cancelled(std::move(c));
+      return;
+    }
+    s->admit(std::move(claims), lease);
     s->pump();
   });
 }

@@ -1,8 +1,9 @@
 #pragma once
 
-#include <cstddef>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bounded_queue.hpp"
@@ -14,20 +15,21 @@ class io_context;
 
 namespace feedd::daemon {
 
-// What per-host limits count by: "host:port" of an http(s) URL, "" for
-// anything else (such a feed fails at once, without a connection).
-std::string host_key(const std::string& url);
+// The error of a claim dropped before its fetch started (shutdown).
+inline constexpr std::string_view cancelled_before_start = "fetch: cancelled before it started (shutdown)";
 
 struct scheduler_limits {
   int max_concurrent = 64;
   int max_per_host = 2;
+  std::chrono::milliseconds timeout{30'000};  // fetch.timeout: how long one fetch may take
 };
 
-// The fetch side of the pipeline. All of its state (waiting claims, fetches
-// in flight per host, finished results that did not fit in the queue) lives
-// on one strand, so it needs no mutex (Beast crawl example). The store
-// thread talks to it only by posting; it talks to the store thread only
-// through the bounded queue.
+// The fetch side of the pipeline, and the one place that counts per host.
+// All of its state (waiting claims, fetches in flight, per-host counts,
+// finished results that did not fit in the queue) lives on one strand, so
+// it needs no mutex (Beast crawl example). The store thread talks to it
+// only by posting; it talks to the store thread only through the bounded
+// queue.
 class scheduler {
  public:
   scheduler(boost::asio::io_context& io, fetcher& client, bounded_queue<message>& queue, scheduler_limits limits);
@@ -36,7 +38,13 @@ class scheduler {
   scheduler& operator=(const scheduler&) = delete;
 
   // Thread-safe; each posts to the strand.
-  void submit(std::vector<storage::claim> claims);
+  //
+  // Takes claims made with a lease of `lease`. A host keeps at most
+  // claims_per_host(max_per_host, timeout, lease) of them waiting or in
+  // flight, so that none waits past its lease for the host (RELIABILITY
+  // C7) nor holds up other hosts' feeds (N10); the claims over that come
+  // back at once in one `deferred`.
+  void submit(std::vector<storage::claim> claims, std::chrono::seconds lease);
   void slot_freed();  // the store thread popped a document
   // Drops claims not yet started (they come back as cancelled) and starts
   // no new fetch; in-flight fetches run on.

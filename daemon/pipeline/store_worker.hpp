@@ -1,14 +1,15 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <functional>
-#include <map>
 #include <string>
 
 #include "bounded_queue.hpp"
+#include "database_retry.hpp"
+#include "drain_control.hpp"
 #include "feedd/config/config.hpp"
 #include "feedd/storage/database.hpp"
+#include "finisher.hpp"
 #include "log.hpp"
 #include "messages.hpp"
 #include "run_counters.hpp"
@@ -17,15 +18,16 @@
 namespace feedd::daemon {
 
 // The parse-and-store thread: the only thread that touches the database.
-// It claims due feeds, hands them to the scheduler, pops fetched documents,
-// parses them and finishes each feed in one transaction.
+// It claims due feeds, hands them to the scheduler, pops what comes back
+// (fetched documents, claims its host could not take, signals) and
+// finishes each feed in one transaction.
 class store_worker {
  public:
   struct hooks {
     std::function<void(const std::string&)> status;  // sd_notify STATUS=
     std::function<void()> alive;                     // the loop made progress (watchdog)
-    // After every finished feed: counters, queue depth, claims outstanding
-    // (for /metrics; called on this thread, must only post).
+    // After every claim that came back: counters, queue depth, claims
+    // outstanding (for /metrics; called on this thread, must only post).
     std::function<void(const run_counters&, std::size_t, int)> progress;
     // When nonzero, alive() is called at least this often while the loop
     // waits (idle polling, database backoff), so that a short WatchdogSec
@@ -40,22 +42,18 @@ class store_worker {
   // could not be recovered while stopping.
   int run();
 
-  const run_counters& counters() const { return counters_; }
-
  private:
+  void take(const message& m);
   void apply_control(const message& control);
-  void begin_drain(std::chrono::steady_clock::time_point signalled, bool cancel);
   void claim_more();
+  std::vector<storage::claim> fetchable(std::vector<storage::claim> claims);
   void disable_unfetchable(const storage::claim& c);
-  void handle(fetched& result);
-  void finish(fetched& result);
-  using step_result = expected<bool, storage::db_error>;
-  bool with_database(const std::function<step_result()>& attempt, std::string_view step);
-  void wait_out(std::chrono::milliseconds length);
+  void give_back(const deferred& d);
+  void returned(std::size_t claims);
+  std::chrono::milliseconds next_wait() const;
   void log_summary(std::string_view event);
   std::chrono::seconds lease() const;
 
-  storage::database& db_;
   bounded_queue<message>& queue_;
   scheduler& fetch_side_;
   logger& log_;
@@ -63,18 +61,15 @@ class store_worker {
   bool once_;
   hooks hooks_;
 
+  drain_control drain_;
+  run_counters counters_;
+  database_retry database_;
+  finisher finisher_;
+
   std::string owner_;
-  int outstanding_ = 0;  // claims handed out and not yet finished
-  std::map<std::string, int> claims_on_host_;  // of those, per host_key
-  bool wait_for_finish_ = false;  // --once: claims were deferred, claim again after a finish
-  bool exhausted_ = false;
-  bool draining_ = false;
-  bool cancelling_ = false;
-  bool db_failed_ = false;
-  std::chrono::steady_clock::time_point drain_deadline_{};  // set when the drain begins
+  int outstanding_ = 0;  // claims handed to the scheduler and not yet back
   std::chrono::steady_clock::time_point next_claim_{};
   std::chrono::steady_clock::time_point next_summary_{};
-  run_counters counters_;
 };
 
 }  // namespace feedd::daemon

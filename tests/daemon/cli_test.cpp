@@ -93,6 +93,44 @@ TEST(Cli, FeedsAddListRemoveImportExport) {
   EXPECT_EQ(h.db().scalar("SELECT count(*) FROM feeds"), "1");
 }
 
+// RELIABILITY X6: a URL's credentials never reach the terminal, not even
+// in the answer to a URL that is there already.
+TEST(Cli, FeedsAddOfAnExistingUrlSaysSoWithoutItsCredentials) {
+  daemon_harness h("cli_add_existing");
+  const std::string url = "https://user:hunter2@example.com/feed?token=hunter3";
+  ASSERT_EQ(h.feedd({"feeds", "add", url}).exit_code, 0);
+  const auto again = h.feedd({"feeds", "add", url});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_NE(again.err.find("feeds add: https://***@example.com/feed?*** already exists"), std::string::npos) << again.err;
+  EXPECT_EQ(again.err.find("hunter"), std::string::npos) << again.err;
+}
+
+// A feed the database refuses (here a URL longer than its unique index can
+// hold) is refused, not "already present", and the import goes on.
+TEST(Cli, FeedsImportCountsAddedPresentAndRefusedApart) {
+  daemon_harness h("cli_import_counts");
+  h.add_feeds({"https://present.example/rss"});
+  std::string too_long = "https://refused.example/";
+  std::uint32_t state = 12345;
+  for (int i = 0; i < 9000; ++i) {
+    state = state * 1103515245u + 12345u;
+    too_long += "abcdefghijklmnopqrstuvwxyz0123456789"[(state >> 16) % 36];
+  }
+  std::string opml = "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><head><title>t</title></head><body>\n";
+  for (const std::string& url : std::vector<std::string>{"https://present.example/rss", too_long, "file:///etc/passwd",
+                                                          "https://new.example/rss"}) {
+    opml += "<outline type=\"rss\" text=\"x\" xmlUrl=\"" + url + "\"/>\n";
+  }
+  const auto file = h.dir() / "mixed.opml";
+  write_file(file, opml + "</body></opml>\n");
+  const auto r = h.feedd({"feeds", "import", file.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "imported 1, already present 1, refused 2\n") << r.err;
+  EXPECT_NE(r.err.find("feeds import: skipped https://refused.example/"), std::string::npos) << r.err;
+  EXPECT_EQ(h.db().scalar("SELECT string_agg(url, ' ' ORDER BY id) FROM feeds"),
+            "https://present.example/rss https://new.example/rss");
+}
+
 TEST(Cli, FeedsEnablePollsADisabledFeedAgainFromNow) {
   daemon_harness h("cli_enable");
   h.add_feeds({"https://gone.example/rss", "https://other.example/rss"});

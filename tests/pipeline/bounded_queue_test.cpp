@@ -94,7 +94,7 @@ TEST(BoundedQueue, DeliversEveryItemOnceAcrossThreads) {
     }
   });
   for (int i = 1; i <= total;) {
-    if (q.try_push(i)) ++i;
+    if (q.try_push(int{i})) ++i;
     else std::this_thread::yield();
   }
   consumer.join();

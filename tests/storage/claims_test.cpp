@@ -1,7 +1,7 @@
 #include <algorithm>
 #include <set>
-#include <thread>
 
+#include "session.hpp"
 #include "storage_fixture.hpp"
 
 namespace feedd::test {
@@ -42,10 +42,10 @@ TEST(StorageClaims, ClaimsOnlyDueEnabledUnleasedFeeds) {
 TEST(StorageClaims, ClaimCarriesWhatTheFetchNeeds) {
   test_database t{"claim fields"};
   auto db = open_migrated(t);
-  auto row = storage::add_feed(db, "https://example.com/feed", 45min);
-  ASSERT_TRUE(row.has_value());
+  auto added = storage::add_feed(db, "https://example.com/feed", 45min);
+  ASSERT_TRUE(added.has_value());
   t.exec("UPDATE feeds SET etag = '\"abc\"', last_modified = 'Mon, 01 Jan 2024 00:00:00 GMT', error_count = 3");
-  auto c = claim_feed(db, row->id);
+  auto c = claim_feed(db, added->row.id);
   EXPECT_EQ(c.url, "https://example.com/feed");
   EXPECT_EQ(c.etag, "\"abc\"");
   EXPECT_EQ(c.last_modified, "Mon, 01 Jan 2024 00:00:00 GMT");
@@ -85,42 +85,31 @@ TEST(StorageClaims, ExpiredLeaseIsClaimableAgainWithANewToken) {
   EXPECT_GT(second.lease_token, first.lease_token);
 }
 
-// RELIABILITY C1: instances claiming side by side never share a feed.
+// RELIABILITY C1: instances claiming side by side never share a feed, and
+// never wait for each other. Each round B claims while A's claim is not yet
+// committed, so that A's rows are locked and still look due to B: only SKIP
+// LOCKED lets B past them at once to other feeds. Without it B waits for
+// A's locks (and fails at its short lock_timeout), and without the row locks
+// both would claim the same feeds once A commits.
 TEST(StorageClaims, ConcurrentClaimersNeverGetTheSameFeed) {
   test_database t{"concurrent claims"};
-  {
-    auto db = open_migrated(t);
-  }
+  auto a = open_migrated(t);
+  auto b = open_database(t);
   t.exec("INSERT INTO feeds (url) SELECT 'https://example.com/' || n FROM generate_series(1, 200) AS n");
-  constexpr int claimers = 2;
-  std::vector<std::vector<std::int64_t>> claimed(claimers);
-  std::vector<std::string> errors(claimers);
-  {
-    std::vector<std::jthread> threads;
-    for (int i = 0; i < claimers; ++i) {
-      threads.emplace_back([&, i] {
-        const auto slot = static_cast<std::size_t>(i);
-        auto db = storage::database::open({t.conninfo(), "", "feedd-test"});
-        if (!db) {
-          errors[slot] = db.error().message;
-          return;
-        }
-        // Bounded: 200 feeds in batches of 7 take at most 29 rounds.
-        for (int round = 0; round < 100; ++round) {
-          auto claims = storage::claim_due(*db, 7, 300s, "claimer-" + std::to_string(i));
-          if (!claims) {
-            errors[slot] = claims.error().message;
-            return;
-          }
-          if (claims->empty()) return;
-          for (const auto& c : *claims) claimed[slot].push_back(c.feed_id);
-        }
-      });
-    }
-  }
-  for (const auto& e : errors) EXPECT_EQ(e, "");
+  ASSERT_TRUE(b.internals().exec("lock timeout", "SET lock_timeout = '2s'").has_value());
   std::vector<std::int64_t> all;
-  for (const auto& c : claimed) all.insert(all.end(), c.begin(), c.end());
+  // 200 feeds in batches of 7 + 7 take 15 rounds.
+  for (int round = 0; round < 20 && all.size() < 200; ++round) {
+    ASSERT_TRUE(a.internals().exec("begin", "BEGIN").has_value());
+    auto from_a = storage::claim_due(a, 7, 300s, "claimer-a");
+    ASSERT_TRUE(from_a.has_value()) << from_a.error().message;
+    auto from_b = storage::claim_due(b, 7, 300s, "claimer-b");
+    ASSERT_TRUE(a.internals().exec("commit", "COMMIT").has_value());
+    ASSERT_TRUE(from_b.has_value()) << "B waited for the rows A holds: " << from_b.error().message;
+    EXPECT_EQ(from_a->size(), std::min<std::size_t>(7, 200 - all.size()));
+    for (const auto& c : *from_a) all.push_back(c.feed_id);
+    for (const auto& c : *from_b) all.push_back(c.feed_id);
+  }
   std::sort(all.begin(), all.end());
   EXPECT_EQ(std::adjacent_find(all.begin(), all.end()), all.end()) << "a feed was claimed twice";
   EXPECT_EQ(all.size(), 200u);
@@ -138,7 +127,7 @@ TEST(StorageClaims, ReleasedFeedStaysDue) {
   EXPECT_EQ(t.scalar("SELECT lease_until IS NULL AND claimed_by IS NULL FROM feeds"), "t");
   EXPECT_EQ(claim_feed(db, id).feed_id, id);
   // A released claim can no longer finish.
-  auto late = storage::finish_failed(db, c, 500, "late", 1h);
+  auto late = storage::finish_failed(db, c, 500, "late", 1h, false);
   ASSERT_TRUE(late.has_value());
   EXPECT_TRUE(late->lease_lost);
 }
@@ -207,39 +196,12 @@ TEST(StorageClaims, AnUnfetchableFeedIsDisabledByItsHolderAndNotClaimedAgain) {
   EXPECT_EQ((*next)[0].url, "exec:true");
 }
 
-TEST(StorageClaims, NextDueInCountsFromTheEarliestClaimableFeed) {
-  test_database t{"next due"};
-  auto db = open_migrated(t);
-  auto none = storage::next_due_in(db);
-  ASSERT_TRUE(none.has_value()) << none.error().message;
-  EXPECT_FALSE(none->has_value());
-
-  const auto id = add(db, "https://example.com/feed");
-  EXPECT_EQ(*storage::next_due_in(db), std::optional<std::chrono::seconds>(0s));
-
-  t.exec("UPDATE feeds SET next_check_at = now() + interval '1 hour'");
-  auto hour = storage::next_due_in(db);
-  ASSERT_TRUE(hour->has_value());
-  EXPECT_GE(**hour, 3590s);
-  EXPECT_LE(**hour, 3600s);
-
-  // Due but claimed: due again only when the lease ends.
-  t.exec("UPDATE feeds SET next_check_at = now() - interval '1 hour'");
-  claim_feed(db, id);
-  auto leased = storage::next_due_in(db);
-  EXPECT_GE(**leased, 290s);
-  EXPECT_LE(**leased, 300s);
-
-  t.exec("UPDATE feeds SET disabled = true");
-  EXPECT_FALSE(storage::next_due_in(db)->has_value());
-}
-
 TEST(StorageClaims, FinishFailedCountsErrorsAndBacksOff) {
   test_database t{"failed"};
   auto db = open_migrated(t);
   const auto id = add(db, "https://example.com/feed");
   auto c = claim_feed(db, id);
-  auto r = storage::finish_failed(db, c, std::nullopt, "fetch: connect: Connection refused", 10min);
+  auto r = storage::finish_failed(db, c, std::nullopt, "fetch: connect: Connection refused", 10min, false);
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_FALSE(r->lease_lost);
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', error_count, last_status IS NULL, last_error, lease_until IS NULL, "
@@ -249,55 +211,59 @@ TEST(StorageClaims, FinishFailedCountsErrorsAndBacksOff) {
 
   t.exec("UPDATE feeds SET next_check_at = now()");
   c = claim_feed(db, id);
-  ASSERT_TRUE(storage::finish_failed(db, c, 503, std::string(5000, 'x') + "\xff", 10min).has_value());
+  ASSERT_TRUE(storage::finish_failed(db, c, 503, std::string(5000, 'x') + "\xff", 10min, false).has_value());
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', error_count, last_status, length(last_error)) FROM feeds"), "2|503|1000");
 }
 
-// RELIABILITY S9: only an uninterrupted run of 404 and 410 answers counts,
-// and only once it is disable_gone_after old does it disable the feed.
+// RELIABILITY S9: only an uninterrupted run of answers the caller calls
+// gone counts, whatever their status, and only once it is
+// disable_gone_after old does it disable the feed. Which answers are gone
+// is the daemon's to say (StoreWorker.GoneIs404Or410OrAHostThatDoesNotExist).
 TEST(StorageClaims, AFeedGoneForThirtyDaysIsDisabled) {
   test_database t{"gone"};
   auto db = open_migrated(t);
   const auto id = add(db, "https://example.com/feed");
-  const auto fail = [&](std::optional<int> status) {
+  const auto fail = [&](std::optional<int> status, bool gone) {
     t.exec("UPDATE feeds SET next_check_at = now()");
-    auto r = storage::finish_failed(db, claim_feed(db, id), status, "gone", 1h);
+    auto r = storage::finish_failed(db, claim_feed(db, id), status, "gone", 1h, gone);
     EXPECT_TRUE(r.has_value()) << r.error().message;
     return r.has_value() && r->disabled;
   };
   const auto gone_since = [&] { return t.scalar("SELECT coalesce(gone_since::text, 'null') FROM feeds"); };
 
-  EXPECT_FALSE(fail(410));
+  EXPECT_FALSE(fail(410, true));
   EXPECT_NE(gone_since(), "null");
   const std::string first = gone_since();
-  EXPECT_FALSE(fail(404));
-  EXPECT_EQ(gone_since(), first) << "a 404 continues the run a 410 began";
-  EXPECT_FALSE(fail(503));
+  EXPECT_FALSE(fail(404, true));
+  EXPECT_EQ(gone_since(), first) << "a gone answer continues the run";
+  EXPECT_FALSE(fail(404, false));
+  EXPECT_EQ(gone_since(), "null") << "the flag decides, not the status";
+  EXPECT_FALSE(fail(503, true));
+  EXPECT_NE(gone_since(), "null") << "the flag decides, not the status";
+  EXPECT_FALSE(fail(std::nullopt, false));
   EXPECT_EQ(gone_since(), "null") << "any other outcome ends the run";
-  EXPECT_FALSE(fail(std::nullopt));
-  EXPECT_EQ(gone_since(), "null");
 
-  EXPECT_FALSE(fail(410));
+  EXPECT_FALSE(fail(410, true));
   t.exec("UPDATE feeds SET gone_since = now() - interval '29 days 23 hours'");
-  EXPECT_FALSE(fail(410));
+  EXPECT_FALSE(fail(410, true));
   EXPECT_EQ(t.scalar("SELECT disabled FROM feeds"), "f");
   t.exec("UPDATE feeds SET gone_since = now() - interval '30 days 1 minute'");
-  EXPECT_TRUE(fail(404));
+  EXPECT_TRUE(fail(404, true));
   EXPECT_EQ(t.scalar("SELECT disabled FROM feeds"), "t");
   auto claimed = storage::claim_due(db, 10, 60s, "test");
   ASSERT_TRUE(claimed.has_value());
   EXPECT_TRUE(claimed->empty()) << "a disabled feed is not claimed";
 }
 
-// RELIABILITY N4: a host that does not exist is gone like a 404, and a run
-// may mix the two; a failed lookup of any other kind ends the run.
+// RELIABILITY N4: a gone answer without a status (a host that does not
+// exist) continues a run like a 404, and a run may mix the two.
 TEST(StorageClaims, AHostThatDoesNotExistForThirtyDaysIsDisabled) {
   test_database t{"no such host"};
   auto db = open_migrated(t);
   const auto id = add(db, "https://gone.example/feed");
-  const auto fail = [&](std::optional<int> status, bool no_such_host) {
+  const auto fail = [&](std::optional<int> status, bool gone) {
     t.exec("UPDATE feeds SET next_check_at = now()");
-    auto r = storage::finish_failed(db, claim_feed(db, id), status, "fetch: resolve: x", 1h, no_such_host);
+    auto r = storage::finish_failed(db, claim_feed(db, id), status, "fetch: resolve: x", 1h, gone);
     EXPECT_TRUE(r.has_value()) << r.error().message;
     return r.has_value() && r->disabled;
   };
@@ -306,7 +272,7 @@ TEST(StorageClaims, AHostThatDoesNotExistForThirtyDaysIsDisabled) {
   EXPECT_FALSE(fail(std::nullopt, true));
   const std::string first = gone_since();
   EXPECT_NE(first, "null");
-  EXPECT_FALSE(fail(404, false));
+  EXPECT_FALSE(fail(404, true));
   EXPECT_EQ(gone_since(), first) << "a 404 continues the run";
   EXPECT_FALSE(fail(std::nullopt, false));
   EXPECT_EQ(gone_since(), "null") << "a lookup that could not be answered ends it";
@@ -323,11 +289,11 @@ TEST(StorageClaims, SuccessEndsARunOfGoneAnswers) {
   test_database t{"gone then back"};
   auto db = open_migrated(t);
   const auto id = add(db, "https://example.com/feed");
-  ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s).has_value());
+  ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s, true).has_value());
   t.exec("UPDATE feeds SET gone_since = now() - interval '40 days'");
   ASSERT_TRUE(storage::finish_not_modified(db, claim_feed(db, id), {304, "", "", "", ""}, 0s).has_value());
   EXPECT_EQ(t.scalar("SELECT gone_since IS NULL FROM feeds"), "t");
-  ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s).has_value());
+  ASSERT_TRUE(storage::finish_failed(db, claim_feed(db, id), 410, "gone", 0s, true).has_value());
   t.exec("UPDATE feeds SET gone_since = now() - interval '40 days'");
   ASSERT_TRUE(storage::finish_fetched(db, claim_feed(db, id), make_feed(1), ok_meta(), 0s).has_value());
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', gone_since IS NULL, disabled) FROM feeds"), "t|f");
@@ -392,7 +358,7 @@ TEST(StorageClaims, FinishFailedStoresBrokenTextReadably) {
   const auto id = add(db, "https://example.com/feed");
   auto c = claim_feed(db, id);
   const char raw[] = "bad \xff\xfe byte\0nul";
-  auto r = storage::finish_failed(db, c, 500, std::string(raw, sizeof raw - 1), 1h);
+  auto r = storage::finish_failed(db, c, 500, std::string(raw, sizeof raw - 1), 1h, false);
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_EQ(t.scalar("SELECT last_error FROM feeds"), "bad \xEF\xBF\xBD\xEF\xBF\xBD bytenul");
 }
@@ -403,8 +369,8 @@ TEST(StorageClaims, RetriedFinishChangesNothingTwice) {
   auto db = open_migrated(t);
   const auto id = add(db, "https://example.com/feed");
   auto c = claim_feed(db, id);
-  ASSERT_TRUE(storage::finish_failed(db, c, 500, "boom", 1h).has_value());
-  auto retry = storage::finish_failed(db, c, 500, "boom", 1h);
+  ASSERT_TRUE(storage::finish_failed(db, c, 500, "boom", 1h, false).has_value());
+  auto retry = storage::finish_failed(db, c, 500, "boom", 1h, false);
   ASSERT_TRUE(retry.has_value());
   EXPECT_TRUE(retry->already_finished);
   EXPECT_FALSE(retry->lease_lost);

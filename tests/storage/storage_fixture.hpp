@@ -32,9 +32,10 @@ inline storage::database open_migrated(const test_database& t) {
 }
 
 inline std::int64_t add(storage::database& db, const std::string& url) {
-  auto row = storage::add_feed(db, url, std::nullopt);
-  if (!row) throw std::runtime_error(row.error().message);
-  return row->id;
+  auto added = storage::add_feed(db, url, std::nullopt);
+  if (!added) throw std::runtime_error(added.error().message);
+  if (added->already_exists) throw std::runtime_error(url + " already exists");
+  return added->row.id;
 }
 
 // Claims `feed_id` if it is due and returns the claim (feed_id 0: not

@@ -41,10 +41,6 @@ expected<void, db_error> release(database& db, const claim& c);
 // can take). Claims no longer held (another token) are left alone.
 expected<void, db_error> defer(database& db, const std::vector<claim>& claims, std::chrono::seconds later);
 
-// Seconds until the earliest feed becomes due (0 if one is due now), nullopt
-// when there are no enabled feeds.
-expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db);
-
 struct http_meta {
   int status = 200;
   std::string etag;           // from the response; empty: keep none
@@ -71,9 +67,9 @@ struct store_stats {
   bool move_refused = false;
 };
 
-// A feed that answers only 404 or 410, or whose host does not exist, for
-// this long is disabled (RELIABILITY S9, N4): it is not polled again until enable_feed (feeds.hpp,
-// `feedd feeds enable`) turns it back on.
+// A feed that is gone (finish_failed) for this long is disabled (RELIABILITY
+// S9, N4): it is not polled again until enable_feed (feeds.hpp, `feedd feeds
+// enable`) turns it back on.
 inline constexpr std::chrono::days disable_gone_after{30};
 
 // One transaction: upsert every entry (one multi-row statement; an entry whose
@@ -93,13 +89,12 @@ expected<store_stats, db_error> finish_not_modified(database& db, const claim& c
                                                     std::chrono::seconds next_in);
 
 // Failure: last_status (nullopt for network errors), last_error, error_count
-// + 1, last_checked_at = now(), next_check_at = now() + next_in, lease cleared;
-// a 404 or 410, or a host the DNS says does not exist (no_such_host,
-// RELIABILITY N4), starts or continues gone_since (anything else clears it),
-// and disables the feed once gone_since is disable_gone_after old.
+// + 1, last_checked_at = now(), next_check_at = now() + next_in, lease cleared.
+// `gone` (the caller's verdict: the feed is not there any more, RELIABILITY
+// S9, N4) starts or continues gone_since, anything else clears it; the feed
+// is disabled once gone_since is disable_gone_after old.
 expected<store_stats, db_error> finish_failed(database& db, const claim& c, std::optional<int> status,
-                                              std::string_view error, std::chrono::seconds next_in,
-                                              bool no_such_host = false);
+                                              std::string_view error, std::chrono::seconds next_in, bool gone);
 
 // A claimed feed whose URL can never be fetched (RELIABILITY G9: a row
 // written by hand or by another tool with a file:, exec: or relative URL;

@@ -26,10 +26,17 @@ struct feed_row {
   bool disabled = false;
 };
 
-// kind::content with message "... already exists" when the URL is present.
-expected<feed_row, db_error> add_feed(database& db, std::string_view url,
-                                      std::optional<std::chrono::seconds> interval,
-                                      std::string_view title = {});
+// What add_feed did. A URL that is subscribed already is an answer, not an
+// error: errors are what the database refused or could not do, which the
+// caller must be able to tell apart from "nothing to add".
+struct add_result {
+  bool already_exists = false;  // a feed has this URL; nothing changed
+  feed_row row;                 // the new feed, when added
+};
+
+expected<add_result, db_error> add_feed(database& db, std::string_view url,
+                                        std::optional<std::chrono::seconds> interval,
+                                        std::string_view title = {});
 expected<std::vector<feed_row>, db_error> list_feeds(database& db);
 // Removes by numeric id when the argument is all digits, else by exact URL.
 // Returns false when nothing matched.
@@ -38,6 +45,5 @@ expected<bool, db_error> remove_feed(database& db, std::string_view url_or_id);
 // Polls a feed again (disabled = false, due now, gone_since cleared), e.g.
 // one disabled after 30 days of 404/410; false when there is no such feed.
 expected<bool, db_error> enable_feed(database& db, std::string_view url_or_id);
-expected<std::int64_t, db_error> count_feeds(database& db);
 
 }  // namespace feedd::storage

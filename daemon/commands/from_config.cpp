@@ -1,0 +1,42 @@
+#include "from_config.hpp"
+
+#include <algorithm>
+
+namespace feedd::daemon {
+
+log_level log_level_of(config::log_level level) {
+  switch (level) {
+    case config::log_level::debug: return log_level::debug;
+    case config::log_level::info: return log_level::info;
+    case config::log_level::warning: return log_level::warning;
+    case config::log_level::error: return log_level::error;
+  }
+  return log_level::info;
+}
+
+logger logger_of(const config::log_settings& settings) {
+  // pick_style reads the spelling of the YAML file ("auto", "text", "json").
+  return logger(log_level_of(settings.level), pick_style(config::to_string(settings.format)));
+}
+
+fetch_options fetch_options_of(const config::fetch_settings& f) {
+  fetch_options o;
+  o.connect_timeout = f.connect_timeout;
+  o.timeout = f.timeout;
+  o.max_body = f.max_body;
+  o.max_redirects = f.max_redirects;
+  o.user_agent = f.user_agent;
+  o.tls_verify = f.tls_verify;
+  o.ca_file = f.ca_file;
+  o.block_private_addresses = f.block_private_addresses;
+  // A lookup thread per fetch that may wait on one, but a handful is plenty
+  // for names that answer; more only help with many hanging at once.
+  o.lookup_threads = static_cast<std::size_t>(std::clamp(f.max_concurrent, 2, 16));
+  return o;
+}
+
+scheduler_limits scheduler_limits_of(const config::fetch_settings& f) {
+  return {f.max_concurrent, f.max_per_host, f.timeout};
+}
+
+}  // namespace feedd::daemon

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "feedd/config/config.hpp"
+#include "fetcher.hpp"
+#include "log.hpp"
+#include "scheduler.hpp"
+
+// The configuration as each module's own plain values: the modules never see
+// config:: types they do not need (STYLE §1, "a thin adapter reads config").
+namespace feedd::daemon {
+
+log_level log_level_of(config::log_level level);
+// The logger `run` writes with: log.level and log.format.
+logger logger_of(const config::log_settings& settings);
+fetch_options fetch_options_of(const config::fetch_settings& f);
+scheduler_limits scheduler_limits_of(const config::fetch_settings& f);
+
+}  // namespace feedd::daemon

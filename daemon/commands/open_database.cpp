@@ -1,0 +1,35 @@
+#include "open_database.hpp"
+
+namespace feedd::daemon {
+
+expected<storage::database, open_error> open_database(const config::database_settings& settings,
+                                                      std::string_view application, bool asynchronous_commit) {
+  using kind = open_error::kind;
+  auto password = read_password(settings);
+  if (!password) return unexpected{open_error{kind::password_file, password.error()}};
+  storage::connect_options options{settings.url, *password, std::string(application)};
+  options.asynchronous_commit = asynchronous_commit;
+  auto db = storage::database::open(options);
+  if (db) return std::move(*db);
+  switch (db.error().what) {
+    case storage::db_error::kind::credentials: return unexpected{open_error{kind::credentials, db.error().message}};
+    case storage::db_error::kind::connection: return unexpected{open_error{kind::unreachable, db.error().message}};
+    default: return unexpected{open_error{kind::other, db.error().message}};
+  }
+}
+
+void log_open_error(logger& log, const open_error& e, int attempt) {
+  if (e.what == open_error::kind::password_file) return log.error("config", {{"error", e.message}});
+  if (attempt > 0) {
+    log.error("database", {{"step", "connect"}, {"try", attempt}, {"error", e.message}});
+  } else {
+    log.error("database", {{"step", "connect"}, {"error", e.message}});
+  }
+  if (e.what == open_error::kind::credentials) log.error("config", {{"error", refused_credentials}});
+}
+
+expected<int, storage::db_error> prepare_schema(storage::database& db, const config::database_settings& settings) {
+  return settings.migrate ? storage::migrate(db) : storage::check_schema(db);
+}
+
+}  // namespace feedd::daemon

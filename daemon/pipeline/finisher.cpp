@@ -1,0 +1,148 @@
+#include "finisher.hpp"
+
+#include <random>
+
+#include "feedd/parsers/parse.hpp"
+#include "feedd/parsers/url.hpp"
+
+namespace feedd::daemon {
+
+namespace {
+
+using std::chrono::seconds;
+using outcome = fetch_response::outcome;
+
+double jitter() {
+  thread_local std::mt19937 rng{std::random_device{}()};
+  return std::uniform_real_distribution<double>(-1.0, 1.0)(rng);
+}
+
+std::int64_t ms(std::chrono::milliseconds d) { return static_cast<std::int64_t>(d.count()); }
+
+}  // namespace
+
+bool is_gone(const fetch_response& r) { return r.status == 404 || r.status == 410 || r.no_such_host; }
+
+finisher::finisher(database_retry& database, logger& log, run_counters& counters)
+    : database_(database), log_(log), counters_(counters) {}
+
+void finisher::finish(const fetched& result, const schedule_limits& limits) {
+  const job j{result.claim, result.response, parsers::redact_url(result.claim.url), limits};
+  const auto& r = result.response;
+  switch (r.what) {
+    case outcome::cancelled: return cancelled(j);
+    case outcome::not_modified: return not_modified(j);
+    case outcome::ok: return parse_and_store(j);
+    case outcome::http_error:
+    case outcome::failed: break;
+  }
+  failed(j, {r.status != 0 ? std::optional<int>(r.status) : std::nullopt, r.error, r.retry_after, is_gone(r)});
+}
+
+// Given back untouched, still due: the next run fetches it.
+void finisher::cancelled(const job& j) {
+  database_("release", storage::release, j.claim);
+  ++counters_.released;
+  log_.info("fetch_cancelled", {{"feed", j.claim.feed_id}, {"url", j.url}});
+}
+
+void finisher::not_modified(const job& j) {
+  const auto& c = j.claim;
+  const seconds next = next_after_success(j.limits, c.interval, std::nullopt, j.response.max_age);
+  const auto meta = meta_of(j);
+  if (auto done = database_("finish", storage::finish_not_modified, c, meta, next)) {
+    if (done->lease_lost) log_.warning("lease_lost", {{"feed", c.feed_id}, {"url", j.url}});
+    log_move(j, meta, *done);
+  }
+  ++counters_.not_modified;
+  log_.info("fetch", {{"feed", c.feed_id}, {"url", j.url}, {"status", 304}, {"ms", ms(j.response.elapsed)}});
+}
+
+void finisher::failed(const job& j, const failure& f) {
+  const auto& c = j.claim;
+  const seconds next = next_after_failure(j.limits, c.interval, c.error_count + 1, f.retry_after, jitter());
+  auto done = database_("finish", storage::finish_failed, c, f.status, f.error, next, f.gone);
+  ++counters_.failed;
+  const auto next_s = static_cast<std::int64_t>(next.count());
+  const auto elapsed = ms(j.response.elapsed);
+  if (f.status) {
+    log_.warning("fetch", {{"feed", c.feed_id}, {"url", j.url}, {"status", *f.status}, {"ms", elapsed},
+                           {"errors", c.error_count + 1}, {"next_s", next_s}, {"error", f.error}});
+  } else {
+    log_.warning("fetch", {{"feed", c.feed_id}, {"url", j.url}, {"ms", elapsed}, {"errors", c.error_count + 1},
+                           {"next_s", next_s}, {"error", f.error}});
+  }
+  if (!done || !done->disabled) return;
+  const auto days = std::chrono::duration_cast<std::chrono::days>(storage::disable_gone_after).count();
+  const std::string reason = "answered only 404 or 410, or its host did not exist, for " + std::to_string(days) + " days";
+  if (f.status) {
+    log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", j.url}, {"status", *f.status}, {"reason", reason}});
+  } else {
+    log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", j.url}, {"error", f.error}, {"reason", reason}});
+  }
+}
+
+void finisher::parse_and_store(const job& j) {
+  const auto& c = j.claim;
+  const auto& r = j.response;
+  auto parsed = parsers::parse(r.body, {r.final_url.empty() ? c.url : r.final_url, r.charset, r.content_type});
+  if (!parsed) return failed(j, {r.status, parsed.error().message, std::nullopt, false});
+  const seconds next = next_after_success(j.limits, c.interval, parsed->ttl, r.max_age);
+  const auto meta = meta_of(j);
+  auto done = database_("store", storage::finish_fetched, c, *parsed, meta, next);
+  if (!done && done.error().what == storage::db_error::kind::content) {
+    // The database refused this feed's data (SQLSTATE 22xxx): mark the feed
+    // failing rather than retrying the same bytes forever.
+    return failed(j, {r.status, "store: the database refused this feed's entries", std::nullopt, false});
+  }
+  if (!done) return;  // given up on; the feed stays leased and is fetched again
+  if (done->lease_lost) return log_.warning("lease_lost", {{"feed", c.feed_id}, {"url", j.url}});
+  log_move(j, meta, *done);
+  stored(j, *parsed, *done);
+}
+
+void finisher::stored(const job& j, const feed& parsed, const storage::store_stats& stats) {
+  const auto& c = j.claim;
+  const auto& r = j.response;
+  ++counters_.fetched;
+  if (stats.already_finished) {
+    // The answer to COMMIT was lost and the retry found the feed finished
+    // (RELIABILITY D4): the entries are stored, how many of them were new
+    // went with the answer.
+    log_.info("fetch", {{"feed", c.feed_id}, {"url", j.url}, {"status", r.status}, {"bytes", r.wire_bytes},
+                        {"ms", ms(r.elapsed)}, {"entries", parsed.entries.size()}, {"stored", "earlier_try"},
+                        {"warnings", parsed.warnings.size()}});
+  } else {
+    counters_.entries_new += stats.inserted;
+    counters_.entries_updated += stats.updated;
+    log_.info("fetch", {{"feed", c.feed_id}, {"url", j.url}, {"status", r.status}, {"bytes", r.wire_bytes},
+                        {"ms", ms(r.elapsed)}, {"entries", parsed.entries.size()}, {"new", stats.inserted},
+                        {"updated", stats.updated}, {"warnings", parsed.warnings.size()}});
+  }
+  if (!parsed.warnings.empty()) log_.debug("parse_warnings", {{"feed", c.feed_id}, {"first", parsed.warnings.front()}});
+}
+
+storage::http_meta finisher::meta_of(const job& j) const {
+  const auto& r = j.response;
+  storage::http_meta meta{r.status, r.etag, r.last_modified, r.final_url, {}};
+  if (r.moved_permanently && r.final_url != j.claim.url) {
+    // A URL with credentials stays: the target was fetched without them
+    // once the chain left the origin, and storing it would drop them.
+    const auto current = parsers::parse_http_url(j.claim.url);
+    if (current && current->userinfo.empty()) meta.moved_to = r.final_url;
+  }
+  return meta;
+}
+
+// RELIABILITY S3: the URL follows a permanent redirect seen twice in a row,
+// never onto another feed's URL (storage::finish_success_sql).
+void finisher::log_move(const job& j, const storage::http_meta& meta, const storage::store_stats& stats) {
+  if (stats.moved) {
+    log_.info("feed_moved", {{"feed", j.claim.feed_id}, {"from", j.url}, {"to", parsers::redact_url(meta.moved_to)}});
+  } else if (stats.move_refused) {
+    log_.warning("feed_moved", {{"feed", j.claim.feed_id}, {"from", j.url}, {"to", parsers::redact_url(meta.moved_to)},
+                                {"result", "kept: another feed has that URL"}});
+  }
+}
+
+}  // namespace feedd::daemon

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "database_retry.hpp"
+#include "log.hpp"
+#include "messages.hpp"
+#include "run_counters.hpp"
+#include "schedule_policy.hpp"
+
+namespace feedd::daemon {
+
+// RELIABILITY S9, N4: the answers that say a feed is not there any more:
+// 404, 410, or a host the DNS says does not exist.
+bool is_gone(const fetch_response& r);
+
+// Finishes one claim on the store thread: writes its fetch's outcome to the
+// database in one transaction guarded by the lease token, counts it and
+// logs it. One function per outcome.
+class finisher {
+ public:
+  finisher(database_retry& database, logger& log, run_counters& counters);
+
+  void finish(const fetched& result, const schedule_limits& limits);
+
+ private:
+  // One claim being finished; url is redacted for the log.
+  struct job {
+    const storage::claim& claim;
+    const fetch_response& response;
+    std::string url;
+    schedule_limits limits;
+  };
+  struct failure {
+    std::optional<int> status;
+    std::string error;
+    std::optional<std::chrono::seconds> retry_after;
+    bool gone = false;
+  };
+
+  void cancelled(const job& j);
+  void not_modified(const job& j);
+  void failed(const job& j, const failure& f);
+  void parse_and_store(const job& j);
+  void stored(const job& j, const feed& parsed, const storage::store_stats& stats);
+  storage::http_meta meta_of(const job& j) const;
+  void log_move(const job& j, const storage::http_meta& meta, const storage::store_stats& stats);
+
+  database_retry& database_;
+  logger& log_;
+  run_counters& counters_;
+};
+
+}  // namespace feedd::daemon

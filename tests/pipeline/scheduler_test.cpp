@@ -1,0 +1,203 @@
+// The scheduler against a fake fetcher, driven on the test's own thread:
+// io.poll() runs whatever the strand has to do now and returns, so every
+// step is deterministic and nothing waits on a clock.
+#include "scheduler.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include "fake_fetcher.hpp"
+
+namespace feedd::daemon {
+namespace {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+
+constexpr std::chrono::seconds lease = 300s;
+
+storage::claim claim_on(const std::string& host, std::int64_t id) {
+  storage::claim c;
+  c.feed_id = id;
+  c.lease_token = id;
+  c.url = "http://" + host + "/feed/" + std::to_string(id);
+  return c;
+}
+
+fetch_response ok() {
+  fetch_response r;
+  r.what = fetch_response::outcome::ok;
+  r.status = 200;
+  r.body = "<rss/>";
+  return r;
+}
+
+class Scheduler : public ::testing::Test {
+ protected:
+  void make(std::size_t capacity, scheduler_limits limits) {
+    queue_ = std::make_unique<bounded_queue<message>>(capacity);
+    scheduler_ = std::make_unique<scheduler>(io_, fetcher_, *queue_, limits);
+  }
+  // Runs what the strand has to do until nothing is left.
+  void settle() { io_.poll(); }
+  void submit(std::vector<storage::claim> claims, std::chrono::seconds claimed_for = lease) {
+    scheduler_->submit(std::move(claims), claimed_for);
+    settle();
+  }
+  void complete(std::int64_t id, fetch_response r = ok()) {
+    ASSERT_TRUE(fetcher_.complete(id, std::move(r))) << "feed " << id << " is not in flight";
+    settle();
+  }
+  // What the store thread does: pop one message and say a slot is free.
+  std::optional<message> pop() {
+    auto m = queue_->pop_for(0ms);
+    scheduler_->slot_freed();
+    settle();
+    return m;
+  }
+  std::vector<std::int64_t> started_ids() const {
+    std::vector<std::int64_t> ids;
+    for (const auto& r : fetcher_.started()) ids.push_back(r.feed_id);
+    return ids;
+  }
+  std::map<std::string, int> in_flight_per_host() const {
+    std::map<std::string, int> out;
+    for (const auto& r : fetcher_.in_flight()) ++out[r.url.substr(7, r.url.find('/', 7) - 7)];
+    return out;
+  }
+
+  net::io_context io_;
+  net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(io_);
+  fake_fetcher fetcher_;
+  std::unique_ptr<bounded_queue<message>> queue_;
+  std::unique_ptr<scheduler> scheduler_;
+};
+
+std::int64_t fetched_id(const std::optional<message>& m) {
+  if (!m || !std::holds_alternative<fetched>(*m)) return -1;
+  return std::get<fetched>(*m).claim.feed_id;
+}
+
+TEST_F(Scheduler, AFullQueueStartsNoFetchUntilASlotFrees) {
+  make(1, {10, 10, 30s});
+  submit({claim_on("a:80", 1), claim_on("b:80", 2), claim_on("c:80", 3)});
+  ASSERT_EQ(started_ids(), (std::vector<std::int64_t>{1, 2, 3}));
+  complete(1);  // fills the queue
+  complete(2);  // waits beside it
+  submit({claim_on("d:80", 4), claim_on("e:80", 5)});
+  EXPECT_EQ(started_ids().size(), 3u) << "a full queue must stop new fetches";
+
+  EXPECT_EQ(fetched_id(pop()), 1);
+  EXPECT_EQ(started_ids().size(), 3u) << "the freed slot went to the waiting result";
+  EXPECT_EQ(fetched_id(pop()), 2);
+  EXPECT_EQ(started_ids(), (std::vector<std::int64_t>{1, 2, 3, 4, 5}));
+}
+
+TEST_F(Scheduler, ResultsThatDidNotFitAreDeliveredFirstAndInOrder) {
+  make(1, {10, 10, 30s});
+  submit({claim_on("a:80", 1), claim_on("b:80", 2), claim_on("c:80", 3), claim_on("d:80", 4)});
+  for (std::int64_t id : {2, 4, 1, 3}) complete(id);
+  submit({claim_on("e:80", 5)});
+  std::vector<std::int64_t> order;
+  while (auto m = pop()) order.push_back(fetched_id(m));
+  EXPECT_EQ(order, (std::vector<std::int64_t>{2, 4, 1, 3}));
+  EXPECT_EQ(started_ids().back(), 5) << "started once the overflow was delivered";
+}
+
+// RELIABILITY C8: per host, per instance.
+TEST_F(Scheduler, NeverMoreThanMaxPerHostInFlightToOneHostWhileOtherHostsGoOn) {
+  make(32, {10, 2, 30s});
+  std::vector<storage::claim> claims;
+  for (std::int64_t id = 1; id <= 6; ++id) claims.push_back(claim_on("busy:80", id));
+  claims.push_back(claim_on("other:80", 7));
+  submit(std::move(claims));
+  EXPECT_EQ(started_ids(), (std::vector<std::int64_t>{1, 2, 7})) << "the other host does not wait behind the busy one";
+  for (std::int64_t next = 3; next <= 6; ++next) {
+    complete(next - 2);
+    EXPECT_EQ(in_flight_per_host()["busy:80"], 2);
+    EXPECT_EQ(started_ids().back(), next);
+  }
+  complete(5);
+  complete(6);
+  EXPECT_EQ(in_flight_per_host()["busy:80"], 0);
+  EXPECT_EQ(started_ids().size(), 7u);
+}
+
+// RELIABILITY C7, N10: a host holds no more claims than it can serve within
+// the lease (here 1 at a time, 30 s each, 60 s lease: 2); the rest come back
+// at once, in one message, and the scheduler takes more as the host frees.
+TEST_F(Scheduler, ClaimsOverAHostsBudgetComeBackAtOnceInOneMessage) {
+  make(32, {10, 1, 30s});
+  std::vector<storage::claim> claims;
+  for (std::int64_t id = 1; id <= 5; ++id) claims.push_back(claim_on("busy:80", id));
+  claims.push_back(claim_on("other:80", 6));
+  submit(std::move(claims), 60s);
+  EXPECT_EQ(started_ids(), (std::vector<std::int64_t>{1, 6}));
+  auto first = queue_->pop_for(0ms);
+  ASSERT_TRUE(first && std::holds_alternative<deferred>(*first));
+  std::vector<std::int64_t> back;
+  for (const auto& c : std::get<deferred>(*first).claims) back.push_back(c.feed_id);
+  EXPECT_EQ(back, (std::vector<std::int64_t>{3, 4, 5}));
+  EXPECT_TRUE(queue_->empty());
+
+  complete(1);  // 2 starts; the host holds one claim now, room for one more
+  EXPECT_EQ(started_ids().back(), 2);
+  submit({claim_on("busy:80", 7), claim_on("busy:80", 8)}, 60s);
+  EXPECT_EQ(fetched_id(queue_->pop_for(0ms)), 1);
+  auto second = queue_->pop_for(0ms);
+  ASSERT_TRUE(second && std::holds_alternative<deferred>(*second));
+  ASSERT_EQ(std::get<deferred>(*second).claims.size(), 1u);
+  EXPECT_EQ(std::get<deferred>(*second).claims[0].feed_id, 8);
+  complete(2);
+  EXPECT_EQ(started_ids().back(), 7);
+}
+
+TEST_F(Scheduler, StopStartingGivesWaitingClaimsBackAsCancelledAndLetsFetchesInFlightFinish) {
+  make(8, {1, 1, 30s});
+  submit({claim_on("a:80", 1), claim_on("b:80", 2), claim_on("c:80", 3)});
+  ASSERT_EQ(started_ids(), std::vector<std::int64_t>{1});
+  scheduler_->stop_starting();
+  settle();
+  for (std::int64_t id : {2, 3}) {
+    auto m = queue_->pop_for(0ms);
+    ASSERT_EQ(fetched_id(m), id);
+    EXPECT_EQ(std::get<fetched>(*m).response.what, fetch_response::outcome::cancelled);
+    EXPECT_EQ(std::get<fetched>(*m).response.error, cancelled_before_start);
+  }
+  EXPECT_FALSE(fetcher_.was_cancelled(1));
+  complete(1);
+  auto last = pop();
+  ASSERT_EQ(fetched_id(last), 1);
+  EXPECT_EQ(std::get<fetched>(*last).response.what, fetch_response::outcome::ok);
+
+  submit({claim_on("d:80", 4)});
+  EXPECT_EQ(fetched_id(pop()), 4) << "a claim submitted after the stop comes back at once";
+  EXPECT_EQ(started_ids(), std::vector<std::int64_t>{1}) << "no fetch starts after the stop";
+}
+
+TEST_F(Scheduler, CancelInFlightCancelsEveryFetchAndGivesBackTheWaitingClaims) {
+  make(8, {2, 2, 30s});
+  submit({claim_on("a:80", 1), claim_on("b:80", 2), claim_on("c:80", 3)});
+  ASSERT_EQ(started_ids(), (std::vector<std::int64_t>{1, 2}));
+  scheduler_->cancel_in_flight();
+  settle();
+  EXPECT_TRUE(fetcher_.was_cancelled(1));
+  EXPECT_TRUE(fetcher_.was_cancelled(2));
+  std::map<std::int64_t, std::string> errors;
+  while (auto m = queue_->pop_for(0ms)) {
+    ASSERT_EQ(std::get<fetched>(*m).response.what, fetch_response::outcome::cancelled);
+    errors[fetched_id(m)] = std::get<fetched>(*m).response.error;
+  }
+  EXPECT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[3], cancelled_before_start);
+  EXPECT_TRUE(fetcher_.in_flight().empty());
+  EXPECT_EQ(started_ids().size(), 2u);
+}
+
+}  // namespace
+}  // namespace feedd::daemon

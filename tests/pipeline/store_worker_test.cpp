@@ -1,0 +1,239 @@
+// The store thread against a real PostgreSQL and the real scheduler, with a
+// fake fetcher whose fetches finish when the test says so. Waits are on
+// conditions with bounded deadlines, never on a clock.
+#include "store_worker.hpp"
+
+#include <array>
+#include <future>
+#include <set>
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include "fake_fetcher.hpp"
+#include "feedd/storage/feeds.hpp"
+#include "support/test_database.hpp"
+
+namespace feedd::daemon {
+namespace {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+using outcome = fetch_response::outcome;
+
+constexpr auto deadline = 30s;
+
+const std::string rss =
+    "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><link>http://example.com/</link>"
+    "<item><guid>g1</guid><title>One</title><link>http://example.com/1</link></item></channel></rss>";
+
+fetch_response answer(outcome what, int status, std::string error = {}) {
+  fetch_response r;
+  r.what = what;
+  r.status = status;
+  r.error = std::move(error);
+  if (what == outcome::ok) {
+    r.body = rss;
+    r.content_type = "application/rss+xml";
+    r.etag = "\"v1\"";
+  }
+  return r;
+}
+
+// One store thread, its scheduler on an I/O thread, and a database of its own.
+class StoreWorker : public ::testing::Test {
+ protected:
+  StoreWorker() : db_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {
+    settings_.shutdown.drain_timeout = 10s;
+    auto opened = storage::database::open({db_.conninfo(), "", "feedd-test-store"});
+    if (!opened) throw std::runtime_error(opened.error().message);
+    database_.emplace(std::move(*opened));
+    if (auto v = storage::migrate(*database_); !v) throw std::runtime_error(v.error().message);
+  }
+  ~StoreWorker() override {
+    // A test that failed half-way: stop the store thread as a second signal would.
+    if (result_.valid() && result_.wait_for(0s) != std::future_status::ready) {
+      scheduler_->cancel_in_flight();
+      queue_->push_control(cancel_requested{});
+      result_.wait();
+    }
+    work_.reset();
+    io_.stop();
+    if (io_thread_.joinable()) io_thread_.join();
+  }
+
+  std::int64_t add(const std::string& url) {
+    auto added = storage::add_feed(*database_, url, std::nullopt);
+    if (!added || added->already_exists) throw std::runtime_error("cannot add " + url);
+    return added->row.id;
+  }
+
+  // N feeds on hosts of their own, and the store thread started in `once`
+  // mode with every fetch started.
+  template <std::size_t N>
+  std::array<std::int64_t, N> fetching_one_per_host(bool once) {
+    std::array<std::int64_t, N> ids{};
+    for (std::size_t i = 0; i < N; ++i) ids[i] = add("http://host" + std::to_string(i) + ".example/feed");
+    start(once);
+    EXPECT_TRUE(fetcher_.wait_started(N));
+    return ids;
+  }
+
+  // Starts the store thread (and the scheduler's), as `run` or `run --once`.
+  void start(bool once) {
+    queue_.emplace(static_cast<std::size_t>(settings_.queue.capacity));
+    scheduler_.emplace(io_, fetcher_, *queue_,
+                       scheduler_limits{settings_.fetch.max_concurrent, settings_.fetch.max_per_host, settings_.fetch.timeout});
+    worker_.emplace(*database_, *queue_, *scheduler_, log_, settings_, once, store_worker::hooks{});
+    io_thread_ = std::thread([this] { io_.run(); });
+    result_ = std::async(std::launch::async, [this] { return worker_->run(); });
+  }
+
+  // What `run` does on the first SIGTERM.
+  void drain() {
+    scheduler_->stop_starting();
+    queue_->push_control(drain_requested{});
+  }
+
+  // The store thread's exit code; a run that does not end is cancelled.
+  int finished() {
+    if (result_.wait_for(deadline) != std::future_status::ready) {
+      ADD_FAILURE() << "the store thread did not finish";
+      scheduler_->cancel_in_flight();
+      queue_->push_control(cancel_requested{});
+    }
+    return result_.get();
+  }
+
+  void complete(std::int64_t id, fetch_response r) {
+    ASSERT_TRUE(fetcher_.complete(id, std::move(r))) << "feed " << id << " is not in flight";
+  }
+
+  std::string row(std::int64_t id, const std::string& columns) {
+    return db_.scalar("SELECT concat_ws('|', " + columns + ") FROM feeds WHERE id = " + std::to_string(id));
+  }
+
+  // Polls the database until `sql` answers `expected`, at most `deadline`.
+  bool eventually(const std::string& sql, const std::string& expected) {
+    for (const auto until = std::chrono::steady_clock::now() + deadline; std::chrono::steady_clock::now() < until;
+         std::this_thread::sleep_for(20ms)) {
+      if (db_.scalar(sql) == expected) return true;
+    }
+    return false;
+  }
+
+  test::test_database db_;
+  std::optional<storage::database> database_;
+  config::config settings_;
+  logger log_{log_level::error, log_style::text};
+  net::io_context io_;
+  net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(io_);
+  std::thread io_thread_;
+  fake_fetcher fetcher_;
+  std::optional<bounded_queue<message>> queue_;
+  std::optional<scheduler> scheduler_;
+  std::optional<store_worker> worker_;
+  std::future<int> result_;
+};
+
+TEST_F(StoreWorker, FinishesEachOutcomeInTheDatabaseAndEndsARunOnce) {
+  const auto [stored, unchanged, server_error, refused, cancelled] = fetching_one_per_host<5>(true);
+  complete(stored, answer(outcome::ok, 200));
+  complete(unchanged, answer(outcome::not_modified, 304));
+  complete(server_error, answer(outcome::http_error, 503, "fetch: status 503"));
+  complete(refused, answer(outcome::failed, 0, "fetch: connect: Connection refused"));
+  complete(cancelled, answer(outcome::cancelled, 0, "fetch: cancelled"));
+  ASSERT_EQ(finished(), 0);
+
+  const std::string bookkeeping = "last_status, error_count, etag, last_error, lease_until IS NULL, next_check_at > now()";
+  EXPECT_EQ(row(stored, bookkeeping), "200|0|\"v1\"|t|t");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM entries WHERE feed_id = " + std::to_string(stored)), "1");
+  EXPECT_EQ(row(unchanged, bookkeeping), "304|0|t|t");
+  EXPECT_EQ(row(server_error, bookkeeping), "503|1|fetch: status 503|t|t");
+  EXPECT_EQ(row(refused, bookkeeping), "1|fetch: connect: Connection refused|t|t");
+  // Released untouched: never checked, still due.
+  EXPECT_EQ(row(cancelled, "last_checked_at IS NULL, lease_until IS NULL, next_check_at <= now()"), "t|t|t");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM entries"), "1");
+}
+
+// RELIABILITY S9, N4: the daemon says which failures mean "gone";
+// storage only keeps the run of them (StorageClaims.AFeedGoneForThirtyDaysIsDisabled).
+TEST_F(StoreWorker, GoneIs404Or410OrAHostThatDoesNotExist) {
+  const auto [not_found, gone, no_host, unavailable, lookup_failed] = fetching_one_per_host<5>(true);
+  complete(not_found, answer(outcome::http_error, 404, "fetch: status 404"));
+  complete(gone, answer(outcome::http_error, 410, "fetch: status 410"));
+  auto nxdomain = answer(outcome::failed, 0, "fetch: resolve: no such host");
+  nxdomain.no_such_host = true;
+  complete(no_host, nxdomain);
+  complete(unavailable, answer(outcome::http_error, 503, "fetch: status 503"));
+  complete(lookup_failed, answer(outcome::failed, 0, "fetch: resolve: timed out"));
+  ASSERT_EQ(finished(), 0);
+  EXPECT_EQ(db_.scalar("SELECT string_agg((gone_since IS NOT NULL)::text, ',' ORDER BY id) FROM feeds"),
+            "true,true,true,false,false");
+}
+
+// RELIABILITY P1: the first signal stores what is in flight when it comes
+// back and gives the claims not started back untouched.
+TEST_F(StoreWorker, ADrainStoresWhatIsInFlightAndReleasesWhatWaits) {
+  settings_.fetch.max_concurrent = 1;
+  const auto first = add("http://a.example/feed");
+  add("http://b.example/feed");
+  add("http://c.example/feed");
+  start(false);
+  ASSERT_TRUE(fetcher_.wait_started(1));
+  drain();
+  complete(first, answer(outcome::ok, 200));
+  ASSERT_EQ(finished(), 0);
+  EXPECT_EQ(fetcher_.started().size(), 1u);
+  EXPECT_EQ(db_.scalar("SELECT string_agg(concat_ws(':', last_status, last_checked_at IS NULL, lease_until IS NULL),"
+                       " ',' ORDER BY id) FROM feeds"),
+            "200:f:t,t:t,t:t");
+}
+
+// A host serves one fetch at a time here, and holds one claim (30 s
+// fetches, 30 s lease): --once claims its feeds again as each fetch
+// finishes, and fetches each exactly once.
+TEST_F(StoreWorker, RunOnceFetchesEveryFeedOfABusyHostExactlyOnce) {
+  settings_.fetch.max_per_host = 1;
+  settings_.fetch.timeout = 30s;
+  settings_.schedule.lease = 30s;
+  for (int i = 0; i < 4; ++i) add("http://busy.example/feed" + std::to_string(i));
+  start(true);
+  for (std::size_t n = 1; n <= 4; ++n) {
+    ASSERT_TRUE(fetcher_.wait_started(n)) << fetcher_.started().size() << " of " << n;
+    ASSERT_EQ(fetcher_.in_flight().size(), 1u);
+    complete(fetcher_.in_flight().front().feed_id, answer(outcome::ok, 200));
+  }
+  ASSERT_EQ(finished(), 0);
+  std::set<std::int64_t> ids;
+  for (const auto& r : fetcher_.started()) ids.insert(r.feed_id);
+  EXPECT_EQ(ids.size(), 4u);
+  EXPECT_EQ(fetcher_.started().size(), 4u);
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds WHERE last_status = 200 AND lease_until IS NULL"), "4");
+}
+
+// RELIABILITY C7: the daemon does not keep a claim it cannot start within
+// the lease; it gives it back, due one fetch timeout later.
+TEST_F(StoreWorker, TheDaemonGivesABusyHostsExtraClaimsBackDueATimeoutLater) {
+  settings_.fetch.max_per_host = 1;
+  settings_.fetch.timeout = 30s;
+  settings_.schedule.lease = 30s;
+  const auto first = add("http://busy.example/feed0");
+  add("http://busy.example/feed1");
+  add("http://busy.example/feed2");
+  start(false);
+  ASSERT_TRUE(fetcher_.wait_started(1));
+  EXPECT_TRUE(eventually("SELECT count(*) FROM feeds WHERE lease_until IS NULL"
+                         " AND next_check_at > now() + interval '25 seconds'",
+                         "2"));
+  EXPECT_EQ(row(first, "lease_until IS NOT NULL"), "t");
+  drain();
+  complete(first, answer(outcome::ok, 200));
+  ASSERT_EQ(finished(), 0);
+  EXPECT_EQ(fetcher_.started().size(), 1u);
+}
+
+}  // namespace
+}  // namespace feedd::daemon
