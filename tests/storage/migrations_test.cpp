@@ -125,7 +125,7 @@ TEST(StorageMigrations, UpgradesAVersionOneDatabaseInPlace) {
 }
 
 // A version 2 database with feeds in it: version 3 derives every feed's host
-// and the per-host bounds from what is there.
+// and the per-host bounds from what is there, and claims work at once.
 TEST(StorageMigrations, UpgradesAVersionTwoDatabaseWithFeeds) {
   test_database t{"upgrade from 2"};
   auto db = open_migrated(t);
@@ -149,6 +149,11 @@ TEST(StorageMigrations, UpgradesAVersionTwoDatabaseWithFeeds) {
   EXPECT_EQ(t.scalar("SELECT string_agg(h.host || '=' || (h.next_due_at = (SELECT min(next_check_at) FROM feeds f "
                      "WHERE f.host = h.host AND NOT f.disabled)), ',' ORDER BY h.host) FROM feed_hosts h"),
             "=true,::1:9000=true,a.example:443=true");
+  auto claims = storage::claim_due(db, {10, 1, 300s, "test"});
+  ASSERT_TRUE(claims.has_value()) << claims.error().message;
+  ASSERT_EQ(claims->size(), 2u);
+  EXPECT_EQ((*claims)[0].url, "https://a.example/1");
+  EXPECT_EQ((*claims)[1].url, "file:///etc/passwd");
 }
 
 // RELIABILITY C6: instances starting together on an empty database.
