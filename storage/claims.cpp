@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "host_claims.hpp"
 #include "lease.hpp"
 #include "session.hpp"
 
@@ -60,14 +61,19 @@ constexpr const char* defer_sql =
 
 // A feed under a live lease is not claimable before the lease ends, nor a
 // feed of a paused host before the pause ends: counting them as due now
-// would make the scheduler spin on feeds in flight. Three index-driven
-// parts (feed_hosts is a lower bound per host, migrations.cpp version 3):
-// hosts whose bound has come, probed (a claimable feed: now; else the
-// first lease to end or the first feed to come due); the first bound yet
-// to come of a host not paused past it; the end of a pause past a host's
-// bound. NULL when no feed is enabled.
+// would make the scheduler spin on feeds in flight. Index-driven
+// (feed_hosts holds a lower bound per host, migrations.cpp version 3):
+// 0 as soon as one host whose bound has come has a claimable feed;
+// otherwise the least of, for those hosts, the first lease to end or feed
+// to come due (they are few: all their due feeds are in flight), the first
+// bound yet to come of a host not paused past it, and the end of a pause
+// past a host's bound. NULL when no feed is enabled.
 constexpr const char* next_due_in_sql =
-    "SELECT ceil(extract(epoch FROM least("
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM feed_hosts h WHERE h.next_due_at <= now()"
+    " AND (h.paused_until IS NULL OR h.paused_until <= now()) AND EXISTS (SELECT 1 FROM feeds f"
+    " WHERE f.host = h.host AND NOT f.disabled AND f.next_check_at <= now()"
+    " AND (f.lease_until IS NULL OR f.lease_until < now()))) THEN 0 ELSE "
+    "ceil(extract(epoch FROM least("
     "(SELECT min(greatest(coalesce(h.paused_until, s.at), s.at)) FROM feed_hosts h CROSS JOIN LATERAL ("
     "SELECT CASE WHEN EXISTS (SELECT 1 FROM feeds f WHERE f.host = h.host AND NOT f.disabled"
     " AND f.next_check_at <= now() AND (f.lease_until IS NULL OR f.lease_until < now())) THEN now() ELSE least("
@@ -78,7 +84,7 @@ constexpr const char* next_due_in_sql =
     " AND (paused_until IS NULL OR paused_until <= next_due_at)),"
     "(SELECT min(paused_until) FROM feed_hosts WHERE paused_until > now() AND paused_until > next_due_at"
     " AND next_due_at > now() AND next_due_at < 'infinity')"
-    ") - now()))::bigint";
+    ") - now()))::bigint END";
 
 // The token stays after a finish so that a retry can tell "already done"
 // from "taken over" (missed_lease); lease_until IS NOT NULL makes the retry
@@ -195,6 +201,8 @@ expected<void, db_error> defer(database& db, const std::vector<claim>& claims, s
   if (!r) return unexpected{r.error()};
   return {};
 }
+
+const char* next_due_in_statement() { return next_due_in_sql; }
 
 expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db) {
   auto r = db.internals().exec("next due", next_due_in_sql);
