@@ -42,7 +42,9 @@ std::string feeds_of(const std::string& left) {
 //           $1 feeds are taken or no host is left: one index probe on
 //           feed_hosts and one on feeds_host_due_idx per host, whatever the
 //           number of due feeds. A recursive CTE so that it stops there.
-//  claimed  leases what walk took; no other feeds row is written.
+//  claimed  leases what walk took, found by primary key (= ANY of an array
+//           keeps the planner from hashing the whole table when it cannot
+//           tell how many walk took); no other feeds row is written.
 //  stale    locks the rows of visited hosts that have no due feed at all
 //           (their feeds were finished, deleted or disabled): the claim
 //           raises their next_due_at next (raise_bounds_sql), so that later
@@ -62,13 +64,13 @@ const std::string claim_sql =
     "claimed AS ("
     " UPDATE feeds f SET lease_until = now() + $3::float8 * interval '1 second',"
     " lease_token = nextval('feeds_lease_token_seq'), claimed_by = $4"
-    " FROM (SELECT unnest(ids) AS id FROM walk) p WHERE f.id = p.id"
+    " WHERE f.id = ANY (ARRAY(SELECT unnest(ids) FROM walk))"
     " RETURNING f.id, f.lease_token, f.url, f.etag, f.last_modified, f.\"interval\", f.error_count, f.host,"
     " f.next_check_at), "
     "stale AS ("
     " SELECT h.host FROM feed_hosts h"
-    " WHERE h.host IN (SELECT w.host FROM walk w WHERE w.got = 0 AND NOT EXISTS ("
-    "SELECT 1 FROM feeds f WHERE f.host = w.host AND NOT f.disabled AND f.next_check_at <= now()))"
+    " WHERE h.host = ANY (ARRAY(SELECT w.host FROM walk w WHERE w.got = 0 AND NOT EXISTS ("
+    "SELECT 1 FROM feeds f WHERE f.host = w.host AND NOT f.disabled AND f.next_check_at <= now())))"
     " ORDER BY h.host FOR UPDATE SKIP LOCKED) "
     "SELECT id, lease_token, url, coalesce(etag, ''), coalesce(last_modified, ''),"
     " extract(epoch FROM \"interval\")::bigint, error_count, host, next_check_at FROM claimed "
