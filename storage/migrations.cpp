@@ -172,11 +172,15 @@ constexpr std::array version_3 = {
 
     "INSERT INTO feed_hosts (host, next_due_at) SELECT host, min(next_check_at) FROM feeds WHERE NOT disabled GROUP BY host",
 
+    // Both trigger functions find feed_hosts where the migration made it
+    // (SET search_path FROM CURRENT), whatever the search_path of the tool
+    // that writes feeds.
+    //
     // New feeds: one statement-level trigger, so that an import of 100,000
     // feeds writes each host's row once. ON CONFLICT DO UPDATE locks the row
     // (see feedd_feed_due_sooner). Ordered by host: two imports lock the
     // rows they share in the same order.
-    "CREATE FUNCTION feedd_feeds_inserted() RETURNS trigger LANGUAGE plpgsql AS $body$\n"
+    "CREATE FUNCTION feedd_feeds_inserted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $body$\n"
     "BEGIN\n"
     "  INSERT INTO feed_hosts AS h (host, next_due_at)\n"
     "  SELECT host, min(next_check_at) FROM new_rows WHERE NOT disabled GROUP BY host ORDER BY host\n"
@@ -205,7 +209,7 @@ constexpr std::array version_3 = {
     //
     // Only a feed due sooner or enabled is announced: a move to another
     // host changes no due time.
-    "CREATE FUNCTION feedd_feed_due_sooner() RETURNS trigger LANGUAGE plpgsql AS $body$\n"
+    "CREATE FUNCTION feedd_feed_due_sooner() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $body$\n"
     "DECLARE\n"
     "  bound timestamptz;\n"
     "BEGIN\n"
