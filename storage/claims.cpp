@@ -114,6 +114,17 @@ constexpr const char* unfetchable_sql =
     " last_checked_at = now(), gone_since = NULL, lease_until = NULL, claimed_by = NULL "
     "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL";
 
+// $1 feed ids and $2 lease tokens of `claims`, as bigint[] literals.
+void add_ids_and_tokens(pq::params& p, const std::vector<claim>& claims) {
+  std::vector<std::int64_t> ids;
+  std::vector<std::int64_t> tokens;
+  for (const auto& c : claims) {
+    ids.push_back(c.feed_id);
+    tokens.push_back(c.lease_token);
+  }
+  p.text(pq::integer_array(ids)).text(pq::integer_array(tokens));
+}
+
 }  // namespace
 
 expected<std::vector<claim>, db_error> claim_due(database& db, int limit, std::chrono::seconds lease,
@@ -151,14 +162,8 @@ expected<void, db_error> release(database& db, const claim& c) {
 
 expected<void, db_error> release(database& db, const std::vector<claim>& claims) {
   if (claims.empty()) return {};
-  std::vector<std::int64_t> ids;
-  std::vector<std::int64_t> tokens;
-  for (const auto& c : claims) {
-    ids.push_back(c.feed_id);
-    tokens.push_back(c.lease_token);
-  }
   pq::params p;
-  p.text(pq::integer_array(ids)).text(pq::integer_array(tokens));
+  add_ids_and_tokens(p, claims);
   auto r = db.internals().exec("release claims", release_many_sql, p);
   if (!r) return unexpected{r.error()};
   return {};
@@ -168,14 +173,9 @@ expected<std::vector<std::int64_t>, db_error> extend_leases(database& db, const 
                                                             std::chrono::seconds lease) {
   std::vector<std::int64_t> held;
   if (claims.empty()) return held;
-  std::vector<std::int64_t> ids;
-  std::vector<std::int64_t> tokens;
-  for (const auto& c : claims) {
-    ids.push_back(c.feed_id);
-    tokens.push_back(c.lease_token);
-  }
   pq::params p;
-  p.text(pq::integer_array(ids)).text(pq::integer_array(tokens)).integer(lease.count());
+  add_ids_and_tokens(p, claims);
+  p.integer(lease.count());
   auto r = db.internals().exec("extend leases", extend_leases_sql, p);
   if (!r) return unexpected{r.error()};
   for (int row = 0; row < pq::rows(r->get()); ++row) held.push_back(pq::integer(r->get(), row, 0));

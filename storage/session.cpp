@@ -128,11 +128,10 @@ expected<pq::result, db_error> database::impl::exec(std::string_view step, const
   return last;
 }
 
-// LISTEN takes a channel name, an identifier: it cannot be a parameter, so
-// the name is quoted by libpq (PQescapeIdentifier) after this prefix.
-constexpr const char* listen_sql = "LISTEN ";
-
 expected<void, db_error> database::impl::listen(const std::string& channel) {
+  // LISTEN takes a channel name, an identifier: it cannot be a parameter,
+  // so libpq quotes the name (PQescapeIdentifier) after this prefix.
+  static constexpr const char* listen_sql = "LISTEN ";
   constexpr std::string_view step = "listen";
   if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
     auto r = broken(step);
