@@ -47,7 +47,9 @@ struct claim_request {
 // get theirs in the same batch. Feeds of host "" (URLs that cannot be
 // fetched, to be disabled at once) are not capped. Rows not claimed are
 // not written. Returned oldest first. Lease arithmetic uses the server's
-// now(), never this machine's clock.
+// now(), never this machine's clock. One transaction: the claiming
+// statement, and when it came upon hosts with nothing due any more, a
+// second that moves their feed_hosts bound forward (host_claims.cpp).
 //
 // A short batch means nothing more is claimable now *for this caller*:
 // hosts at their cap may have more due feeds, claimable after a finish.
