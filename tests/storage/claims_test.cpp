@@ -25,7 +25,7 @@ TEST(StorageClaims, ClaimsOnlyDueEnabledUnleasedFeeds) {
   t.exec("UPDATE feeds SET lease_until = now() + interval '1 hour', lease_token = 1 WHERE id = " +
          std::to_string(leased));
 
-  auto claims = storage::claim_due(db, 10, 300s, "instance-a");
+  auto claims = storage::claim_due(db, {10, 10, 300s, "instance-a"});
   ASSERT_TRUE(claims.has_value()) << claims.error().message;
   EXPECT_EQ(ids(*claims), std::vector<std::int64_t>{due});
   EXPECT_EQ(t.scalar("SELECT claimed_by FROM feeds WHERE id = " + std::to_string(due)), "instance-a");
@@ -34,7 +34,7 @@ TEST(StorageClaims, ClaimsOnlyDueEnabledUnleasedFeeds) {
                      std::to_string(due)),
             "t");
 
-  auto again = storage::claim_due(db, 10, 300s, "instance-a");
+  auto again = storage::claim_due(db, {10, 10, 300s, "instance-a"});
   ASSERT_TRUE(again.has_value());
   EXPECT_TRUE(again->empty());
 }
@@ -64,7 +64,7 @@ TEST(StorageClaims, HonoursTheLimitLongestWaitingFirst) {
     t.exec("UPDATE feeds SET next_check_at = now() - interval '" + std::to_string(i) + " minutes' WHERE id = " +
            std::to_string(feeds[static_cast<std::size_t>(i)]));
   }
-  auto claims = storage::claim_due(db, 3, 300s, "a");
+  auto claims = storage::claim_due(db, {3, 3, 300s, "a"});
   ASSERT_TRUE(claims.has_value());
   EXPECT_EQ(ids(*claims), (std::vector<std::int64_t>{feeds[4], feeds[3], feeds[2]}));
   std::set<std::int64_t> tokens;
@@ -85,7 +85,8 @@ TEST(StorageClaims, ExpiredLeaseIsClaimableAgainWithANewToken) {
   EXPECT_GT(second.lease_token, first.lease_token);
 }
 
-// RELIABILITY C1: instances claiming side by side never share a feed, and
+// RELIABILITY C1: instances claiming side by side never share a feed (the
+// legacy claim; host_claims_test.cpp has the host-aware one), and
 // never wait for each other. Each round B claims while A's claim is not yet
 // committed, so that A's rows are locked and still look due to B: only SKIP
 // LOCKED lets B past them at once to other feeds. Without it B waits for
@@ -132,6 +133,7 @@ TEST(StorageClaims, ReleasedFeedStaysDue) {
   EXPECT_TRUE(late->lease_lost);
 }
 
+// The legacy claim and its deferral, until the daemon uses host-aware claims.
 TEST(StorageClaims, DeferredClaimsAreGivenBackAndDueLater) {
   test_database t{"defer"};
   auto db = open_migrated(t);
@@ -141,6 +143,7 @@ TEST(StorageClaims, DeferredClaimsAreGivenBackAndDueLater) {
   auto claimed = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
   ASSERT_TRUE(claimed.has_value());
   ASSERT_EQ(claimed->size(), 3u);
+  EXPECT_EQ((*claimed)[0].host, "example.com:443");
   std::vector<storage::claim> give_back{(*claimed)[0], (*claimed)[1]};
   // A claim this instance no longer holds (taken over: another token) is
   // left as the new holder has it.
@@ -167,7 +170,7 @@ TEST(StorageClaims, AnUnfetchableFeedIsDisabledByItsHolderAndNotClaimedAgain) {
   test_database t{"unfetchable"};
   auto db = open_migrated(t);
   t.exec("INSERT INTO feeds (url) VALUES ('file:///etc/passwd'), ('exec:true')");
-  auto claimed = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
+  auto claimed = storage::claim_due(db, {10, 10, 300s, "test"});
   ASSERT_TRUE(claimed.has_value());
   ASSERT_EQ(claimed->size(), 2u);
   auto stale = (*claimed)[1];
@@ -190,7 +193,7 @@ TEST(StorageClaims, AnUnfetchableFeedIsDisabledByItsHolderAndNotClaimedAgain) {
   EXPECT_TRUE(again->already_finished);
   EXPECT_EQ(t.scalar("SELECT error_count FROM feeds WHERE url = 'file:///etc/passwd'"), "1");
   t.exec("UPDATE feeds SET lease_until = NULL, next_check_at = now() - interval '1 hour'");
-  auto next = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
+  auto next = storage::claim_due(db, {10, 10, 300s, "test"});
   ASSERT_TRUE(next.has_value());
   ASSERT_EQ(next->size(), 1u);
   EXPECT_EQ((*next)[0].url, "exec:true");
@@ -250,7 +253,7 @@ TEST(StorageClaims, AFeedGoneForThirtyDaysIsDisabled) {
   t.exec("UPDATE feeds SET gone_since = now() - interval '30 days 1 minute'");
   EXPECT_TRUE(fail(404, true));
   EXPECT_EQ(t.scalar("SELECT disabled FROM feeds"), "t");
-  auto claimed = storage::claim_due(db, 10, 60s, "test");
+  auto claimed = storage::claim_due(db, {10, 10, 60s, "test"});
   ASSERT_TRUE(claimed.has_value());
   EXPECT_TRUE(claimed->empty()) << "a disabled feed is not claimed";
 }
