@@ -10,27 +10,6 @@ namespace feedd::storage {
 
 namespace {
 
-// One statement: SKIP LOCKED lets instances claim side by side without
-// waiting on each other's rows, and the new lease (server time only, so a
-// skewed clock here cannot steal a live lease) is visible to the next claim
-// as soon as this commits. Every claim draws a new token from the sequence.
-constexpr const char* claim_due_sql =
-    "WITH due AS ("
-    " SELECT id FROM feeds"
-    " WHERE NOT disabled AND next_check_at <= now() AND (lease_until IS NULL OR lease_until < now())"
-    " ORDER BY next_check_at, id LIMIT $1::int"
-    " FOR UPDATE SKIP LOCKED), "
-    "claimed AS ("
-    " UPDATE feeds f SET lease_until = now() + $2::float8 * interval '1 second',"
-    " lease_token = nextval('feeds_lease_token_seq'), claimed_by = $3"
-    " FROM due WHERE f.id = due.id"
-    " RETURNING f.id, f.lease_token, f.url, f.etag, f.last_modified, f.\"interval\", f.error_count, f.next_check_at,"
-    " f.host) "
-    // RETURNING has no order; the longest-waiting feed goes first.
-    "SELECT id, lease_token, url, coalesce(etag, ''), coalesce(last_modified, ''),"
-    " extract(epoch FROM \"interval\")::bigint, error_count, host "
-    "FROM claimed ORDER BY next_check_at, id";
-
 // next_check_at stays as it was, so the feed is due again at once. Its
 // host's feed_hosts bound needs no lowering: a claim raises a bound only
 // past hosts with no due feed, leased or not.
@@ -50,14 +29,6 @@ constexpr const char* extend_leases_sql =
     "FROM unnest($1::bigint[], $2::bigint[]) AS e(id, token) "
     "WHERE f.id = e.id AND f.lease_token = e.token AND f.lease_until IS NOT NULL "
     "RETURNING f.id";
-
-// Claims the fetch side could not start in time, given back as one
-// statement; their feeds are due again `later` seconds from now.
-constexpr const char* defer_sql =
-    "UPDATE feeds f SET lease_until = NULL, claimed_by = NULL, lease_token = NULL,"
-    " next_check_at = greatest(f.next_check_at, now() + $3::float8 * interval '1 second') "
-    "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, token) "
-    "WHERE f.id = d.id AND f.lease_token = d.token";
 
 // A feed under a live lease is not claimable before the lease ends, nor a
 // feed of a paused host before the pause ends: counting them as due now
@@ -126,31 +97,6 @@ void add_ids_and_tokens(pq::params& p, const std::vector<claim>& claims) {
 
 }  // namespace
 
-expected<std::vector<claim>, db_error> claim_due(database& db, int limit, std::chrono::seconds lease,
-                                                 std::string_view owner) {
-  std::vector<claim> out;
-  if (limit <= 0) return out;
-  pq::params p;
-  p.integer(limit).integer(lease.count()).text(std::string(owner));
-  auto r = db.internals().exec("claim due feeds", claim_due_sql, p);
-  if (!r) return unexpected{r.error()};
-  const PGresult* res = r->get();
-  out.reserve(static_cast<std::size_t>(pq::rows(res)));
-  for (int row = 0; row < pq::rows(res); ++row) {
-    claim c;
-    c.feed_id = pq::integer(res, row, 0);
-    c.lease_token = pq::integer(res, row, 1);
-    c.url = pq::text(res, row, 2);
-    c.etag = pq::text(res, row, 3);
-    c.last_modified = pq::text(res, row, 4);
-    if (auto seconds = pq::optional_integer(res, row, 5)) c.interval = std::chrono::seconds(*seconds);
-    c.error_count = static_cast<int>(pq::integer(res, row, 6));
-    c.host = pq::text(res, row, 7);
-    out.push_back(std::move(c));
-  }
-  return out;
-}
-
 expected<void, db_error> release(database& db, const claim& c) {
   pq::params p;
   p.integer(c.feed_id).integer(c.lease_token);
@@ -180,25 +126,6 @@ expected<std::vector<std::int64_t>, db_error> extend_leases(database& db, const 
   for (int row = 0; row < pq::rows(r->get()); ++row) held.push_back(pq::integer(r->get(), row, 0));
   std::sort(held.begin(), held.end());
   return held;
-}
-
-expected<void, db_error> defer(database& db, const std::vector<claim>& claims, std::chrono::seconds later) {
-  if (claims.empty()) return {};
-  std::string ids = "{";
-  std::string tokens = "{";
-  for (const auto& c : claims) {
-    if (ids.size() > 1) {
-      ids += ',';
-      tokens += ',';
-    }
-    ids += std::to_string(c.feed_id);
-    tokens += std::to_string(c.lease_token);
-  }
-  pq::params p;
-  p.text(ids + "}").text(tokens + "}").integer(later.count());
-  auto r = db.internals().exec("defer claims", defer_sql, p);
-  if (!r) return unexpected{r.error()};
-  return {};
 }
 
 const char* next_due_in_statement() { return next_due_in_sql; }

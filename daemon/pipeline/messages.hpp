@@ -14,19 +14,10 @@ namespace feedd::daemon {
 // A claimed feed's fetch, finished one way or another (cancelled fetches and
 // claims dropped before they started arrive as outcome::cancelled, so the
 // store thread releases them). Every claim handed to the scheduler comes
-// back exactly once: as one of these, or in a `deferred`.
+// back exactly once, as one of these.
 struct fetched {
   storage::claim claim;
   fetch_response response;
-};
-
-// Claims the scheduler did not take: their host already had as many claims
-// waiting or in flight as it can serve within the lease (claims_per_host in
-// schedule_policy.hpp). The store thread gives them back to the database.
-// Counted against the queue's capacity like a document, since it is claims
-// coming back, in order with the results before and after it.
-struct deferred {
-  std::vector<storage::claim> claims;
 };
 
 // First SIGTERM/SIGINT: stop claiming and drain.
@@ -43,6 +34,6 @@ struct reload_requested {
   std::shared_ptr<const config::config> next;
 };
 
-using message = std::variant<fetched, deferred, drain_requested, cancel_requested, reload_requested>;
+using message = std::variant<fetched, drain_requested, cancel_requested, reload_requested>;
 
 }  // namespace feedd::daemon

@@ -10,8 +10,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "feedd/parsers/url.hpp"
-#include "schedule_policy.hpp"
 
 namespace feedd::daemon {
 
@@ -19,14 +17,9 @@ namespace net = boost::asio;
 
 namespace {
 
-// What per-host limits count by: "host:port" of an http(s) URL, "" for
-// anything else (such a feed fails at once, without a connection).
-std::string host_key(const std::string& url) {
-  auto parsed = parsers::parse_http_url(url);
-  return parsed ? parsed->host + ":" + parsed->port : std::string();
-}
-
-// A claim and the host it counts against ("" for none).
+// A claim and the host it counts against: claim.host, the key the store
+// thread caps its claims by too ("" for none: such a feed fails at once,
+// without a connection).
 struct job {
   storage::claim claim;
   std::string host;
@@ -84,23 +77,12 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     if (load.waiting <= 0 && load.in_flight <= 0) hosts.erase(host);
   }
 
-  void admit(std::vector<storage::claim> claims, std::chrono::seconds lease) {
-    const auto timeout = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(limits.timeout));
-    const int per_host = claims_per_host(limits.max_per_host, timeout, lease);
-    std::vector<storage::claim> over;
+  void admit(std::vector<storage::claim> claims) {
     for (auto& c : claims) {
-      std::string host = host_key(c.url);
-      if (!host.empty()) {
-        const auto it = hosts.find(host);
-        if (it != hosts.end() && it->second.waiting + it->second.in_flight >= per_host) {
-          over.push_back(std::move(c));
-          continue;
-        }
-        count(host, [](host_load& l) { ++l.waiting; });
-      }
+      std::string host = c.host;
+      count(host, [](host_load& l) { ++l.waiting; });
       waiting.push_back({std::move(c), std::move(host)});
     }
-    if (!over.empty()) deliver(deferred{std::move(over)});
   }
 
   bool host_full(const std::string& host) const {
@@ -165,13 +147,13 @@ scheduler::scheduler(net::io_context& io, fetcher& client, bounded_queue<message
 
 scheduler::~scheduler() = default;
 
-void scheduler::submit(std::vector<storage::claim> claims, std::chrono::seconds lease) {
-  net::post(state_->strand, [s = state_, claims = std::move(claims), lease]() mutable {
+void scheduler::submit(std::vector<storage::claim> claims) {
+  net::post(state_->strand, [s = state_, claims = std::move(claims)]() mutable {
     if (!s->starting) {
       for (auto& c : claims) s->cancelled(std::move(c));
       return;
     }
-    s->admit(std::move(claims), lease);
+    s->admit(std::move(claims));
     s->pump();
   });
 }

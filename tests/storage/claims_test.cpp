@@ -85,8 +85,7 @@ TEST(StorageClaims, ExpiredLeaseIsClaimableAgainWithANewToken) {
   EXPECT_GT(second.lease_token, first.lease_token);
 }
 
-// RELIABILITY C1: instances claiming side by side never share a feed (the
-// legacy claim; host_claims_test.cpp has the host-aware one), and
+// RELIABILITY C1: instances claiming side by side never share a feed, and
 // never wait for each other. Each round B claims while A's claim is not yet
 // committed, so that A's rows are locked and still look due to B: only SKIP
 // LOCKED lets B past them at once to other feeds. Without it B waits for
@@ -102,9 +101,9 @@ TEST(StorageClaims, ConcurrentClaimersNeverGetTheSameFeed) {
   // 200 feeds in batches of 7 + 7 take 15 rounds.
   for (int round = 0; round < 20 && all.size() < 200; ++round) {
     ASSERT_TRUE(a.internals().exec("begin", "BEGIN").has_value());
-    auto from_a = storage::claim_due(a, 7, 300s, "claimer-a");
+    auto from_a = storage::claim_due(a, {7, 200, 300s, "claimer-a"});
     ASSERT_TRUE(from_a.has_value()) << from_a.error().message;
-    auto from_b = storage::claim_due(b, 7, 300s, "claimer-b");
+    auto from_b = storage::claim_due(b, {7, 200, 300s, "claimer-b"});
     ASSERT_TRUE(a.internals().exec("commit", "COMMIT").has_value());
     ASSERT_TRUE(from_b.has_value()) << "B waited for the rows A holds: " << from_b.error().message;
     EXPECT_EQ(from_a->size(), std::min<std::size_t>(7, 200 - all.size()));
@@ -131,37 +130,6 @@ TEST(StorageClaims, ReleasedFeedStaysDue) {
   auto late = storage::finish_failed(db, c, 500, "late", 1h, false);
   ASSERT_TRUE(late.has_value());
   EXPECT_TRUE(late->lease_lost);
-}
-
-// The legacy claim and its deferral, until the daemon uses host-aware claims.
-TEST(StorageClaims, DeferredClaimsAreGivenBackAndDueLater) {
-  test_database t{"defer"};
-  auto db = open_migrated(t);
-  const auto a = add(db, "https://example.com/a");
-  const auto b = add(db, "https://example.com/b");
-  const auto c = add(db, "https://example.com/c");
-  auto claimed = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
-  ASSERT_TRUE(claimed.has_value());
-  ASSERT_EQ(claimed->size(), 3u);
-  EXPECT_EQ((*claimed)[0].host, "example.com:443");
-  std::vector<storage::claim> give_back{(*claimed)[0], (*claimed)[1]};
-  // A claim this instance no longer holds (taken over: another token) is
-  // left as the new holder has it.
-  give_back[1].lease_token += 1000;
-  ASSERT_TRUE(storage::defer(db, give_back, std::chrono::seconds(600)).has_value());
-  const auto row = [&](std::int64_t id) {
-    return t.scalar("SELECT (lease_until IS NULL)::text || ' ' || (next_check_at > now() + interval '590 seconds')::text"
-                    " FROM feeds WHERE id = " + std::to_string(id));
-  };
-  EXPECT_EQ(row(a), "true true");
-  EXPECT_EQ(row(b), "false false");
-  EXPECT_EQ(row(c), "false false");
-  // Deferred by nothing: due again at once, claimable again.
-  ASSERT_TRUE(storage::defer(db, {(*claimed)[2]}, std::chrono::seconds(0)).has_value());
-  auto again = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
-  ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(ids(*again), std::vector<std::int64_t>{c});
-  EXPECT_TRUE(storage::defer(db, {}, std::chrono::seconds(600)).has_value());
 }
 
 // RELIABILITY G9 at the storage level: only the lease holder disables, and

@@ -101,9 +101,6 @@ TEST(StorageNotifications, TheDaemonsOwnStatementsAreNotAnnounced) {
     ASSERT_TRUE(done.has_value()) << done.error().message;
   }
   ASSERT_TRUE(storage::pause_host(db, "h0.example:443", 1min).has_value());
-  auto legacy = storage::claim_due(db, 10, 300s, "daemon");
-  ASSERT_TRUE(legacy.has_value());
-  ASSERT_TRUE(storage::defer(db, *legacy, 60s).has_value());
   ASSERT_TRUE(storage::claim_due(db, {10, 10, 300s, "daemon"}).has_value());
   EXPECT_EQ(wait(listener, 300ms), "none");
 }

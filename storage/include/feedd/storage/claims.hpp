@@ -70,18 +70,6 @@ expected<void, db_error> release(database& db, const claim& c);
 // was just paused. Claims no longer held (another token) are left alone.
 expected<void, db_error> release(database& db, const std::vector<claim>& claims);
 
-// Legacy, until the daemon uses the host-aware claim_due above: claims up
-// to `limit` due feeds oldest first whatever their host.
-expected<std::vector<claim>, db_error> claim_due(database& db, int limit, std::chrono::seconds lease,
-                                                 std::string_view owner);
-
-// Legacy, with the claim_due above: gives claims back unfetched, their feeds
-// due again `later` from now (or when they were due, if that is later
-// still). The host-aware claim never takes more than a host can start, so
-// it needs no deferral. Claims no longer held (another token) are left
-// alone.
-expected<void, db_error> defer(database& db, const std::vector<claim>& claims, std::chrono::seconds later);
-
 // Seconds until the earliest feed can be claimed (0 if one can now: due, no
 // live lease, host not paused), nullopt when there are no enabled feeds.
 // Index-driven: reads feed_hosts and the feeds of hosts due now.
