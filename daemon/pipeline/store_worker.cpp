@@ -6,6 +6,7 @@
 
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/claims.hpp"
+#include "feedd/storage/hosts.hpp"
 #include "redirect_chain.hpp"
 
 namespace feedd::daemon {
@@ -17,7 +18,13 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using std::chrono::steady_clock;
 
-constexpr milliseconds idle_poll{1000};
+// How often an idle daemon looks for due feeds when no notification says
+// one was added or made due sooner (LISTEN feedd_feeds): the fallback for a
+// lost notification, and for feeds that simply come due.
+constexpr milliseconds idle_poll{5000};
+// While idle, the store thread waits on the database's socket in slices
+// this long, and looks at the queue (signals) between them.
+constexpr milliseconds listen_slice{100};
 // After a fetch finishes, the next claim waits this long so that the
 // finishes of a busy moment share one claim rather than each making its own.
 constexpr milliseconds claim_after_finish{100};
@@ -56,12 +63,13 @@ seconds store_worker::lease() const { return to_seconds(settings_.schedule.lease
 
 int store_worker::run() {
   next_summary_ = steady_clock::now() + summary_every;
+  listening_ = !once_ && listen();
   for (;;) {
     if (hooks_.alive) hooks_.alive();
     claim_more();
     extend_leases();
     if (drain_.finishing() && outstanding_ == 0 && queue_.empty()) break;
-    if (auto msg = queue_.pop_for(next_wait())) take(*msg);
+    wait_for_work();
     if (steady_clock::now() >= next_summary_) {
       log_summary("summary");
       next_summary_ = steady_clock::now() + summary_every;
@@ -69,6 +77,37 @@ int store_worker::run() {
   }
   log_summary("stopped");
   return database_.failed() ? 1 : 0;
+}
+
+// A feed added, enabled, or made due sooner by anyone but the daemon is
+// announced on feeds_changed_channel, so that an idle daemon claims it at
+// once rather than at its next poll.
+bool store_worker::listen() {
+  auto done = database_("listen", [](storage::database& db) { return db.listen(storage::feeds_changed_channel); });
+  if (!done) log_.warning("listen", {{"channel", storage::feeds_changed_channel}, {"error", done.error().message}});
+  return done.has_value();
+}
+
+bool store_worker::notified(milliseconds wait) {
+  auto arrived = database_("wait for notification",
+                           [wait](storage::database& db) { return db.wait_for_notification(wait); });
+  return arrived && *arrived;
+}
+
+// Idle (waiting to claim, nothing outstanding, nothing queued), the wait is
+// on the database's socket, in slices of listen_slice so that a signal,
+// which arrives through the queue, is heard within one. Otherwise it is on
+// the queue, and a notification that came meanwhile is picked up after.
+void store_worker::wait_for_work() {
+  const auto wait = next_wait();
+  const bool waiting_to_claim = listening_ && drain_.may_claim() && steady_clock::now() < next_claim_;
+  if (waiting_to_claim && outstanding_ == 0 && queue_.empty()) {
+    if (notified(std::min(wait, listen_slice))) next_claim_ = steady_clock::now();
+    if (auto msg = queue_.pop_for(milliseconds(0))) take(*msg);
+    return;
+  }
+  if (auto msg = queue_.pop_for(wait)) take(*msg);
+  if (waiting_to_claim && notified(milliseconds(0))) next_claim_ = steady_clock::now();
 }
 
 void store_worker::take(const message& m) {

@@ -44,6 +44,9 @@ class store_worker {
   int run();
 
  private:
+  bool listen();
+  bool notified(std::chrono::milliseconds wait);
+  void wait_for_work();
   void take(const message& m);
   void apply_control(const message& control);
   void claim_more();
@@ -79,6 +82,7 @@ class store_worker {
   // outstanding until its result comes back.
   std::map<std::int64_t, storage::claim> held_;
   std::chrono::steady_clock::time_point next_extend_{};
+  bool listening_ = false;  // LISTEN feeds_changed_channel succeeded
   std::chrono::steady_clock::time_point next_claim_{};
   std::chrono::steady_clock::time_point next_summary_{};
 };
