@@ -633,6 +633,54 @@ TEST_F(Pipeline, RunOnceFetchesEveryFeedOfABusyHostExactlyOnce) {
   EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), 0);
 }
 
+// RELIABILITY C7: claims that wait for their host longer than the lease
+// keep it. One fetch at a time, 1.2 s each, 2 s lease: the second claim of
+// the host is still waiting or in flight when its first lease would end,
+// so without renewal its feed would lie claimable under it.
+TEST_F(Pipeline, ClaimsWaitingLongerThanTheLeaseKeepItAndEachFeedIsFetchedOnce) {
+  serve(5);
+  std::vector<std::string> urls;
+  for (const auto& f : fixtures_) urls.push_back(feed_url(f, "?delay_ms=1200"));
+  harness_.write_config("  max_per_host: 1\n  timeout: 1500ms\n", "schedule:\n  lease: 2s\n");
+  harness_.add_feeds(urls);
+  auto& db = harness_.db();
+  const auto log = harness_.dir() / "feedd.log";
+  auto daemon = harness_.start({"run", "--once"}, log);
+  int expired = 0;
+  for (const auto until = std::chrono::steady_clock::now() + 30s;
+       daemon.running() && std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(100ms)) {
+    expired = std::max(expired, count(db, "SELECT count(*) FROM feeds WHERE lease_until < now()"));
+  }
+  ASSERT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+  EXPECT_EQ(expired, 0) << "a held claim's lease ran out";
+  for (const auto& f : fixtures_) EXPECT_EQ(hits(*server_)["/feeds/" + f.file], 1) << f.file;
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 200 AND lease_until IS NULL"), 5);
+  EXPECT_EQ(read_file(log).find("lease_lost"), std::string::npos) << read_file(log);
+}
+
+// LISTEN/NOTIFY: an idle daemon fetches a feed added meanwhile at once,
+// well before its idle poll (5 s) would have found it.
+TEST_F(Pipeline, AFeedAddedWhileTheDaemonIsIdleIsFetchedAtOnce) {
+  serve(1);
+  harness_.write_config("", "schedule:\n  interval: 1h\nlog:\n  level: debug\n");
+  const auto log = harness_.dir() / "feedd.log";
+  auto daemon = harness_.start({"run"}, log);
+  // Its first claim found nothing: the next poll is 5 s away.
+  poll_until([&] { return read_file(log).find("event=claim ") != std::string::npos; }, 10s);
+  ASSERT_NE(read_file(log).find("event=claim "), std::string::npos) << read_file(log);
+  auto& db = harness_.db();
+  const auto added = std::chrono::steady_clock::now();
+  harness_.add_feeds({feed_url(fixtures_[0])});
+  poll_until([&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200") == 1; }, 10s, 20ms);
+  const auto took = std::chrono::steady_clock::now() - added;
+  ASSERT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"), 1) << read_file(log);
+  EXPECT_LT(took, 2s) << read_file(log);
+  EXPECT_EQ(stored_lines(db, feed_url(fixtures_[0])), expected_lines(fixtures_[0]));
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+  EXPECT_EQ(hits(*server_)["/feeds/" + fixtures_[0].file], 1);
+}
+
 TEST_F(Pipeline, TwoInstancesStartedTogetherNeverFetchTheSameFeedTwice) {
   serve(60);
   std::vector<std::string> urls;
