@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -14,10 +15,19 @@ namespace feedd::daemon {
 // A claimed feed's fetch, finished one way or another (cancelled fetches and
 // claims dropped before they started arrive as outcome::cancelled, so the
 // store thread releases them). Every claim handed to the scheduler comes
-// back exactly once, as one of these.
+// back exactly once, as one of these or in a `held`.
 struct fetched {
   storage::claim claim;
   fetch_response response;
+};
+
+// Claims the scheduler had waiting for a host that just answered 429 or 503
+// with Retry-After: they are not started, and the store thread gives them
+// back to the database (the host is paused there, so no instance claims
+// them before the pause ends).
+struct held {
+  std::string host;
+  std::vector<storage::claim> claims;
 };
 
 // First SIGTERM/SIGINT: stop claiming and drain.
@@ -34,6 +44,6 @@ struct reload_requested {
   std::shared_ptr<const config::config> next;
 };
 
-using message = std::variant<fetched, drain_requested, cancel_requested, reload_requested>;
+using message = std::variant<fetched, held, drain_requested, cancel_requested, reload_requested>;
 
 }  // namespace feedd::daemon

@@ -25,6 +25,9 @@ struct job {
   std::string host;
 };
 
+// A 429 or 503 with Retry-After: the host asks to be left alone a while.
+bool asks_to_wait(const fetch_response& r) { return (r.status == 429 || r.status == 503) && r.retry_after.has_value(); }
+
 struct host_load {
   int waiting = 0;
   int in_flight = 0;
@@ -128,8 +131,27 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   void finished(job j, fetch_response response) {
     in_flight.erase(j.claim.feed_id);
     count(j.host, [](host_load& l) { --l.in_flight; });
+    const bool asked_to_wait = asks_to_wait(response) && !j.host.empty();
+    std::string host = j.host;
     deliver(fetched{std::move(j.claim), std::move(response)});
+    if (asked_to_wait) hold(host);
     pump();
+  }
+
+  // The host's claims not started go back, after the answer that paused it
+  // and before pump() could start the next one.
+  void hold(const std::string& host) {
+    std::vector<storage::claim> claims;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (it->host != host) {
+        ++it;
+        continue;
+      }
+      count(host, [](host_load& l) { --l.waiting; });
+      claims.push_back(std::move(it->claim));
+      it = waiting.erase(it);
+    }
+    if (!claims.empty()) deliver(held{host, std::move(claims)});
   }
 
   void drop_waiting() {

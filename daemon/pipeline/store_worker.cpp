@@ -113,8 +113,11 @@ void store_worker::wait_for_work() {
 void store_worker::take(const message& m) {
   if (const auto* result = std::get_if<fetched>(&m)) {
     finisher_.finish(*result, limits_of(settings_.schedule));
+    pause_if_asked(*result);
     drain_.fetch_finished();
     returned(result->claim);
+  } else if (const auto* held_back = std::get_if<held>(&m)) {
+    give_back(*held_back);
   } else {
     apply_control(m);
   }
@@ -207,6 +210,29 @@ void store_worker::disable_unfetchable(const storage::claim& c) {
   if (!done || done->lease_lost) return;  // another instance holds the feed now (or the database is gone); it decides
   ++counters_.failed;
   log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", parsers::redact_url(c.url)}, {"reason", unfetchable_url}});
+}
+
+// A 429 or 503 with Retry-After pauses the feed's host for every instance
+// for that long, clamped to [min_interval, max_interval]: its other due
+// feeds are not claimed meanwhile, while other hosts go on. The scheduler
+// gives back the host's claims it had waiting (give_back).
+void store_worker::pause_if_asked(const fetched& f) {
+  const auto& r = f.response;
+  if ((r.status != 429 && r.status != 503) || !r.retry_after || f.claim.host.empty()) return;
+  const auto limits = limits_of(settings_.schedule);
+  const seconds pause = std::clamp(*r.retry_after, limits.min_interval, limits.max_interval);
+  if (!database_("pause host", storage::pause_host, f.claim.host, pause)) return;
+  log_.info("host_paused", {{"host", f.claim.host}, {"status", r.status}, {"pause_s", static_cast<std::int64_t>(pause.count())}});
+}
+
+void store_worker::give_back(const held& h) {
+  database_(
+      "release held",
+      [](storage::database& db, const std::vector<storage::claim>& claims) { return storage::release(db, claims); },
+      h.claims);
+  counters_.released += h.claims.size();
+  log_.info("claims_held", {{"host", h.host}, {"feeds", h.claims.size()}});
+  for (const auto& c : h.claims) returned(c);
 }
 
 void store_worker::returned(const storage::claim& c) {

@@ -53,6 +53,8 @@ class store_worker {
   std::vector<storage::claim> fetchable(std::vector<storage::claim> claims);
   void disable_unfetchable(const storage::claim& c);
   void returned(const storage::claim& c);
+  void pause_if_asked(const fetched& f);
+  void give_back(const held& h);
   int per_host_cap() const;
   void extend_leases();
   std::chrono::milliseconds extend_every() const;

@@ -658,6 +658,37 @@ TEST_F(Pipeline, ClaimsWaitingLongerThanTheLeaseKeepItAndEachFeedIsFetchedOnce) 
   EXPECT_EQ(read_file(log).find("lease_lost"), std::string::npos) << read_file(log);
 }
 
+// A 429 with Retry-After pauses its host: the claim waiting behind it is
+// given back unfetched and the host's other feeds are not claimed, while
+// another host's feeds are fetched.
+TEST_F(Pipeline, RetryAfterPausesTheHostWhileOtherHostsGoOn) {
+  serve(4);
+  const auto other = serve_directory(root_.path());  // the same files on another port: another host
+  std::vector<std::string> paused_urls;
+  for (const auto& f : fixtures_) paused_urls.push_back(feed_url(f, "?delay_ms=200"));
+  std::vector<std::string> other_urls;
+  for (const auto& f : fixtures_) other_urls.push_back(other->url("/feeds/" + f.file));
+  harness_.write_config("  max_per_host: 1\n", "log:\n  level: debug\n");
+  harness_.add_feeds({server_->url("/status/429?retry_after=60")});  // first: claimed and fetched first
+  harness_.add_feeds(paused_urls);
+  harness_.add_feeds(other_urls);
+  auto& db = harness_.db();
+  const auto log = harness_.dir() / "feedd.log";
+  auto daemon = harness_.start({"run"}, log);
+  poll_until([&] { return count(db, "SELECT count(*) FROM feeds WHERE last_status = 200") == 4; }, 10s);
+  std::this_thread::sleep_for(2s);  // time the paused host's feeds would have needed
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE last_status = 200"), 4) << read_file(log);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+  const auto h = hits(*server_);
+  EXPECT_EQ(h.at("/status/429"), 1);
+  for (const auto& f : fixtures_) EXPECT_EQ(h.count("/feeds/" + f.file), 0u) << f.file << " fetched from the paused host";
+  for (const auto& f : fixtures_) EXPECT_EQ(hits(*other)["/feeds/" + f.file], 1) << f.file;
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feed_hosts WHERE paused_until > now() + interval '200 seconds'"), 1);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), 0);
+  EXPECT_NE(read_file(log).find("event=claims_held"), std::string::npos) << read_file(log);
+}
+
 // LISTEN/NOTIFY: an idle daemon fetches a feed added meanwhile at once,
 // well before its idle poll (5 s) would have found it.
 TEST_F(Pipeline, AFeedAddedWhileTheDaemonIsIdleIsFetchedAtOnce) {

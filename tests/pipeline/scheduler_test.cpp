@@ -150,6 +150,31 @@ TEST_F(Scheduler, HostsAreCountedByTheClaimsHostAndEveryClaimIsTaken) {
   }
 }
 
+// A 429 or 503 with Retry-After: the host's claims not started come back
+// in one `held`, right after the answer, and none of them starts; other
+// hosts' claims are left as they are.
+TEST_F(Scheduler, RetryAfterGivesTheHostsWaitingClaimsBackRightAfterTheAnswer) {
+  make(32, {10, 1, 30s});
+  submit({claim_on("busy:80", 1), claim_on("busy:80", 2), claim_on("busy:80", 3), claim_on("other:80", 4),
+          claim_on("other:80", 5)});
+  ASSERT_EQ(started_ids(), (std::vector<std::int64_t>{1, 4}));
+  auto wait = ok();
+  wait.what = fetch_response::outcome::http_error;
+  wait.status = 429;
+  wait.retry_after = std::chrono::seconds(60);
+  complete(1, wait);
+  EXPECT_EQ(started_ids(), (std::vector<std::int64_t>{1, 4})) << "nothing more starts on the paused host";
+  EXPECT_EQ(fetched_id(queue_->pop_for(0ms)), 1);
+  auto back = queue_->pop_for(0ms);
+  ASSERT_TRUE(back && std::holds_alternative<held>(*back));
+  EXPECT_EQ(std::get<held>(*back).host, "busy:80");
+  std::vector<std::int64_t> ids;
+  for (const auto& c : std::get<held>(*back).claims) ids.push_back(c.feed_id);
+  EXPECT_EQ(ids, (std::vector<std::int64_t>{2, 3}));
+  complete(4);
+  EXPECT_EQ(started_ids().back(), 5) << "the other host goes on";
+}
+
 TEST_F(Scheduler, StopStartingGivesWaitingClaimsBackAsCancelledAndLetsFetchesInFlightFinish) {
   make(8, {1, 1, 30s});
   submit({claim_on("a:80", 1), claim_on("b:80", 2), claim_on("c:80", 3)});
