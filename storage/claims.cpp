@@ -1,5 +1,8 @@
 #include "feedd/storage/claims.hpp"
 
+#include <algorithm>
+
+#include "host_claims.hpp"
 #include "lease.hpp"
 #include "session.hpp"
 
@@ -7,38 +10,52 @@ namespace feedd::storage {
 
 namespace {
 
-// One statement: SKIP LOCKED lets instances claim side by side without
-// waiting on each other's rows, and the new lease (server time only, so a
-// skewed clock here cannot steal a live lease) is visible to the next claim
-// as soon as this commits. Every claim draws a new token from the sequence.
-constexpr const char* claim_due_sql =
-    "WITH due AS ("
-    " SELECT id FROM feeds"
-    " WHERE NOT disabled AND next_check_at <= now() AND (lease_until IS NULL OR lease_until < now())"
-    " ORDER BY next_check_at, id LIMIT $1::int"
-    " FOR UPDATE SKIP LOCKED), "
-    "claimed AS ("
-    " UPDATE feeds f SET lease_until = now() + $2::float8 * interval '1 second',"
-    " lease_token = nextval('feeds_lease_token_seq'), claimed_by = $3"
-    " FROM due WHERE f.id = due.id"
-    " RETURNING f.id, f.lease_token, f.url, f.etag, f.last_modified, f.\"interval\", f.error_count, f.next_check_at) "
-    // RETURNING has no order; the longest-waiting feed goes first.
-    "SELECT id, lease_token, url, coalesce(etag, ''), coalesce(last_modified, ''),"
-    " extract(epoch FROM \"interval\")::bigint, error_count "
-    "FROM claimed ORDER BY next_check_at, id";
-
-// next_check_at stays as it was, so the feed is due again at once.
+// next_check_at stays as it was, so the feed is due again at once. Its
+// host's feed_hosts bound needs no lowering: a claim raises a bound only
+// past hosts with no due feed, leased or not.
 constexpr const char* release_sql =
     "UPDATE feeds SET lease_until = NULL, claimed_by = NULL, lease_token = NULL "
     "WHERE id = $1::bigint AND lease_token = $2::bigint";
+constexpr const char* release_many_sql =
+    "UPDATE feeds f SET lease_until = NULL, claimed_by = NULL, lease_token = NULL "
+    "FROM unnest($1::bigint[], $2::bigint[]) AS r(id, token) "
+    "WHERE f.id = r.id AND f.lease_token = r.token";
 
-// Claims the fetch side could not start in time, given back as one
-// statement; their feeds are due again `later` seconds from now.
-constexpr const char* defer_sql =
-    "UPDATE feeds f SET lease_until = NULL, claimed_by = NULL, lease_token = NULL,"
-    " next_check_at = greatest(f.next_check_at, now() + $3::float8 * interval '1 second') "
-    "FROM unnest($1::bigint[], $2::bigint[]) AS d(id, token) "
-    "WHERE f.id = d.id AND f.lease_token = d.token";
+// A lease that ran out but was not taken over (same token) is still ours;
+// lease_until IS NOT NULL leaves finished claims alone. next_check_at is not
+// touched, so no trigger runs.
+constexpr const char* extend_leases_sql =
+    "UPDATE feeds f SET lease_until = now() + $3::float8 * interval '1 second' "
+    "FROM unnest($1::bigint[], $2::bigint[]) AS e(id, token) "
+    "WHERE f.id = e.id AND f.lease_token = e.token AND f.lease_until IS NOT NULL "
+    "RETURNING f.id";
+
+// A feed under a live lease is not claimable before the lease ends, nor a
+// feed of a paused host before the pause ends: counting them as due now
+// would make the scheduler spin on feeds in flight. Index-driven
+// (feed_hosts holds a lower bound per host, migrations.cpp version 3):
+// 0 as soon as one host whose bound has come has a claimable feed;
+// otherwise the least of, for those hosts, the first lease to end or feed
+// to come due (they are few: all their due feeds are in flight), the first
+// bound yet to come of a host not paused past it, and the end of a pause
+// past a host's bound. NULL when no feed is enabled.
+constexpr const char* next_due_in_sql =
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM feed_hosts h WHERE h.next_due_at <= now()"
+    " AND (h.paused_until IS NULL OR h.paused_until <= now()) AND EXISTS (SELECT 1 FROM feeds f"
+    " WHERE f.host = h.host AND NOT f.disabled AND f.next_check_at <= now()"
+    " AND (f.lease_until IS NULL OR f.lease_until < now()))) THEN 0 ELSE "
+    "ceil(extract(epoch FROM least("
+    "(SELECT min(greatest(coalesce(h.paused_until, s.at), s.at)) FROM feed_hosts h CROSS JOIN LATERAL ("
+    "SELECT CASE WHEN EXISTS (SELECT 1 FROM feeds f WHERE f.host = h.host AND NOT f.disabled"
+    " AND f.next_check_at <= now() AND (f.lease_until IS NULL OR f.lease_until < now())) THEN now() ELSE least("
+    "(SELECT min(f.lease_until) FROM feeds f WHERE f.host = h.host AND NOT f.disabled AND f.next_check_at <= now()),"
+    "(SELECT min(f.next_check_at) FROM feeds f WHERE f.host = h.host AND NOT f.disabled AND f.next_check_at > now()))"
+    " END AS at) s WHERE h.next_due_at <= now() AND s.at IS NOT NULL),"
+    "(SELECT min(next_due_at) FROM feed_hosts WHERE next_due_at > now() AND next_due_at < 'infinity'"
+    " AND (paused_until IS NULL OR paused_until <= next_due_at)),"
+    "(SELECT min(paused_until) FROM feed_hosts WHERE paused_until > now() AND paused_until > next_due_at"
+    " AND next_due_at > now() AND next_due_at < 'infinity')"
+    ") - now()))::bigint END";
 
 // The token stays after a finish so that a retry can tell "already done"
 // from "taken over" (missed_lease); lease_until IS NOT NULL makes the retry
@@ -67,31 +84,18 @@ constexpr const char* unfetchable_sql =
     " last_checked_at = now(), gone_since = NULL, lease_until = NULL, claimed_by = NULL "
     "WHERE id = $1::bigint AND lease_token = $2::bigint AND lease_until IS NOT NULL";
 
-}  // namespace
-
-expected<std::vector<claim>, db_error> claim_due(database& db, int limit, std::chrono::seconds lease,
-                                                 std::string_view owner) {
-  std::vector<claim> out;
-  if (limit <= 0) return out;
-  pq::params p;
-  p.integer(limit).integer(lease.count()).text(std::string(owner));
-  auto r = db.internals().exec("claim due feeds", claim_due_sql, p);
-  if (!r) return unexpected{r.error()};
-  const PGresult* res = r->get();
-  out.reserve(static_cast<std::size_t>(pq::rows(res)));
-  for (int row = 0; row < pq::rows(res); ++row) {
-    claim c;
-    c.feed_id = pq::integer(res, row, 0);
-    c.lease_token = pq::integer(res, row, 1);
-    c.url = pq::text(res, row, 2);
-    c.etag = pq::text(res, row, 3);
-    c.last_modified = pq::text(res, row, 4);
-    if (auto seconds = pq::optional_integer(res, row, 5)) c.interval = std::chrono::seconds(*seconds);
-    c.error_count = static_cast<int>(pq::integer(res, row, 6));
-    out.push_back(std::move(c));
+// $1 feed ids and $2 lease tokens of `claims`, as bigint[] literals.
+void add_ids_and_tokens(pq::params& p, const std::vector<claim>& claims) {
+  std::vector<std::int64_t> ids;
+  std::vector<std::int64_t> tokens;
+  for (const auto& c : claims) {
+    ids.push_back(c.feed_id);
+    tokens.push_back(c.lease_token);
   }
-  return out;
+  p.text(pq::integer_array(ids)).text(pq::integer_array(tokens));
 }
+
+}  // namespace
 
 expected<void, db_error> release(database& db, const claim& c) {
   pq::params p;
@@ -101,23 +105,37 @@ expected<void, db_error> release(database& db, const claim& c) {
   return {};
 }
 
-expected<void, db_error> defer(database& db, const std::vector<claim>& claims, std::chrono::seconds later) {
+expected<void, db_error> release(database& db, const std::vector<claim>& claims) {
   if (claims.empty()) return {};
-  std::string ids = "{";
-  std::string tokens = "{";
-  for (const auto& c : claims) {
-    if (ids.size() > 1) {
-      ids += ',';
-      tokens += ',';
-    }
-    ids += std::to_string(c.feed_id);
-    tokens += std::to_string(c.lease_token);
-  }
   pq::params p;
-  p.text(ids + "}").text(tokens + "}").integer(later.count());
-  auto r = db.internals().exec("defer claims", defer_sql, p);
+  add_ids_and_tokens(p, claims);
+  auto r = db.internals().exec("release claims", release_many_sql, p);
   if (!r) return unexpected{r.error()};
   return {};
+}
+
+expected<std::vector<std::int64_t>, db_error> extend_leases(database& db, const std::vector<claim>& claims,
+                                                            std::chrono::seconds lease) {
+  std::vector<std::int64_t> held;
+  if (claims.empty()) return held;
+  pq::params p;
+  add_ids_and_tokens(p, claims);
+  p.integer(lease.count());
+  auto r = db.internals().exec("extend leases", extend_leases_sql, p);
+  if (!r) return unexpected{r.error()};
+  for (int row = 0; row < pq::rows(r->get()); ++row) held.push_back(pq::integer(r->get(), row, 0));
+  std::sort(held.begin(), held.end());
+  return held;
+}
+
+const char* next_due_in_statement() { return next_due_in_sql; }
+
+expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db) {
+  auto r = db.internals().exec("next due", next_due_in_sql);
+  if (!r) return unexpected{r.error()};
+  auto seconds = pq::optional_integer(r->get(), 0, 0);
+  if (!seconds) return std::optional<std::chrono::seconds>{};
+  return std::optional<std::chrono::seconds>{std::chrono::seconds(std::max<std::int64_t>(*seconds, 0))};
 }
 
 expected<store_stats, db_error> finish_not_modified(database& db, const claim& c, const http_meta& meta,

@@ -1,5 +1,6 @@
 #include "feedd/storage/database.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -137,6 +138,15 @@ expected<void, db_error> database::impl::connect() {
     conn.reset();
     return unexpected{r.error()};
   }
+  // A new session listens on nothing: listen again, and let the next wait
+  // report what may have been sent while no session listened.
+  for (const auto& channel : channels) {
+    if (auto r = listen(channel); !r) {
+      conn.reset();
+      return unexpected{r.error()};
+    }
+  }
+  missed_notifications = !channels.empty();
   return {};
 }
 
@@ -158,6 +168,21 @@ void database::while_waiting(std::function<void()> hook, std::chrono::millisecon
   if (!impl_) return;
   impl_->waiting_hook = std::move(hook);
   impl_->waiting_every = every;
+}
+
+expected<void, db_error> database::listen(std::string_view channel) {
+  if (!impl_) return unexpected{db_error{db_error::kind::other, {}, "storage: listen: moved-from database"}};
+  const std::string name(channel);
+  if (auto r = impl_->listen(name); !r) return r;
+  if (std::find(impl_->channels.begin(), impl_->channels.end(), name) == impl_->channels.end()) {
+    impl_->channels.push_back(name);
+  }
+  return {};
+}
+
+expected<bool, db_error> database::wait_for_notification(std::chrono::milliseconds timeout) {
+  if (!impl_) return unexpected{db_error{db_error::kind::other, {}, "storage: wait for notification: moved-from database"}};
+  return impl_->wait_for_notification(timeout);
 }
 
 expected<void, db_error> database::reconnect() {

@@ -89,7 +89,160 @@ constexpr std::array version_2 = {
     "COMMENT ON COLUMN feeds.moved_to IS 'where 301/308 redirects led on the last fetch; url follows on the next'",
 };
 
-constexpr std::array<std::span<const char* const>, 2> migrations = {version_1, version_2};
+// Version 3: host-aware claims (storage/host_claims.cpp).
+//
+// feeds.host is the key per-host limits count by: "host:port" of an
+// absolute http(s) URL, lower-cased, userinfo dropped, the scheme's port
+// when none is given, an IPv6 literal without its brackets, "" for any
+// other URL -- the same string as the daemon's host_key() (scheduler.cpp),
+// which tests/storage/hosts_test.cpp pins. A generated column rather than
+// a trigger: the database computes it on every INSERT and every UPDATE of
+// url by any writer (`feeds add`, the permanent-redirect move in
+// finish_success_sql, another tool), and no writer can set it wrong.
+//
+// feed_hosts holds what instances share per host: next_due_at, a lower
+// bound of the next_check_at of the host's enabled feeds that lets a claim
+// find the hosts with due feeds without reading the due feeds of every host,
+// and paused_until (a 429/503 Retry-After pauses the whole host). The bound
+// is lowered here, by triggers, whenever a feed becomes due sooner, and
+// raised by the claim when it finds a host with nothing due
+// (raise_bounds_sql). The same triggers tell running instances on channel
+// feedd_feeds (hosts.hpp, feeds_changed_channel).
+constexpr std::array version_3 = {
+    // Mirrors parsers::parse_http_url for the URLs it accepts: the whole URL
+    // must be an RFC 3986 URI of the http or https scheme with an authority
+    // (no spaces or controls, %-escapes complete, no brackets outside an IPv6
+    // host), the host an IPv6 literal or an LDH name of at most 253
+    // characters, the port 1..65535. plpgsql with string functions: a
+    // capturing regular expression costs ~15 us per row, this ~9 us.
+    "CREATE FUNCTION feedd_host_key(url text) RETURNS text"
+    " LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $body$\n"
+    "DECLARE\n"
+    "  authority text;\n"
+    "  host text;\n"
+    "  port text;\n"
+    "BEGIN\n"
+    "  IF url !~ '^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9._~%!$&''()*+,;=:-]*@)?"
+    "(?:\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+)(?::[0-9]*)?(?:[/?#][A-Za-z0-9._~%!$&''()*+,;=:@/?#-]*)?$'\n"
+    "     OR url ~ '%(?![0-9A-Fa-f]{2})|#.*#' THEN\n"
+    "    RETURN '';\n"
+    "  END IF;\n"
+    "  authority := substr(url, strpos(url, '://') + 3);\n"
+    "  authority := split_part(split_part(split_part(authority, '/', 1), '?', 1), '#', 1);\n"
+    "  authority := substr(authority, strpos(authority, '@') + 1);\n"
+    "  IF left(authority, 1) = '[' THEN\n"
+    "    host := split_part(substr(authority, 2), ']', 1);\n"
+    "    port := substr(authority, length(host) + 4);\n"
+    "  ELSE\n"
+    // translate, not lower(): immune to the database's locale (Turkish I).
+    "    host := translate(split_part(authority, ':', 1), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz');\n"
+    "    port := split_part(authority, ':', 2);\n"
+    "    IF length(host) > 253 THEN RETURN ''; END IF;\n"
+    "  END IF;\n"
+    "  IF port = '' THEN\n"
+    "    port := CASE WHEN length(split_part(url, ':', 1)) = 5 THEN '443' ELSE '80' END;\n"
+    "  ELSE\n"
+    "    port := ltrim(port, '0');\n"
+    "    IF length(port) NOT BETWEEN 1 AND 5 OR port::int > 65535 THEN RETURN ''; END IF;\n"
+    "  END IF;\n"
+    "  RETURN host || ':' || port;\n"
+    "END\n"
+    "$body$",
+
+    "COMMENT ON FUNCTION feedd_host_key(text) IS"
+    " 'host:port of an http(s) URL as feedd counts per-host limits; empty for any other URL'",
+
+    // Room on each page for a claim's new row version: a claim writes only
+    // lease columns, which no index holds, so it is a HOT update when the
+    // version fits on the same page -- no entry in any of the five indexes.
+    // Set before the column is added, whose rewrite of the table leaves it.
+    "ALTER TABLE feeds SET (fillfactor = 85)",
+
+    "ALTER TABLE feeds ADD COLUMN host text NOT NULL GENERATED ALWAYS AS (feedd_host_key(url)) STORED",
+
+    // A claim reads one host's due feeds oldest first from here.
+    "CREATE INDEX feeds_host_due_idx ON feeds (host, next_check_at, id) WHERE NOT disabled",
+
+    "CREATE TABLE feed_hosts ("
+    " host text PRIMARY KEY,"
+    " next_due_at timestamptz NOT NULL,"
+    " paused_until timestamptz)",
+
+    "COMMENT ON COLUMN feed_hosts.next_due_at IS"
+    " 'no enabled feed of the host is due before this; infinity: none is enabled'",
+    "COMMENT ON COLUMN feed_hosts.paused_until IS 'no feed of the host is claimed before this (Retry-After)'",
+
+    // The claim walks hosts in this order; next_due_in reads both.
+    "CREATE INDEX feed_hosts_due_idx ON feed_hosts (next_due_at, host)",
+    "CREATE INDEX feed_hosts_paused_idx ON feed_hosts (paused_until) WHERE paused_until IS NOT NULL",
+
+    "INSERT INTO feed_hosts (host, next_due_at) SELECT host, min(next_check_at) FROM feeds WHERE NOT disabled GROUP BY host",
+
+    // Both trigger functions find feed_hosts where the migration made it
+    // (SET search_path FROM CURRENT), whatever the search_path of the tool
+    // that writes feeds.
+    //
+    // New feeds: one statement-level trigger, so that an import of 100,000
+    // feeds writes each host's row once. ON CONFLICT DO UPDATE locks the row
+    // (see feedd_feed_due_sooner). Ordered by host: two imports lock the
+    // rows they share in the same order.
+    "CREATE FUNCTION feedd_feeds_inserted() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $body$\n"
+    "BEGIN\n"
+    "  INSERT INTO feed_hosts AS h (host, next_due_at)\n"
+    "  SELECT host, min(next_check_at) FROM new_rows WHERE NOT disabled GROUP BY host ORDER BY host\n"
+    "  ON CONFLICT (host) DO UPDATE SET next_due_at = least(h.next_due_at, excluded.next_due_at);\n"
+    "  IF FOUND THEN\n"
+    "    PERFORM pg_notify('feedd_feeds', '');\n"
+    "  END IF;\n"
+    "  RETURN NULL;\n"
+    "END\n"
+    "$body$",
+
+    "CREATE TRIGGER feeds_inserted AFTER INSERT ON feeds REFERENCING NEW TABLE AS new_rows"
+    " FOR EACH STATEMENT EXECUTE FUNCTION feedd_feeds_inserted()",
+
+    // A feed made due sooner, enabled, or moved to another host. Row-level
+    // with a WHEN clause, so that the daemon's own statements (claims set a
+    // lease; finishes move next_check_at later) never even call it; a
+    // statement-level trigger would run on each of ~1,000 finishes a second.
+    //
+    // The row lock is what keeps a concurrent claim from raising the bound
+    // past this feed: the claim raises only rows it could lock (SKIP
+    // LOCKED), and reads the feeds it raises from after it holds the lock.
+    // So either the claim holds the lock first (this waits, then lowers the
+    // raised bound) or this does (the claim skips the host until this
+    // commits).
+    //
+    // Only a feed due sooner or enabled is announced: a move to another
+    // host changes no due time.
+    "CREATE FUNCTION feedd_feed_due_sooner() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $body$\n"
+    "DECLARE\n"
+    "  bound timestamptz;\n"
+    "BEGIN\n"
+    "  SELECT next_due_at INTO bound FROM feed_hosts WHERE host = NEW.host FOR NO KEY UPDATE;\n"
+    "  IF NOT FOUND THEN\n"
+    "    INSERT INTO feed_hosts AS h (host, next_due_at) VALUES (NEW.host, NEW.next_check_at)\n"
+    "    ON CONFLICT (host) DO UPDATE SET next_due_at = least(h.next_due_at, excluded.next_due_at);\n"
+    "  ELSIF NEW.next_check_at < bound THEN\n"
+    "    UPDATE feed_hosts SET next_due_at = NEW.next_check_at WHERE host = NEW.host;\n"
+    "  END IF;\n"
+    "  IF OLD.disabled OR NEW.next_check_at < OLD.next_check_at THEN\n"
+    "    PERFORM pg_notify('feedd_feeds', '');\n"
+    "  END IF;\n"
+    "  RETURN NULL;\n"
+    "END\n"
+    "$body$",
+
+    "CREATE TRIGGER feeds_due_sooner AFTER UPDATE OF url, next_check_at, disabled ON feeds FOR EACH ROW"
+    " WHEN (NOT NEW.disabled AND (OLD.disabled OR NEW.host <> OLD.host OR NEW.next_check_at < OLD.next_check_at))"
+    " EXECUTE FUNCTION feedd_feed_due_sooner()",
+
+    "COMMENT ON TRIGGER feeds_inserted ON feeds IS 'keeps feed_hosts.next_due_at a lower bound; NOTIFY feedd_feeds'",
+    "COMMENT ON TRIGGER feeds_due_sooner ON feeds IS"
+    " 'keeps feed_hosts.next_due_at a lower bound; NOTIFY feedd_feeds when a feed is due sooner or enabled'",
+};
+
+constexpr std::array<std::span<const char* const>, 3> migrations = {version_1, version_2, version_3};
 constexpr int latest_version = static_cast<int>(migrations.size());
 
 // Any constant shared by every feedd ("feeddmig"); pg_advisory_xact_lock

@@ -46,6 +46,29 @@ const char* const* params::values() const {
   return pointers_.empty() ? nullptr : pointers_.data();
 }
 
+std::string text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (const auto& value : values) {
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : value) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+std::string integer_array(const std::vector<std::int64_t>& values) {
+  std::string out = "{";
+  for (const auto value : values) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(value);
+  }
+  return out + "}";
+}
+
 bool is_null(const PGresult* r, int row, int column) { return PQgetisnull(r, row, column) != 0; }
 
 std::string_view text(const PGresult* r, int row, int column) {

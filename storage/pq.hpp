@@ -44,6 +44,12 @@ class params {
   mutable std::vector<const char*> pointers_;
 };
 
+// A PostgreSQL array literal of `values` for a text parameter ($1::text[]):
+// every element double-quoted, '"' and '\' escaped.
+std::string text_array(const std::vector<std::string>& values);
+// The same for $1::bigint[].
+std::string integer_array(const std::vector<std::int64_t>& values);
+
 // Reads of one cell of a text-format result.
 bool is_null(const PGresult* r, int row, int column);
 std::string_view text(const PGresult* r, int row, int column);  // "" when NULL

@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <climits>
+#include <memory>
+#include <utility>
 
 #include <poll.h>
 
@@ -124,6 +126,64 @@ expected<pq::result, db_error> database::impl::exec(std::string_view step, const
   }
   if (!last) return broken(step);
   return last;
+}
+
+expected<void, db_error> database::impl::listen(const std::string& channel) {
+  // LISTEN takes a channel name, an identifier: it cannot be a parameter,
+  // so libpq quotes the name (PQescapeIdentifier) after this prefix.
+  static constexpr const char* listen_sql = "LISTEN ";
+  constexpr std::string_view step = "listen";
+  if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
+    auto r = broken(step);
+    return unexpected{r.error()};
+  }
+  std::unique_ptr<char, decltype(&PQfreemem)> quoted{
+      PQescapeIdentifier(conn.get(), channel.data(), channel.size()), &PQfreemem};
+  if (!quoted) return unexpected{fail(step, db_error::kind::other, PQerrorMessage(conn.get()))};
+  const std::string sql = listen_sql + std::string(quoted.get());
+  auto r = exec(step, sql.c_str());
+  if (!r) return unexpected{r.error()};
+  return {};
+}
+
+expected<bool, db_error> database::impl::wait_for_notification(std::chrono::milliseconds timeout) {
+  constexpr std::string_view step = "wait for notification";
+  if (!conn || PQstatus(conn.get()) != CONNECTION_OK) {
+    auto r = broken(step);
+    return unexpected{r.error()};
+  }
+  PGconn* c = conn.get();
+  // Every pending notification counts as one: they only say "look again".
+  const auto drain = [c] {
+    bool any = false;
+    while (PGnotify* n = PQnotifies(c)) {
+      PQfreemem(n);
+      any = true;
+    }
+    return any;
+  };
+  bool arrived = std::exchange(missed_notifications, false);
+  // Read what is already on the socket without waiting (non-blocking mode).
+  if (PQconsumeInput(c) == 0) {
+    auto r = broken(step);
+    return unexpected{r.error()};
+  }
+  arrived = drain() || arrived;
+  const auto until = clock::now() + timeout;
+  while (!arrived) {
+    short revents = 0;
+    const auto w = wait_socket(c, POLLIN, until, revents, waiting_hook, waiting_every);
+    if (w == wait_result::timed_out) return false;
+    // An orderly close by the server (it was stopped, or the backend was
+    // terminated) reads as input too: PQconsumeInput then fails or leaves
+    // the connection bad.
+    if (w == wait_result::failed || PQconsumeInput(c) == 0 || PQstatus(c) == CONNECTION_BAD) {
+      auto r = broken(step);
+      return unexpected{r.error()};
+    }
+    arrived = drain();
+  }
+  return true;
 }
 
 expected<transaction, db_error> transaction::begin(database::impl& db, std::string_view step) {

@@ -21,8 +21,12 @@ struct database::impl {
   std::vector<std::string> secrets;
   std::function<void()> waiting_hook;  // see database::while_waiting
   std::chrono::milliseconds waiting_every{0};
+  std::vector<std::string> channels;   // LISTENed on; again after each connect()
+  bool missed_notifications = false;   // reconnected while listening
 
   expected<void, db_error> connect();
+  expected<void, db_error> listen(const std::string& channel);
+  expected<bool, db_error> wait_for_notification(std::chrono::milliseconds timeout);
 
   // Runs one statement (extended protocol, so exactly one, parameters bound
   // by the server) and waits for its answer at most `deadline`

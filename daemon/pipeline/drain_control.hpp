@@ -11,7 +11,7 @@ class drain_control {
  public:
   enum class phase {
     claiming,          // claims due feeds as room frees up
-    waiting_for_room,  // --once: a busy host's feeds went back due now; claim again after a fetch finishes
+    waiting_for_room,  // --once: a claim came back short with claims outstanding (hosts at their cap); claim again after a fetch finishes
     exhausted,         // --once: nothing more is due; store what is outstanding, then stop
     draining,          // first SIGTERM/SIGINT: claim nothing, store what comes back, within drain_timeout
     cancelling,        // second signal: fetches are being cancelled; a failing database is given up at once
@@ -25,8 +25,9 @@ class drain_control {
 
   // --once only: a claim came back short, so nothing else is due now.
   void nothing_due();
-  // --once only: claims went back to the database due now; claiming at once
-  // would take the same feeds again while their host is still busy.
+  // --once only: a claim came back short while this run holds claims, so
+  // the hosts it holds may have more due beyond their cap; claiming again
+  // before a fetch finishes would find nothing more.
   void host_busy();
   // A fetch's result was stored, freeing room on its host.
   void fetch_finished();

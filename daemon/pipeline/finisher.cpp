@@ -41,7 +41,7 @@ void finisher::finish(const fetched& result, const schedule_limits& limits) {
 
 // Given back untouched, still due: the next run fetches it.
 void finisher::cancelled(const job& j) {
-  database_("release", storage::release, j.claim);
+  database_("release", [](storage::database& db, const storage::claim& c) { return storage::release(db, c); }, j.claim);
   ++counters_.released;
   log_.info("fetch_cancelled", {{"feed", j.claim.feed_id}, {"url", j.url}});
 }

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -14,18 +15,18 @@ namespace feedd::daemon {
 // A claimed feed's fetch, finished one way or another (cancelled fetches and
 // claims dropped before they started arrive as outcome::cancelled, so the
 // store thread releases them). Every claim handed to the scheduler comes
-// back exactly once: as one of these, or in a `deferred`.
+// back exactly once, as one of these or in a `held`.
 struct fetched {
   storage::claim claim;
   fetch_response response;
 };
 
-// Claims the scheduler did not take: their host already had as many claims
-// waiting or in flight as it can serve within the lease (claims_per_host in
-// schedule_policy.hpp). The store thread gives them back to the database.
-// Counted against the queue's capacity like a document, since it is claims
-// coming back, in order with the results before and after it.
-struct deferred {
+// Claims the scheduler had waiting for a host that just answered 429 or 503
+// with Retry-After: they are not started, and the store thread gives them
+// back to the database (the host is paused there, so no instance claims
+// them before the pause ends).
+struct held {
+  std::string host;
   std::vector<storage::claim> claims;
 };
 
@@ -43,6 +44,6 @@ struct reload_requested {
   std::shared_ptr<const config::config> next;
 };
 
-using message = std::variant<fetched, deferred, drain_requested, cancel_requested, reload_requested>;
+using message = std::variant<fetched, held, drain_requested, cancel_requested, reload_requested>;
 
 }  // namespace feedd::daemon

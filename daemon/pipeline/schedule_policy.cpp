@@ -38,12 +38,4 @@ seconds next_after_failure(const schedule_limits& limits, std::optional<seconds>
   return next;
 }
 
-int claims_per_host(int max_per_host, std::chrono::seconds timeout, std::chrono::seconds lease) {
-  // Waves of max_per_host fetches, each wave at most `timeout`: the last
-  // claim held starts by (waves - 1) * timeout and ends by waves * timeout,
-  // which must stay within the lease.
-  const auto waves = timeout.count() > 0 ? lease.count() / timeout.count() : 1;
-  return max_per_host * static_cast<int>(std::clamp<std::int64_t>(waves, 1, 1'000'000));
-}
-
 }  // namespace feedd::daemon

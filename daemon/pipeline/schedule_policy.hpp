@@ -29,13 +29,4 @@ std::chrono::seconds next_after_failure(const schedule_limits& limits, std::opti
                                         int consecutive_failures, std::optional<std::chrono::seconds> retry_after,
                                         double jitter);
 
-// How many claims on one host (host:port) may be outstanding at once.
-// Fetches to a host run max_per_host at a time, each within `timeout`, while
-// the claims behind them wait with their lease running; holding more than
-// can finish within the lease would let the lease expire under a claim not
-// yet fetched (another instance may then fetch the feed too, RELIABILITY
-// C7), and would spend the claim budget on one slow host while feeds on
-// others wait (N10). Never below max_per_host.
-int claims_per_host(int max_per_host, std::chrono::seconds timeout, std::chrono::seconds lease);
-
 }  // namespace feedd::daemon

@@ -10,8 +10,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "feedd/parsers/url.hpp"
-#include "schedule_policy.hpp"
 
 namespace feedd::daemon {
 
@@ -19,18 +17,16 @@ namespace net = boost::asio;
 
 namespace {
 
-// What per-host limits count by: "host:port" of an http(s) URL, "" for
-// anything else (such a feed fails at once, without a connection).
-std::string host_key(const std::string& url) {
-  auto parsed = parsers::parse_http_url(url);
-  return parsed ? parsed->host + ":" + parsed->port : std::string();
-}
-
-// A claim and the host it counts against ("" for none).
+// A claim and the host it counts against: claim.host, the key the store
+// thread caps its claims by too ("" for none: such a feed fails at once,
+// without a connection).
 struct job {
   storage::claim claim;
   std::string host;
 };
+
+// A 429 or 503 with Retry-After: the host asks to be left alone a while.
+bool asks_to_wait(const fetch_response& r) { return (r.status == 429 || r.status == 503) && r.retry_after.has_value(); }
 
 struct host_load {
   int waiting = 0;
@@ -84,23 +80,12 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     if (load.waiting <= 0 && load.in_flight <= 0) hosts.erase(host);
   }
 
-  void admit(std::vector<storage::claim> claims, std::chrono::seconds lease) {
-    const auto timeout = std::max(std::chrono::seconds(1), std::chrono::duration_cast<std::chrono::seconds>(limits.timeout));
-    const int per_host = claims_per_host(limits.max_per_host, timeout, lease);
-    std::vector<storage::claim> over;
+  void admit(std::vector<storage::claim> claims) {
     for (auto& c : claims) {
-      std::string host = host_key(c.url);
-      if (!host.empty()) {
-        const auto it = hosts.find(host);
-        if (it != hosts.end() && it->second.waiting + it->second.in_flight >= per_host) {
-          over.push_back(std::move(c));
-          continue;
-        }
-        count(host, [](host_load& l) { ++l.waiting; });
-      }
+      std::string host = c.host;
+      count(host, [](host_load& l) { ++l.waiting; });
       waiting.push_back({std::move(c), std::move(host)});
     }
-    if (!over.empty()) deliver(deferred{std::move(over)});
   }
 
   bool host_full(const std::string& host) const {
@@ -146,8 +131,27 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   void finished(job j, fetch_response response) {
     in_flight.erase(j.claim.feed_id);
     count(j.host, [](host_load& l) { --l.in_flight; });
+    const bool asked_to_wait = asks_to_wait(response) && !j.host.empty();
+    std::string host = j.host;
     deliver(fetched{std::move(j.claim), std::move(response)});
+    if (asked_to_wait) hold(host);
     pump();
+  }
+
+  // The host's claims not started go back, after the answer that paused it
+  // and before pump() could start the next one.
+  void hold(const std::string& host) {
+    std::vector<storage::claim> claims;
+    for (auto it = waiting.begin(); it != waiting.end();) {
+      if (it->host != host) {
+        ++it;
+        continue;
+      }
+      count(host, [](host_load& l) { --l.waiting; });
+      claims.push_back(std::move(it->claim));
+      it = waiting.erase(it);
+    }
+    if (!claims.empty()) deliver(held{host, std::move(claims)});
   }
 
   void drop_waiting() {
@@ -165,13 +169,13 @@ scheduler::scheduler(net::io_context& io, fetcher& client, bounded_queue<message
 
 scheduler::~scheduler() = default;
 
-void scheduler::submit(std::vector<storage::claim> claims, std::chrono::seconds lease) {
-  net::post(state_->strand, [s = state_, claims = std::move(claims), lease]() mutable {
+void scheduler::submit(std::vector<storage::claim> claims) {
+  net::post(state_->strand, [s = state_, claims = std::move(claims)]() mutable {
     if (!s->starting) {
       for (auto& c : claims) s->cancelled(std::move(c));
       return;
     }
-    s->admit(std::move(claims), lease);
+    s->admit(std::move(claims));
     s->pump();
   });
 }

@@ -39,12 +39,11 @@ class scheduler {
 
   // Thread-safe; each posts to the strand.
   //
-  // Takes claims made with a lease of `lease`. A host keeps at most
-  // claims_per_host(max_per_host, timeout, lease) of them waiting or in
-  // flight, so that none waits past its lease for the host (RELIABILITY
-  // C7) nor holds up other hosts' feeds (N10); the claims over that come
-  // back at once in one `deferred`.
-  void submit(std::vector<storage::claim> claims, std::chrono::seconds lease);
+  // Takes claims; each waits until its host (claim.host) has fewer than
+  // max_per_host fetches in flight. How many a host has waiting is the store
+  // thread's to bound: it claims per host no more than its cap less what it
+  // holds (storage::claim_due), keyed by the same claim.host.
+  void submit(std::vector<storage::claim> claims);
   void slot_freed();  // the store thread popped a document
   // Drops claims not yet started (they come back as cancelled) and starts
   // no new fetch; in-flight fetches run on.

@@ -6,6 +6,7 @@
 
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/claims.hpp"
+#include "feedd/storage/hosts.hpp"
 #include "redirect_chain.hpp"
 
 namespace feedd::daemon {
@@ -17,7 +18,16 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using std::chrono::steady_clock;
 
-constexpr milliseconds idle_poll{1000};
+// How often an idle daemon looks for due feeds when no notification says
+// one was added or made due sooner (LISTEN feedd_feeds): the fallback for a
+// lost notification, and for feeds that simply come due.
+constexpr milliseconds idle_poll{5000};
+// While idle, the store thread waits on the database's socket in slices
+// this long, and looks at the queue (signals) between them.
+constexpr milliseconds listen_slice{100};
+// After a fetch finishes, the next claim waits this long so that the
+// finishes of a busy moment share one claim rather than each making its own.
+constexpr milliseconds claim_after_finish{100};
 constexpr seconds summary_every{60};
 
 seconds to_seconds(config::duration d) { return std::max(seconds(1), duration_cast<seconds>(d)); }
@@ -53,11 +63,13 @@ seconds store_worker::lease() const { return to_seconds(settings_.schedule.lease
 
 int store_worker::run() {
   next_summary_ = steady_clock::now() + summary_every;
+  listening_ = !once_ && listen();
   for (;;) {
     if (hooks_.alive) hooks_.alive();
     claim_more();
+    extend_leases();
     if (drain_.finishing() && outstanding_ == 0 && queue_.empty()) break;
-    if (auto msg = queue_.pop_for(next_wait())) take(*msg);
+    wait_for_work();
     if (steady_clock::now() >= next_summary_) {
       log_summary("summary");
       next_summary_ = steady_clock::now() + summary_every;
@@ -67,13 +79,45 @@ int store_worker::run() {
   return database_.failed() ? 1 : 0;
 }
 
+// A feed added, enabled, or made due sooner by anyone but the daemon is
+// announced on feeds_changed_channel, so that an idle daemon claims it at
+// once rather than at its next poll.
+bool store_worker::listen() {
+  auto done = database_("listen", [](storage::database& db) { return db.listen(storage::feeds_changed_channel); });
+  if (!done) log_.warning("listen", {{"channel", storage::feeds_changed_channel}, {"error", done.error().message}});
+  return done.has_value();
+}
+
+bool store_worker::notified(milliseconds wait) {
+  auto arrived = database_("wait for notification",
+                           [wait](storage::database& db) { return db.wait_for_notification(wait); });
+  return arrived && *arrived;
+}
+
+// Idle (waiting to claim, nothing outstanding, nothing queued), the wait is
+// on the database's socket, in slices of listen_slice so that a signal,
+// which arrives through the queue, is heard within one. Otherwise it is on
+// the queue, and a notification that came meanwhile is picked up after.
+void store_worker::wait_for_work() {
+  const auto wait = next_wait();
+  const bool waiting_to_claim = listening_ && drain_.may_claim() && steady_clock::now() < next_claim_;
+  if (waiting_to_claim && outstanding_ == 0 && queue_.empty()) {
+    if (notified(std::min(wait, listen_slice))) next_claim_ = steady_clock::now();
+    if (auto msg = queue_.pop_for(milliseconds(0))) take(*msg);
+    return;
+  }
+  if (auto msg = queue_.pop_for(wait)) take(*msg);
+  if (waiting_to_claim && notified(milliseconds(0))) next_claim_ = steady_clock::now();
+}
+
 void store_worker::take(const message& m) {
   if (const auto* result = std::get_if<fetched>(&m)) {
     finisher_.finish(*result, limits_of(settings_.schedule));
+    pause_if_asked(*result);
     drain_.fetch_finished();
-    returned(1);
-  } else if (const auto* given_back = std::get_if<deferred>(&m)) {
-    give_back(*given_back);
+    returned(result->claim);
+  } else if (const auto* held_back = std::get_if<held>(&m)) {
+    give_back(*held_back);
   } else {
     apply_control(m);
   }
@@ -90,6 +134,15 @@ void store_worker::apply_control(const message& control) {
   }
 }
 
+// A host's cap is twice what it may fetch at once: max_per_host in flight
+// and as many queued behind them, so that when one fetch ends the next
+// starts at once from the queue and the store thread has a whole fetch's
+// time to claim a replacement. A queued claim waits about one fetch (at
+// most fetch.timeout) before it starts, so it neither waits out its lease
+// nor ties feeds to this instance that another could fetch sooner; a
+// larger cap would only lengthen that wait (RELIABILITY N10, C7).
+int store_worker::per_host_cap() const { return std::max(1, settings_.fetch.max_per_host * 2); }
+
 void store_worker::claim_more() {
   auto now = steady_clock::now();
   if (!drain_.may_claim() || now < next_claim_) return;
@@ -99,27 +152,50 @@ void store_worker::claim_more() {
   const int limit = std::min(settings_.schedule.claim_batch, max_outstanding - outstanding_);
   if (limit <= 0) return;
 
-  auto claims = database_("claim", storage::claim_due, limit, lease(), owner_);
+  const storage::claim_request request{limit, per_host_cap(), lease(), owner_};
+  auto claims = database_(
+      "claim",
+      [](storage::database& db, const storage::claim_request& r, const std::map<std::string, int>& held) {
+        return storage::claim_due(db, r, held);
+      },
+      request, outstanding_per_host_);
   now = steady_clock::now();
   if (!claims) {
     next_claim_ = now + idle_poll;
     return;
   }
-  // A short batch means nothing else is due now: --once is done claiming,
-  // the daemon polls again shortly.
   const bool short_batch = static_cast<int>(claims->size()) < limit;
-  if (short_batch) drain_.nothing_due();
-  next_claim_ = short_batch ? now + idle_poll : now;
   auto kept = fetchable(std::move(*claims));
-  log_.debug("claim", {{"feeds", kept.size()}, {"outstanding", outstanding_ + static_cast<int>(kept.size())}});
-  if (kept.empty()) return;
+  for (const auto& c : kept) {
+    ++outstanding_per_host_[c.host];
+    held_[c.feed_id] = c;
+  }
+  if (!kept.empty() && held_.size() == kept.size()) next_extend_ = now + extend_every();
   outstanding_ += static_cast<int>(kept.size());
-  fetch_side_.submit(std::move(kept), lease());
+  // A short batch means nothing more can be claimed now: nothing else is
+  // due, or the hosts that have more are at their cap. While a host is at
+  // its cap, a finish there may make room for more of its feeds, so --once
+  // claims again after one; with no host at its cap, nothing more is due
+  // and --once is done (claiming again would take back feeds it released).
+  // The daemon polls again shortly (sooner after a finish).
+  if (short_batch) {
+    const bool capped = std::any_of(outstanding_per_host_.begin(), outstanding_per_host_.end(),
+                                    [&](const auto& h) { return !h.first.empty() && h.second >= request.per_host; });
+    if (capped) {
+      drain_.host_busy();
+    } else {
+      drain_.nothing_due();
+    }
+  }
+  next_claim_ = short_batch ? now + idle_poll : now;
+  log_.debug("claim", {{"feeds", kept.size()}, {"outstanding", outstanding_}});
+  if (kept.empty()) return;
+  fetch_side_.submit(std::move(kept));
 }
 
 std::vector<storage::claim> store_worker::fetchable(std::vector<storage::claim> claims) {
   std::erase_if(claims, [this](const storage::claim& c) {
-    if (parsers::parse_http_url(c.url)) return false;
+    if (!c.host.empty() && parsers::parse_http_url(c.url)) return false;
     disable_unfetchable(c);
     return true;
   });
@@ -136,25 +212,66 @@ void store_worker::disable_unfetchable(const storage::claim& c) {
   log_.warning("feed_disabled", {{"feed", c.feed_id}, {"url", parsers::redact_url(c.url)}, {"reason", unfetchable_url}});
 }
 
-// The daemon makes these feeds due one fetch timeout later, by when a wave
-// of their host's fetches has ended: behind the feeds of other hosts due
-// meanwhile, not starving them, and never waiting out a lease. --once must
-// still fetch them, so it leaves them due and claims again only after a
-// fetch has finished and freed room on some host.
-void store_worker::give_back(const deferred& d) {
-  const seconds later = once_ ? seconds(0) : to_seconds(settings_.fetch.timeout);
-  database_("defer", storage::defer, d.claims, later);
-  drain_.host_busy();
-  next_claim_ = steady_clock::now();
-  log_.debug("deferred", {{"feeds", d.claims.size()}, {"due_in_s", static_cast<std::int64_t>(later.count())},
-                          {"outstanding", outstanding_ - static_cast<int>(d.claims.size())}});
-  returned(d.claims.size());
+// A 429 or 503 with Retry-After pauses the feed's host for every instance
+// for that long, clamped to [min_interval, max_interval]: its other due
+// feeds are not claimed meanwhile, while other hosts go on. The scheduler
+// gives back the host's claims it had waiting (give_back).
+void store_worker::pause_if_asked(const fetched& f) {
+  const auto& r = f.response;
+  if ((r.status != 429 && r.status != 503) || !r.retry_after || f.claim.host.empty()) return;
+  const auto limits = limits_of(settings_.schedule);
+  const seconds pause = std::clamp(*r.retry_after, limits.min_interval, limits.max_interval);
+  if (!database_("pause host", storage::pause_host, f.claim.host, pause)) return;
+  log_.info("host_paused", {{"host", f.claim.host}, {"status", r.status}, {"pause_s", static_cast<std::int64_t>(pause.count())}});
 }
 
-void store_worker::returned(std::size_t claims) {
-  outstanding_ -= static_cast<int>(claims);
+void store_worker::give_back(const held& h) {
+  database_(
+      "release held",
+      [](storage::database& db, const std::vector<storage::claim>& claims) { return storage::release(db, claims); },
+      h.claims);
+  counters_.released += h.claims.size();
+  log_.info("claims_held", {{"host", h.host}, {"feeds", h.claims.size()}});
+  for (const auto& c : h.claims) returned(c);
+}
+
+void store_worker::returned(const storage::claim& c) {
+  --outstanding_;
+  if (auto it = held_.find(c.feed_id); it != held_.end() && it->second.lease_token == c.lease_token) held_.erase(it);
+  if (auto it = outstanding_per_host_.find(c.host); it != outstanding_per_host_.end() && --it->second <= 0) {
+    outstanding_per_host_.erase(it);
+  }
+  // Room on the claim's host: claim again soon, whatever the last batch was.
+  next_claim_ = std::min(next_claim_, steady_clock::now() + claim_after_finish);
   fetch_side_.slot_freed();
   if (hooks_.progress) hooks_.progress(counters_, queue_.size(), outstanding_);
+}
+
+// Every third of a lease, the leases of the claims still outstanding
+// (waiting for their host, or in flight) are renewed, so that none runs out
+// while its claim waits (RELIABILITY C7): another instance would take the
+// feed and both would fetch it.
+milliseconds store_worker::extend_every() const { return std::max(milliseconds(1000), duration_cast<milliseconds>(lease()) / 3); }
+
+void store_worker::extend_leases() {
+  const auto now = steady_clock::now();
+  if (held_.empty() || now < next_extend_) return;
+  next_extend_ = now + extend_every();
+  std::vector<storage::claim> claims;
+  claims.reserve(held_.size());
+  for (const auto& [id, c] : held_) claims.push_back(c);
+  auto still = database_("extend leases", storage::extend_leases, claims, lease());
+  if (!still) return;  // tried again at the next third; the lease has two left
+  std::sort(still->begin(), still->end());
+  // Taken over by another instance (it found the lease run out): the
+  // result of this claim, when it comes, is dropped by the lease-token
+  // guard of the finish; the claim is no longer renewed.
+  for (const auto& c : claims) {
+    if (std::binary_search(still->begin(), still->end(), c.feed_id)) continue;
+    log_.warning("lease_lost", {{"feed", c.feed_id}, {"url", parsers::redact_url(c.url)}});
+    held_.erase(c.feed_id);
+  }
+  log_.debug("leases_extended", {{"feeds", still->size()}});
 }
 
 milliseconds store_worker::next_wait() const {
@@ -162,6 +279,9 @@ milliseconds store_worker::next_wait() const {
   milliseconds wait = drain_.may_claim()
                           ? std::clamp(duration_cast<milliseconds>(next_claim_ - steady_clock::now()), milliseconds(10), idle_poll)
                           : idle_poll;
+  if (!held_.empty()) {
+    wait = std::min(wait, std::max(milliseconds(10), duration_cast<milliseconds>(next_extend_ - steady_clock::now())));
+  }
   if (hooks_.alive_every.count() > 0) wait = std::min(wait, hooks_.alive_every);
   return wait;
 }

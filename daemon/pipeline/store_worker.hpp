@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 
 #include "bounded_queue.hpp"
@@ -19,7 +20,7 @@ namespace feedd::daemon {
 
 // The parse-and-store thread: the only thread that touches the database.
 // It claims due feeds, hands them to the scheduler, pops what comes back
-// (fetched documents, claims its host could not take, signals) and
+// (fetched documents, signals) and
 // finishes each feed in one transaction.
 class store_worker {
  public:
@@ -43,13 +44,20 @@ class store_worker {
   int run();
 
  private:
+  bool listen();
+  bool notified(std::chrono::milliseconds wait);
+  void wait_for_work();
   void take(const message& m);
   void apply_control(const message& control);
   void claim_more();
   std::vector<storage::claim> fetchable(std::vector<storage::claim> claims);
   void disable_unfetchable(const storage::claim& c);
-  void give_back(const deferred& d);
-  void returned(std::size_t claims);
+  void returned(const storage::claim& c);
+  void pause_if_asked(const fetched& f);
+  void give_back(const held& h);
+  int per_host_cap() const;
+  void extend_leases();
+  std::chrono::milliseconds extend_every() const;
   std::chrono::milliseconds next_wait() const;
   void log_summary(std::string_view event);
   std::chrono::seconds lease() const;
@@ -68,6 +76,15 @@ class store_worker {
 
   std::string owner_;
   int outstanding_ = 0;  // claims handed to the scheduler and not yet back
+  // The same by claim.host, the key the scheduler counts by: what
+  // storage::claim_due subtracts from each host's cap.
+  std::map<std::string, int> outstanding_per_host_;
+  // The same by feed id, with the lease tokens extend_leases needs; a claim
+  // found taken over is dropped from here (no longer renewed) though still
+  // outstanding until its result comes back.
+  std::map<std::int64_t, storage::claim> held_;
+  std::chrono::steady_clock::time_point next_extend_{};
+  bool listening_ = false;  // LISTEN feeds_changed_channel succeeded
   std::chrono::steady_clock::time_point next_claim_{};
   std::chrono::steady_clock::time_point next_summary_{};
 };

@@ -12,15 +12,15 @@ TEST(DrainControl, RunOnceClaimsUntilNothingIsDueAndAgainAfterABusyHostFrees) {
   drain_control d(true, 20s);
   EXPECT_TRUE(d.may_claim());
   d.host_busy();
-  EXPECT_FALSE(d.may_claim()) << "the same feeds would be claimed again while their host is busy";
-  EXPECT_FALSE(d.finishing()) << "the feeds given back are still to be fetched";
+  EXPECT_FALSE(d.may_claim()) << "a short claim with claims outstanding: nothing more until a fetch finishes";
+  EXPECT_FALSE(d.finishing()) << "the hosts at their cap may have more due";
   d.fetch_finished();
   EXPECT_TRUE(d.may_claim());
   d.nothing_due();
   EXPECT_FALSE(d.may_claim());
   EXPECT_TRUE(d.finishing());
   d.host_busy();
-  EXPECT_FALSE(d.finishing()) << "feeds given back after the last claim are due again";
+  EXPECT_FALSE(d.finishing()) << "claims still outstanding may free room for more";
   d.fetch_finished();
   EXPECT_TRUE(d.may_claim());
 }

@@ -51,14 +51,5 @@ TEST(SchedulePolicy, RetryAfterHonouredButClamped) {
   EXPECT_EQ(next_after_failure(limits, std::nullopt, 1, seconds(0), 0.0), minutes(30));
 }
 
-TEST(SchedulePolicy, ClaimsPerHostFitInTheLease) {
-  // Defaults: 2 at a time, 30 s each, 5 min lease: ten waves.
-  EXPECT_EQ(claims_per_host(2, seconds(30), minutes(5)), 20);
-  EXPECT_EQ(claims_per_host(2, seconds(2), seconds(5)), 4);
-  // Never fewer than can run at once.
-  EXPECT_EQ(claims_per_host(3, seconds(30), seconds(31)), 3);
-  EXPECT_EQ(claims_per_host(3, seconds(0), seconds(31)), 3);
-}
-
 }  // namespace
 }  // namespace feedd::daemon

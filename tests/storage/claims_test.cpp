@@ -25,7 +25,7 @@ TEST(StorageClaims, ClaimsOnlyDueEnabledUnleasedFeeds) {
   t.exec("UPDATE feeds SET lease_until = now() + interval '1 hour', lease_token = 1 WHERE id = " +
          std::to_string(leased));
 
-  auto claims = storage::claim_due(db, 10, 300s, "instance-a");
+  auto claims = storage::claim_due(db, {10, 10, 300s, "instance-a"});
   ASSERT_TRUE(claims.has_value()) << claims.error().message;
   EXPECT_EQ(ids(*claims), std::vector<std::int64_t>{due});
   EXPECT_EQ(t.scalar("SELECT claimed_by FROM feeds WHERE id = " + std::to_string(due)), "instance-a");
@@ -34,7 +34,7 @@ TEST(StorageClaims, ClaimsOnlyDueEnabledUnleasedFeeds) {
                      std::to_string(due)),
             "t");
 
-  auto again = storage::claim_due(db, 10, 300s, "instance-a");
+  auto again = storage::claim_due(db, {10, 10, 300s, "instance-a"});
   ASSERT_TRUE(again.has_value());
   EXPECT_TRUE(again->empty());
 }
@@ -64,7 +64,7 @@ TEST(StorageClaims, HonoursTheLimitLongestWaitingFirst) {
     t.exec("UPDATE feeds SET next_check_at = now() - interval '" + std::to_string(i) + " minutes' WHERE id = " +
            std::to_string(feeds[static_cast<std::size_t>(i)]));
   }
-  auto claims = storage::claim_due(db, 3, 300s, "a");
+  auto claims = storage::claim_due(db, {3, 3, 300s, "a"});
   ASSERT_TRUE(claims.has_value());
   EXPECT_EQ(ids(*claims), (std::vector<std::int64_t>{feeds[4], feeds[3], feeds[2]}));
   std::set<std::int64_t> tokens;
@@ -101,9 +101,9 @@ TEST(StorageClaims, ConcurrentClaimersNeverGetTheSameFeed) {
   // 200 feeds in batches of 7 + 7 take 15 rounds.
   for (int round = 0; round < 20 && all.size() < 200; ++round) {
     ASSERT_TRUE(a.internals().exec("begin", "BEGIN").has_value());
-    auto from_a = storage::claim_due(a, 7, 300s, "claimer-a");
+    auto from_a = storage::claim_due(a, {7, 200, 300s, "claimer-a"});
     ASSERT_TRUE(from_a.has_value()) << from_a.error().message;
-    auto from_b = storage::claim_due(b, 7, 300s, "claimer-b");
+    auto from_b = storage::claim_due(b, {7, 200, 300s, "claimer-b"});
     ASSERT_TRUE(a.internals().exec("commit", "COMMIT").has_value());
     ASSERT_TRUE(from_b.has_value()) << "B waited for the rows A holds: " << from_b.error().message;
     EXPECT_EQ(from_a->size(), std::min<std::size_t>(7, 200 - all.size()));
@@ -132,42 +132,13 @@ TEST(StorageClaims, ReleasedFeedStaysDue) {
   EXPECT_TRUE(late->lease_lost);
 }
 
-TEST(StorageClaims, DeferredClaimsAreGivenBackAndDueLater) {
-  test_database t{"defer"};
-  auto db = open_migrated(t);
-  const auto a = add(db, "https://example.com/a");
-  const auto b = add(db, "https://example.com/b");
-  const auto c = add(db, "https://example.com/c");
-  auto claimed = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
-  ASSERT_TRUE(claimed.has_value());
-  ASSERT_EQ(claimed->size(), 3u);
-  std::vector<storage::claim> give_back{(*claimed)[0], (*claimed)[1]};
-  // A claim this instance no longer holds (taken over: another token) is
-  // left as the new holder has it.
-  give_back[1].lease_token += 1000;
-  ASSERT_TRUE(storage::defer(db, give_back, std::chrono::seconds(600)).has_value());
-  const auto row = [&](std::int64_t id) {
-    return t.scalar("SELECT (lease_until IS NULL)::text || ' ' || (next_check_at > now() + interval '590 seconds')::text"
-                    " FROM feeds WHERE id = " + std::to_string(id));
-  };
-  EXPECT_EQ(row(a), "true true");
-  EXPECT_EQ(row(b), "false false");
-  EXPECT_EQ(row(c), "false false");
-  // Deferred by nothing: due again at once, claimable again.
-  ASSERT_TRUE(storage::defer(db, {(*claimed)[2]}, std::chrono::seconds(0)).has_value());
-  auto again = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
-  ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(ids(*again), std::vector<std::int64_t>{c});
-  EXPECT_TRUE(storage::defer(db, {}, std::chrono::seconds(600)).has_value());
-}
-
 // RELIABILITY G9 at the storage level: only the lease holder disables, and
 // a disabled feed is never claimed again.
 TEST(StorageClaims, AnUnfetchableFeedIsDisabledByItsHolderAndNotClaimedAgain) {
   test_database t{"unfetchable"};
   auto db = open_migrated(t);
   t.exec("INSERT INTO feeds (url) VALUES ('file:///etc/passwd'), ('exec:true')");
-  auto claimed = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
+  auto claimed = storage::claim_due(db, {10, 10, 300s, "test"});
   ASSERT_TRUE(claimed.has_value());
   ASSERT_EQ(claimed->size(), 2u);
   auto stale = (*claimed)[1];
@@ -190,7 +161,7 @@ TEST(StorageClaims, AnUnfetchableFeedIsDisabledByItsHolderAndNotClaimedAgain) {
   EXPECT_TRUE(again->already_finished);
   EXPECT_EQ(t.scalar("SELECT error_count FROM feeds WHERE url = 'file:///etc/passwd'"), "1");
   t.exec("UPDATE feeds SET lease_until = NULL, next_check_at = now() - interval '1 hour'");
-  auto next = storage::claim_due(db, 10, std::chrono::seconds(300), "test");
+  auto next = storage::claim_due(db, {10, 10, 300s, "test"});
   ASSERT_TRUE(next.has_value());
   ASSERT_EQ(next->size(), 1u);
   EXPECT_EQ((*next)[0].url, "exec:true");
@@ -250,7 +221,7 @@ TEST(StorageClaims, AFeedGoneForThirtyDaysIsDisabled) {
   t.exec("UPDATE feeds SET gone_since = now() - interval '30 days 1 minute'");
   EXPECT_TRUE(fail(404, true));
   EXPECT_EQ(t.scalar("SELECT disabled FROM feeds"), "t");
-  auto claimed = storage::claim_due(db, 10, 60s, "test");
+  auto claimed = storage::claim_due(db, {10, 10, 60s, "test"});
   ASSERT_TRUE(claimed.has_value());
   EXPECT_TRUE(claimed->empty()) << "a disabled feed is not claimed";
 }

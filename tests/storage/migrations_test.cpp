@@ -19,7 +19,7 @@ TEST(StorageMigrations, CreatesTheContractTablesInAnEmptyDatabase) {
   auto db = open_database(t);
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 2);
+  EXPECT_EQ(*version, 3);
   EXPECT_EQ(columns(t, "feeds",
                     "id,url,title,site_url,etag,last_modified,interval,next_check_at,last_checked_at,"
                     "last_status,last_error,error_count,disabled"),
@@ -36,6 +36,13 @@ TEST(StorageMigrations, CreatesTheContractTablesInAnEmptyDatabase) {
             "entry_id:bigint,length:bigint,type:text,url:text");
   EXPECT_EQ(columns(t, "schema_migrations", "version,applied_at"),
             "applied_at:timestamp with time zone,version:integer");
+  EXPECT_EQ(columns(t, "feeds", "host"), "host:text");
+  EXPECT_EQ(columns(t, "feed_hosts", "host,next_due_at,paused_until"),
+            "host:text,next_due_at:timestamp with time zone,paused_until:timestamp with time zone");
+  // feeds.host is the database's to keep: no writer can set it.
+  EXPECT_EQ(t.scalar("SELECT is_generated FROM information_schema.columns WHERE table_name = 'feeds' "
+                     "AND column_name = 'host'"),
+            "ALWAYS");
   // The constraints users rely on: unique url, unique (feed_id, guid), cascades.
   EXPECT_EQ(t.scalar("SELECT string_agg(pg_get_constraintdef(oid), ' | ' ORDER BY pg_get_constraintdef(oid)) FROM pg_constraint "
                      "WHERE conrelid IN ('feeds'::regclass, 'entries'::regclass, 'enclosures'::regclass) "
@@ -50,8 +57,8 @@ TEST(StorageMigrations, RunningTwiceChangesNothing) {
   ASSERT_TRUE(storage::migrate(db).has_value());
   auto again = storage::migrate(db);
   ASSERT_TRUE(again.has_value()) << again.error().message;
-  EXPECT_EQ(*again, 2);
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(*again, 3);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "3");
 }
 
 TEST(StorageMigrations, RefusesADatabaseWithANewerSchema) {
@@ -61,11 +68,11 @@ TEST(StorageMigrations, RefusesADatabaseWithANewerSchema) {
   auto version = storage::migrate(db);
   ASSERT_FALSE(version.has_value());
   EXPECT_EQ(version.error().what, kind::schema);
-  EXPECT_EQ(version.error().message, "storage: migrate: database schema version 999 is newer than this feedd (2)");
+  EXPECT_EQ(version.error().message, "storage: migrate: database schema version 999 is newer than this feedd (3)");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
   EXPECT_EQ(checked.error().what, kind::schema);
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "3");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "4");
 }
 
 TEST(StorageMigrations, CheckSchemaRefusesAnEmptyDatabase) {
@@ -83,7 +90,18 @@ TEST(StorageMigrations, CheckSchemaAcceptsTheCurrentSchema) {
   auto db = open_migrated(t);
   auto checked = storage::check_schema(db);
   ASSERT_TRUE(checked.has_value()) << checked.error().message;
-  EXPECT_EQ(*checked, 2);
+  EXPECT_EQ(*checked, 3);
+}
+
+// What version 3 adds, dropped again: the schema an older feedd left.
+void downgrade_to_version_2(const test_database& t) {
+  t.exec("DROP TABLE feed_hosts");
+  t.exec("DROP TRIGGER feeds_inserted ON feeds");
+  t.exec("DROP TRIGGER feeds_due_sooner ON feeds");
+  t.exec("DROP FUNCTION feedd_feeds_inserted(), feedd_feed_due_sooner()");
+  t.exec("ALTER TABLE feeds DROP COLUMN host");
+  t.exec("DROP FUNCTION feedd_host_key(text)");
+  t.exec("DELETE FROM schema_migrations WHERE version = 3");
 }
 
 // A database left at version 1 by an older feedd: run refuses it until
@@ -92,17 +110,50 @@ TEST(StorageMigrations, UpgradesAVersionOneDatabaseInPlace) {
   test_database t{"upgrade from 1"};
   auto db = open_migrated(t);
   t.exec("INSERT INTO feeds (url, error_count) VALUES ('https://example.com/feed', 3)");
+  downgrade_to_version_2(t);
   t.exec("ALTER TABLE feeds DROP COLUMN gone_since, DROP COLUMN moved_to");
   t.exec("DELETE FROM schema_migrations WHERE version = 2");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
-  EXPECT_NE(checked.error().message.find("version 1 is older than this feedd (2); run feedd migrate"), std::string::npos)
+  EXPECT_NE(checked.error().message.find("version 1 is older than this feedd (3); run feedd migrate"), std::string::npos)
       << checked.error().message;
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 2);
-  EXPECT_EQ(t.scalar("SELECT concat_ws('|', url, error_count, gone_since IS NULL, moved_to IS NULL) FROM feeds"),
-            "https://example.com/feed|3|t|t");
+  EXPECT_EQ(*version, 3);
+  EXPECT_EQ(t.scalar("SELECT concat_ws('|', url, error_count, gone_since IS NULL, moved_to IS NULL, host) FROM feeds"),
+            "https://example.com/feed|3|t|t|example.com:443");
+}
+
+// A version 2 database with feeds in it: version 3 derives every feed's host
+// and the per-host bounds from what is there, and claims work at once.
+TEST(StorageMigrations, UpgradesAVersionTwoDatabaseWithFeeds) {
+  test_database t{"upgrade from 2"};
+  auto db = open_migrated(t);
+  downgrade_to_version_2(t);
+  t.exec("INSERT INTO feeds (url, next_check_at, disabled) VALUES "
+         "('https://a.example/1', now() - interval '2 hours', false), "
+         "('HTTPS://A.example:443/2', now() - interval '1 hour', false), "
+         "('http://[::1]:9000/feed', now() + interval '1 hour', false), "
+         "('file:///etc/passwd', now(), false), "
+         "('https://off.example/feed', now(), true)");
+  auto checked = storage::check_schema(db);
+  ASSERT_FALSE(checked.has_value());
+  EXPECT_NE(checked.error().message.find("version 2 is older than this feedd (3)"), std::string::npos)
+      << checked.error().message;
+  auto version = storage::migrate(db);
+  ASSERT_TRUE(version.has_value()) << version.error().message;
+  EXPECT_EQ(*version, 3);
+  EXPECT_EQ(t.scalar("SELECT string_agg(host, ',' ORDER BY id) FROM feeds"),
+            "a.example:443,a.example:443,::1:9000,,off.example:443");
+  // One row per host with an enabled feed, bounded by its oldest feed.
+  EXPECT_EQ(t.scalar("SELECT string_agg(h.host || '=' || (h.next_due_at = (SELECT min(next_check_at) FROM feeds f "
+                     "WHERE f.host = h.host AND NOT f.disabled)), ',' ORDER BY h.host) FROM feed_hosts h"),
+            "=true,::1:9000=true,a.example:443=true");
+  auto claims = storage::claim_due(db, {10, 1, 300s, "test"});
+  ASSERT_TRUE(claims.has_value()) << claims.error().message;
+  ASSERT_EQ(claims->size(), 2u);
+  EXPECT_EQ((*claims)[0].url, "https://a.example/1");
+  EXPECT_EQ((*claims)[1].url, "file:///etc/passwd");
 }
 
 // RELIABILITY C6: instances starting together on an empty database.
@@ -124,8 +175,8 @@ TEST(StorageMigrations, ConcurrentMigrationsAllSucceedOnce) {
       });
     }
   }
-  for (const auto& outcome : outcomes) EXPECT_EQ(outcome, "2");
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "2");
+  for (const auto& outcome : outcomes) EXPECT_EQ(outcome, "3");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "3");
 }
 
 }  // namespace

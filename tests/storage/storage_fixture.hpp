@@ -41,7 +41,7 @@ inline std::int64_t add(storage::database& db, const std::string& url) {
 // Claims `feed_id` if it is due and returns the claim (feed_id 0: not
 // claimed); other due feeds are released again.
 inline storage::claim claim_feed(storage::database& db, std::int64_t feed_id) {
-  auto claims = storage::claim_due(db, 1000, 300s, "test");
+  auto claims = storage::claim_due(db, {1000, 1000, 300s, "test"});
   if (!claims) throw std::runtime_error(claims.error().message);
   storage::claim found;
   for (const auto& c : *claims) {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,22 +25,55 @@ struct claim {
   std::string last_modified;
   std::optional<std::chrono::seconds> interval;  // per-feed override
   int error_count = 0;
+  // feeds.host: "host:port" as per-host limits count it (the daemon's
+  // host_key of url), "" when url is not an absolute http(s) URL.
+  std::string host;
 };
 
-// Claims up to `limit` due feeds (next_check_at <= now(), not disabled, no
-// live lease) with FOR UPDATE SKIP LOCKED; all lease arithmetic uses the
-// server's now(), never this machine's clock.
-expected<std::vector<claim>, db_error> claim_due(database& db, int limit, std::chrono::seconds lease,
-                                                 std::string_view owner);
+struct claim_request {
+  int limit = 0;     // claims in all
+  int per_host = 0;  // claims this instance may hold on one host at once
+  std::chrono::seconds lease{300};
+  std::string owner;  // claimed_by, e.g. "hostname:pid"
+};
+
+// Claims due feeds (next_check_at <= now(), not disabled, no live lease,
+// host not paused) in one statement, at most request.limit in all and at
+// most request.per_host - outstanding[host] from one host: `outstanding` is
+// what this instance already holds per host (claims handed to the fetch
+// side and not yet finished), keyed like claim::host. Hosts are taken in
+// the order they became due, each host's feeds oldest first, so that one
+// host with thousands of due feeds gets its share and the hosts behind it
+// get theirs in the same batch. Feeds of host "" (URLs that cannot be
+// fetched, to be disabled at once) are not capped. Rows not claimed are
+// not written. Returned oldest first. Lease arithmetic uses the server's
+// now(), never this machine's clock. One transaction: the claiming
+// statement, and when it came upon hosts with nothing due any more, a
+// second that moves their feed_hosts bound forward (host_claims.cpp).
+//
+// A short batch means nothing more is claimable now *for this caller*:
+// hosts at their cap may have more due feeds, claimable after a finish.
+expected<std::vector<claim>, db_error> claim_due(database& db, const claim_request& request,
+                                                 const std::map<std::string, int>& outstanding = {});
+
+// Renews the lease of claims still queued on the fetch side (a busy or
+// paused host) to `lease` from now, so that no claim waits out its lease
+// (another instance would take the feed, RELIABILITY C7). One statement.
+// Returns the feed ids still held; the others were taken over (another
+// token) or finished, and must be dropped unfetched.
+expected<std::vector<std::int64_t>, db_error> extend_leases(database& db, const std::vector<claim>& claims,
+                                                            std::chrono::seconds lease);
 
 // Gives the feed back untouched (cancelled fetch at shutdown): it stays due.
 expected<void, db_error> release(database& db, const claim& c);
+// The same for many claims in one statement, e.g. the queue of a host that
+// was just paused. Claims no longer held (another token) are left alone.
+expected<void, db_error> release(database& db, const std::vector<claim>& claims);
 
-// Gives claims back unfetched, their feeds due again `later` from now (or
-// when they were due, if that is later still): for claims that could not
-// start before their lease ran out (a host already busy with as many as it
-// can take). Claims no longer held (another token) are left alone.
-expected<void, db_error> defer(database& db, const std::vector<claim>& claims, std::chrono::seconds later);
+// Seconds until the earliest feed can be claimed (0 if one can now: due, no
+// live lease, host not paused), nullopt when there are no enabled feeds.
+// Index-driven: reads feed_hosts and the feeds of hosts due now.
+expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db);
 
 struct http_meta {
   int status = 200;

@@ -61,9 +61,24 @@ class database {
   expected<void, db_error> reconnect();  // same options as open()
 
   // Called at least every `every` while a statement waits for its answer
-  // (up to answer_deadline): a thread waiting on the server within a
-  // deadline is alive, and may tell a watchdog so.
+  // (up to answer_deadline), and while wait_for_notification waits: a
+  // thread waiting on the server within a deadline is alive, and may tell
+  // a watchdog so.
   void while_waiting(std::function<void()> hook, std::chrono::milliseconds every);
+
+  // LISTEN on `channel` (e.g. feeds_changed_channel, hosts.hpp). Remembered:
+  // reconnect() listens again on the new session.
+  expected<void, db_error> listen(std::string_view channel);
+
+  // Waits up to `timeout` for a notification on a channel listened on.
+  // true: one or more arrived, or reconnect() ran since the last call (a
+  // notification sent while no session listened is lost, so the caller
+  // should look as if one had come); every pending one is consumed, since
+  // they carry nothing to act on but their arrival. false: none within
+  // `timeout`. kind::connection when the connection is lost meanwhile.
+  // Notifications that arrive while a statement runs are kept for the next
+  // call.
+  expected<bool, db_error> wait_for_notification(std::chrono::milliseconds timeout);
 
   struct impl;
   impl& internals() { return *impl_; }  // for the storage/ .cpp files only
