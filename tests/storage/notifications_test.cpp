@@ -123,7 +123,10 @@ TEST(StorageNotifications, ListeningSurvivesAReconnect) {
   test_database t{"notify reconnect"};
   auto db = open_migrated(t);
   auto listener = open_listener(t);
-  t.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'feedd-listen'");
+  // Only this test's database: tests run in parallel on one cluster, and
+  // the other notification tests hold listeners of the same name.
+  t.exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+         " WHERE application_name = 'feedd-listen' AND datname = current_database()");
   auto lost = listener.wait_for_notification(2s);
   ASSERT_FALSE(lost.has_value());
   EXPECT_EQ(lost.error().what, kind::connection) << lost.error().message;
@@ -134,7 +137,9 @@ TEST(StorageNotifications, ListeningSurvivesAReconnect) {
   EXPECT_EQ(wait(listener, 100ms), "none");
   t.exec("INSERT INTO feeds (url) VALUES ('https://example.com/feed')");
   EXPECT_EQ(wait(listener, 1s), "arrived");
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'feedd-listen'"), "1");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM pg_stat_activity"
+                     " WHERE application_name = 'feedd-listen' AND datname = current_database()"),
+            "1");
 }
 
 }  // namespace
