@@ -141,7 +141,19 @@ void store_worker::apply_control(const message& control) {
 // most fetch.timeout) before it starts, so it neither waits out its lease
 // nor ties feeds to this instance that another could fetch sooner; a
 // larger cap would only lengthen that wait (RELIABILITY N10, C7).
-int store_worker::per_host_cap() const { return std::max(1, settings_.fetch.max_per_host * 2); }
+//
+// With fetch.host_delay the host starts one fetch per delay at best, so the
+// last of `cap` claims waits about cap × delay: the cap is also held to a
+// third of the lease's worth of starts (the renewal period), at least one.
+// The config keeps host_delay below the lease, so even that one claim
+// starts before its lease would end without renewal.
+int store_worker::per_host_cap() const {
+  const int cap = std::max(1, settings_.fetch.max_per_host * 2);
+  const auto delay = settings_.fetch.host_delay;
+  if (delay.count() <= 0) return cap;
+  const auto starts_in_a_third = duration_cast<milliseconds>(lease()) / 3 / delay;
+  return static_cast<int>(std::clamp<std::int64_t>(starts_in_a_third, 1, cap));
+}
 
 void store_worker::claim_more() {
   auto now = steady_clock::now();

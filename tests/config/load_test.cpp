@@ -29,6 +29,7 @@ TEST(ConfigLoad, EmptyDocumentGivesSpecDefaults) {
   EXPECT_EQ(c.fetch.threads, 2);
   EXPECT_EQ(c.fetch.max_concurrent, 64);
   EXPECT_EQ(c.fetch.max_per_host, 2);
+  EXPECT_EQ(c.fetch.host_delay, 0s);
   EXPECT_EQ(c.fetch.connect_timeout, 10s);
   EXPECT_EQ(c.fetch.timeout, 30s);
   EXPECT_EQ(c.fetch.max_body, std::size_t{16} << 20);

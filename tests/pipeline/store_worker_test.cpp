@@ -85,7 +85,8 @@ class StoreWorker : public ::testing::Test {
   void start(bool once) {
     queue_.emplace(static_cast<std::size_t>(settings_.queue.capacity));
     scheduler_.emplace(io_, fetcher_, *queue_,
-                       scheduler_limits{settings_.fetch.max_concurrent, settings_.fetch.max_per_host, settings_.fetch.timeout});
+                       scheduler_limits{settings_.fetch.max_concurrent, settings_.fetch.max_per_host, settings_.fetch.timeout,
+                                        settings_.fetch.host_delay});
     worker_.emplace(*database_, *queue_, *scheduler_, log_, settings_, once, store_worker::hooks{});
     io_thread_ = std::thread([this] { io_.run(); });
     result_ = std::async(std::launch::async, [this] { return worker_->run(); });
