@@ -12,7 +12,7 @@ constexpr std::int64_t one_day_ms = 86'400'000;
 constexpr std::int64_t longest = 365 * one_day_ms;
 constexpr std::int64_t gib = std::int64_t{1} << 30;
 
-const std::array<field, 26> table{{
+const std::array<field, 27> table{{
     {"database", "url", +[](config& c) -> std::string& { return c.database.url; }, 0, 0, text_rule::secret},
     {"database", "password_file", +[](config& c) -> std::string& { return c.database.password_file; }, 0, 0,
      text_rule::credential},
@@ -45,6 +45,9 @@ const std::array<field, 26> table{{
      longest},
     {"schedule", "claim_batch", +[](config& c) -> int& { return c.schedule.claim_batch; }, 1, 10'000},
     {"schedule", "lease", +[](config& c) -> duration& { return c.schedule.lease; }, 1, longest},
+    // Zero is allowed: imported and overdue feeds are all due at once.
+    {"schedule", "first_check_spread", +[](config& c) -> duration& { return c.schedule.first_check_spread; }, 0,
+     longest},
 
     // Zero is allowed: cancel in-flight fetches at once, still store the queue.
     {"shutdown", "drain_timeout", +[](config& c) -> duration& { return c.shutdown.drain_timeout; }, 0, longest},

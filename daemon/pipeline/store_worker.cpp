@@ -6,7 +6,9 @@
 
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/claims.hpp"
+#include "feedd/storage/feeds.hpp"
 #include "feedd/storage/hosts.hpp"
+#include "first_checks.hpp"
 #include "redirect_chain.hpp"
 
 namespace feedd::daemon {
@@ -63,6 +65,7 @@ seconds store_worker::lease() const { return to_seconds(settings_.schedule.lease
 
 int store_worker::run() {
   next_summary_ = steady_clock::now() + summary_every;
+  if (!once_) spread_overdue();
   listening_ = !once_ && listen();
   for (;;) {
     if (hooks_.alive) hooks_.alive();
@@ -77,6 +80,17 @@ int store_worker::run() {
   }
   log_summary("stopped");
   return database_.failed() ? 1 : 0;
+}
+
+// Feeds that came due while no daemon ran (all of them, after a long stop)
+// would otherwise all be claimed in the first seconds, and come due again
+// together an interval later, cycle after cycle. --once spreads nothing:
+// it is to fetch what is due now, and exit.
+void store_worker::spread_overdue() {
+  auto spread = database_("spread overdue", storage::spread_overdue, first_check_bound(settings_.schedule),
+                          first_check_step);
+  if (!spread || spread->feeds == 0) return;
+  log_.info("first_checks_spread", {{"feeds", spread->feeds}, {"window_ms", static_cast<std::int64_t>(spread->window.count())}});
 }
 
 // A feed added, enabled, or made due sooner by anyone but the daemon is

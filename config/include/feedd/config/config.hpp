@@ -58,6 +58,9 @@ struct schedule_settings {
   duration error_backoff_max = std::chrono::hours(24);
   int claim_batch = 100;
   duration lease = std::chrono::minutes(5);
+  // The longest a first check (feeds import) or a check found overdue at
+  // start-up is spread over; 0: none is spread.
+  duration first_check_spread = std::chrono::minutes(5);
 
   friend bool operator==(const schedule_settings&, const schedule_settings&) = default;
 };
