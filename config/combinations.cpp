@@ -75,12 +75,27 @@ void check_lease(document& doc) {
   }
 }
 
+// A host's next claim may wait host_delay for its start; one that waits
+// longer than its lease relies on lease renewal alone, and with no renewal
+// (a store thread stuck on the database) another instance would fetch it too.
+void check_host_delay(document& doc) {
+  const auto& delay = doc.value.fetch.host_delay;
+  const auto& lease = doc.value.schedule.lease;
+  if (usable(doc, {"fetch.host_delay", "schedule.lease"}) && delay >= lease) {
+    conflict(doc, {"fetch.host_delay", show(delay) + " must be shorter than schedule.lease (" + show(lease) +
+                                           "), or a claim can wait out its lease before its fetch starts"},
+             {"schedule.lease", show(lease) + " must be longer than fetch.host_delay (" + show(delay) +
+                                    "), or a claim can wait out its lease before its fetch starts"});
+  }
+}
+
 }  // namespace
 
 void check_combinations(document& doc) {
   check_intervals(doc);
   check_fetch_limits(doc);
   check_lease(doc);
+  check_host_delay(doc);
 }
 
 }  // namespace feedd::config

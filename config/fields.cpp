@@ -12,7 +12,7 @@ constexpr std::int64_t one_day_ms = 86'400'000;
 constexpr std::int64_t longest = 365 * one_day_ms;
 constexpr std::int64_t gib = std::int64_t{1} << 30;
 
-const std::array<field, 25> table{{
+const std::array<field, 27> table{{
     {"database", "url", +[](config& c) -> std::string& { return c.database.url; }, 0, 0, text_rule::secret},
     {"database", "password_file", +[](config& c) -> std::string& { return c.database.password_file; }, 0, 0,
      text_rule::credential},
@@ -21,6 +21,8 @@ const std::array<field, 25> table{{
     {"fetch", "threads", +[](config& c) -> int& { return c.fetch.threads; }, 1, 64},
     {"fetch", "max_concurrent", +[](config& c) -> int& { return c.fetch.max_concurrent; }, 1, 10'000},
     {"fetch", "max_per_host", +[](config& c) -> int& { return c.fetch.max_per_host; }, 1, 10'000},
+    // Zero is allowed: fetches to one host start as soon as max_per_host lets them.
+    {"fetch", "host_delay", +[](config& c) -> duration& { return c.fetch.host_delay; }, 0, longest},
     {"fetch", "connect_timeout", +[](config& c) -> duration& { return c.fetch.connect_timeout; }, 1, longest},
     {"fetch", "timeout", +[](config& c) -> duration& { return c.fetch.timeout; }, 1, longest},
     // The whole body is held in memory before parsing.
@@ -43,6 +45,9 @@ const std::array<field, 25> table{{
      longest},
     {"schedule", "claim_batch", +[](config& c) -> int& { return c.schedule.claim_batch; }, 1, 10'000},
     {"schedule", "lease", +[](config& c) -> duration& { return c.schedule.lease; }, 1, longest},
+    // Zero is allowed: imported and overdue feeds are all due at once.
+    {"schedule", "first_check_spread", +[](config& c) -> duration& { return c.schedule.first_check_spread; }, 0,
+     longest},
 
     // Zero is allowed: cancel in-flight fetches at once, still store the queue.
     {"shutdown", "drain_timeout", +[](config& c) -> duration& { return c.shutdown.drain_timeout; }, 0, longest},

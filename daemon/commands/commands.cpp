@@ -3,9 +3,11 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <random>
 #include <sstream>
 
 #include "app.hpp"
+#include "first_checks.hpp"
 #include "feedd/parsers/opml.hpp"
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/database.hpp"
@@ -161,6 +163,27 @@ int run_feeds_enable(const context& ctx, const std::string& url_or_id) {
   return on_one_feed(ctx, "enable", url_or_id, storage::enable_feed);
 }
 
+namespace {
+
+// The first checks of what an import adds are spread (first_checks.hpp),
+// in the order of the file, each at a random point of its own slot.
+class first_check_spreader {
+ public:
+  first_check_spreader(const config::schedule_settings& s, std::size_t count)
+      : window_(first_check_window(s, count)), count_(count) {}
+  std::chrono::milliseconds next() { return first_check_offset(window_, index_++, count_, unit_(random_)); }
+  std::chrono::milliseconds window() const { return window_; }
+
+ private:
+  std::chrono::milliseconds window_;
+  std::size_t count_;
+  std::size_t index_ = 0;
+  std::mt19937_64 random_{std::random_device{}()};
+  std::uniform_real_distribution<double> unit_{0.0, 1.0};
+};
+
+}  // namespace
+
 int run_feeds_import(const context& ctx, const std::filesystem::path& file) {
   bool ok = false;
   std::string text = slurp(file, ok);
@@ -173,16 +196,17 @@ int run_feeds_import(const context& ctx, const std::filesystem::path& file) {
     std::cerr << "feeds import: " << file.string() << ": " << outlines.error().message << '\n';
     return exit_failure;
   }
+  const auto unfetchable = std::erase_if(*outlines, [](const parsers::opml_outline& o) {
+    if (parsers::parse_http_url(o.xml_url)) return false;
+    std::cerr << "feeds import: skipped " << parsers::redact_url(o.xml_url) << ": not an absolute http or https URL\n";
+    return true;
+  });
+  int added = 0, present = 0, refused = static_cast<int>(unfetchable);
   auto db = connect(ctx, "feedd-cli");
   if (!db) return db.error();
-  int added = 0, present = 0, refused = 0;
+  first_check_spreader spread(ctx.settings.schedule, outlines->size());
   for (const auto& o : *outlines) {
-    if (!parsers::parse_http_url(o.xml_url)) {
-      std::cerr << "feeds import: skipped " << parsers::redact_url(o.xml_url) << ": not an absolute http or https URL\n";
-      ++refused;
-      continue;
-    }
-    auto row = storage::add_feed(*db, o.xml_url, std::nullopt, o.title);
+    auto row = storage::add_feed(*db, o.xml_url, std::nullopt, o.title, spread.next());
     if (!row && row.error().what == storage::db_error::kind::content) {
       // This outline's data was refused (an over-long URL, say); the next
       // one may go in.
@@ -198,6 +222,10 @@ int run_feeds_import(const context& ctx, const std::filesystem::path& file) {
     }
   }
   std::cout << "imported " << added << ", already present " << present << ", refused " << refused << '\n';
+  if (added > 0 && spread.window().count() > 0) {
+    std::cout << "first checks spread over " << config::format_duration(spread.window())
+              << " (schedule.first_check_spread)\n";
+  }
   return exit_ok;
 }
 

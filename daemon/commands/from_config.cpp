@@ -36,7 +36,7 @@ fetch_options fetch_options_of(const config::fetch_settings& f) {
 }
 
 scheduler_limits scheduler_limits_of(const config::fetch_settings& f) {
-  return {f.max_concurrent, f.max_per_host, f.timeout};
+  return {f.max_concurrent, f.max_per_host, f.timeout, f.host_delay};
 }
 
 }  // namespace feedd::daemon

@@ -3,17 +3,21 @@
 #include <algorithm>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 
 namespace feedd::daemon {
 
 namespace net = boost::asio;
+using std::chrono::steady_clock;
 
 namespace {
 
@@ -37,9 +41,11 @@ struct host_load {
 
 struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   state(net::io_context& io, fetcher& c, bounded_queue<message>& q, scheduler_limits l)
-      : strand(net::make_strand(io)), client(c), queue(q), limits(l) {}
+      : strand(net::make_strand(io)), timer(strand), client(c), queue(q), limits(l) {}
 
   net::strand<net::io_context::executor_type> strand;
+  net::steady_timer timer;                // wakes pump() when a spaced host may start again
+  std::optional<steady_clock::time_point> wake;  // when the timer is set for, if it is
   fetcher& client;
   bounded_queue<message>& queue;
   scheduler_limits limits;
@@ -49,6 +55,9 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
                                  // conversion at try_push would move from them)
   std::map<std::int64_t, std::shared_ptr<fetch_handle>> in_flight;
   std::map<std::string, host_load> hosts;  // only hosts with a claim waiting or in flight
+  // The last start per host, kept while it is less than host_delay ago
+  // (hosts outlive their claims here: a host's next claim may come later).
+  std::map<std::string, steady_clock::time_point> last_start;
   bool starting = true;
 
   // Overflowed results go first, in order; only then may new fetches start.
@@ -93,11 +102,39 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     return it != hosts.end() && it->second.in_flight >= limits.max_per_host;
   }
 
+  // When the host may start its next fetch, if host_delay says not yet.
+  std::optional<steady_clock::time_point> spaced_until(const std::string& host, steady_clock::time_point now) const {
+    const auto it = last_start.find(host);
+    if (it == last_start.end() || it->second + limits.host_delay <= now) return std::nullopt;
+    return it->second + limits.host_delay;
+  }
+
+  void forget_old_starts(steady_clock::time_point now) {
+    std::erase_if(last_start, [&](const auto& s) { return s.second + limits.host_delay <= now; });
+  }
+
+  // One timer for every spaced host: set for the earliest, and pump()
+  // sets it again for the next. A wait it replaces ends as aborted.
+  void wake_at(steady_clock::time_point at) {
+    if (wake && *wake <= at) return;
+    wake = at;
+    timer.expires_at(at);
+    timer.async_wait(net::bind_executor(strand, [self = shared_from_this()](const boost::system::error_code& ec) {
+      if (ec) return;
+      self->wake.reset();
+      self->pump();
+    }));
+  }
+
   void pump() {
     flush_overflow();
     if (!starting) return;
+    const auto now = steady_clock::now();
+    std::optional<steady_clock::time_point> next_ready;
+    if (limits.host_delay.count() > 0) forget_old_starts(now);
     // Backpressure: no fetch starts while the queue is full, so memory stays
     // bounded by max_concurrent + capacity documents whatever the feed count.
+    // (Whatever stops the loop early, a finish or a freed slot pumps again.)
     for (auto it = waiting.begin(); it != waiting.end();) {
       if (static_cast<int>(in_flight.size()) >= limits.max_concurrent) return;
       if (!overflow.empty() || queue.full()) return;
@@ -105,13 +142,20 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
         ++it;
         continue;
       }
+      if (const auto ready = it->host.empty() ? std::nullopt : spaced_until(it->host, now)) {
+        next_ready = next_ready ? std::min(*next_ready, *ready) : *ready;
+        ++it;
+        continue;
+      }
       job next = std::move(*it);
       it = waiting.erase(it);
-      start(std::move(next));
+      start(std::move(next), now);
     }
+    if (next_ready) wake_at(*next_ready);
   }
 
-  void start(job j) {
+  void start(job j, steady_clock::time_point now) {
+    if (limits.host_delay.count() > 0 && !j.host.empty()) last_start[j.host] = now;
     count(j.host, [](host_load& l) {
       --l.waiting;
       ++l.in_flight;
@@ -155,6 +199,8 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   }
 
   void drop_waiting() {
+    timer.cancel();
+    wake.reset();
     while (!waiting.empty()) {
       job j = std::move(waiting.front());
       waiting.pop_front();

@@ -22,6 +22,7 @@ struct scheduler_limits {
   int max_concurrent = 64;
   int max_per_host = 2;
   std::chrono::milliseconds timeout{30'000};  // fetch.timeout: how long one fetch may take
+  std::chrono::milliseconds host_delay{0};    // fetch.host_delay: least time between two starts to one host
 };
 
 // The fetch side of the pipeline, and the one place that counts per host.
@@ -40,7 +41,9 @@ class scheduler {
   // Thread-safe; each posts to the strand.
   //
   // Takes claims; each waits until its host (claim.host) has fewer than
-  // max_per_host fetches in flight. How many a host has waiting is the store
+  // max_per_host fetches in flight and its last start there is host_delay
+  // past (a timer on the strand wakes it; other hosts go on meanwhile).
+  // How many a host has waiting is the store
   // thread's to bound: it claims per host no more than its cap less what it
   // holds (storage::claim_due), keyed by the same claim.host.
   void submit(std::vector<storage::claim> claims);

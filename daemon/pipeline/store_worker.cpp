@@ -6,7 +6,9 @@
 
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/claims.hpp"
+#include "feedd/storage/feeds.hpp"
 #include "feedd/storage/hosts.hpp"
+#include "first_checks.hpp"
 #include "redirect_chain.hpp"
 
 namespace feedd::daemon {
@@ -63,6 +65,7 @@ seconds store_worker::lease() const { return to_seconds(settings_.schedule.lease
 
 int store_worker::run() {
   next_summary_ = steady_clock::now() + summary_every;
+  if (!once_) spread_overdue();
   listening_ = !once_ && listen();
   for (;;) {
     if (hooks_.alive) hooks_.alive();
@@ -77,6 +80,17 @@ int store_worker::run() {
   }
   log_summary("stopped");
   return database_.failed() ? 1 : 0;
+}
+
+// Feeds that came due while no daemon ran (all of them, after a long stop)
+// would otherwise all be claimed in the first seconds, and come due again
+// together an interval later, cycle after cycle. --once spreads nothing:
+// it is to fetch what is due now, and exit.
+void store_worker::spread_overdue() {
+  auto spread = database_("spread overdue", storage::spread_overdue, first_check_bound(settings_.schedule),
+                          first_check_step);
+  if (!spread || spread->feeds == 0) return;
+  log_.info("first_checks_spread", {{"feeds", spread->feeds}, {"window_ms", static_cast<std::int64_t>(spread->window.count())}});
 }
 
 // A feed added, enabled, or made due sooner by anyone but the daemon is
@@ -141,7 +155,19 @@ void store_worker::apply_control(const message& control) {
 // most fetch.timeout) before it starts, so it neither waits out its lease
 // nor ties feeds to this instance that another could fetch sooner; a
 // larger cap would only lengthen that wait (RELIABILITY N10, C7).
-int store_worker::per_host_cap() const { return std::max(1, settings_.fetch.max_per_host * 2); }
+//
+// With fetch.host_delay the host starts one fetch per delay at best, so the
+// last of `cap` claims waits about cap × delay: the cap is also held to a
+// third of the lease's worth of starts (the renewal period), at least one.
+// The config keeps host_delay below the lease, so even that one claim
+// starts before its lease would end without renewal.
+int store_worker::per_host_cap() const {
+  const int cap = std::max(1, settings_.fetch.max_per_host * 2);
+  const auto delay = settings_.fetch.host_delay;
+  if (delay.count() <= 0) return cap;
+  const auto starts_in_a_third = duration_cast<milliseconds>(lease()) / 3 / delay;
+  return static_cast<int>(std::clamp<std::int64_t>(starts_in_a_third, 1, cap));
+}
 
 void store_worker::claim_more() {
   auto now = steady_clock::now();

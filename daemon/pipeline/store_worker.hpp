@@ -44,6 +44,7 @@ class store_worker {
   int run();
 
  private:
+  void spread_overdue();
   bool listen();
   bool notified(std::chrono::milliseconds wait);
   void wait_for_work();

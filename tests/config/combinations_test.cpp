@@ -67,6 +67,14 @@ TEST(ConfigCombinations, LeaseMustOutlastTheFetchTimeout) {
   EXPECT_TRUE(contains(timeout_only.message, "10m must be shorter than schedule.lease (5m)")) << timeout_only.message;
 }
 
+TEST(ConfigCombinations, HostDelayMustBeShorterThanTheLease) {
+  const problem p = only_problem("fetch:\n  host_delay: 5m\n");
+  EXPECT_EQ(p.key, "fetch.host_delay");
+  EXPECT_EQ(p.line, 2);
+  EXPECT_TRUE(contains(p.message, "5m must be shorter than schedule.lease (5m)")) << p.message;
+  EXPECT_TRUE(load_string("fetch:\n  host_delay: 4m\n", "1"));
+}
+
 TEST(ConfigCombinations, RejectedValueCausesNoFollowUpProblem) {
   // min_interval is wrong on its own; comparing its default with the written
   // max_interval would only add noise.

@@ -29,6 +29,7 @@ TEST(ConfigLoad, EmptyDocumentGivesSpecDefaults) {
   EXPECT_EQ(c.fetch.threads, 2);
   EXPECT_EQ(c.fetch.max_concurrent, 64);
   EXPECT_EQ(c.fetch.max_per_host, 2);
+  EXPECT_EQ(c.fetch.host_delay, 0s);
   EXPECT_EQ(c.fetch.connect_timeout, 10s);
   EXPECT_EQ(c.fetch.timeout, 30s);
   EXPECT_EQ(c.fetch.max_body, std::size_t{16} << 20);
@@ -116,6 +117,21 @@ TEST(ConfigLoad, AliasesAndQuotedDurationsAreValues) {
   ASSERT_TRUE(loaded.has_value());
   EXPECT_EQ(loaded->fetch.timeout, 20s);
   EXPECT_EQ(loaded->fetch.connect_timeout, 20s);
+}
+
+TEST(ConfigLoad, HostDelayAndFirstCheckSpreadAreDurationsThatMayBeZero) {
+  auto loaded = load_string("fetch:\n  host_delay: 250ms\nschedule:\n  first_check_spread: 0s\n", "1");
+  ASSERT_TRUE(loaded.has_value()) << to_string(loaded.error().front());
+  EXPECT_EQ(loaded->fetch.host_delay, 250ms);
+  EXPECT_EQ(loaded->schedule.first_check_spread, 0s);
+  EXPECT_EQ(load_string("", "1")->schedule.first_check_spread, 5min);
+
+  auto wrong = load_string("fetch:\n  host_delay: soon\n", "1");
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_EQ(wrong.error().front().key, "fetch.host_delay");
+  auto negative = load_string("schedule:\n  first_check_spread: -1s\n", "1");
+  ASSERT_FALSE(negative.has_value());
+  EXPECT_EQ(negative.error().front().key, "schedule.first_check_spread");
 }
 
 TEST(ConfigLoad, SizeWithoutUnitIsBytes) {

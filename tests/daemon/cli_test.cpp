@@ -131,6 +131,31 @@ TEST(Cli, FeedsImportCountsAddedPresentAndRefusedApart) {
             "https://present.example/rss https://new.example/rss");
 }
 
+// An import spreads the first checks of the n feeds it adds over
+// min(first_check_spread, interval, n × 100 ms), in file order: 30 feeds
+// over 3 s, the first due within 0.1 s of its insert, the last after 2.9 s.
+TEST(Cli, FeedsImportSpreadsFirstChecksInFileOrder) {
+  daemon_harness h("cli_import_spread");
+  h.write_config("", "schedule:\n  first_check_spread: 1h\n");
+  std::string opml = "<?xml version=\"1.0\"?>\n<opml version=\"2.0\"><head><title>t</title></head><body>\n";
+  for (int i = 0; i < 30; ++i) opml += "<outline xmlUrl=\"https://h" + std::to_string(i) + ".example/rss\"/>\n";
+  const auto file = h.dir() / "many.opml";
+  write_file(file, opml + "</body></opml>\n");
+  const auto r = h.feedd({"feeds", "import", file.string()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "imported 30, already present 0, refused 0\nfirst checks spread over 3s (schedule.first_check_spread)\n");
+  EXPECT_EQ(h.db().scalar("SELECT string_agg(id::text, ',' ORDER BY next_check_at) = string_agg(id::text, ',' ORDER BY id)"
+                          " FROM feeds"),
+            "t");
+  EXPECT_EQ(h.db().scalar("SELECT count(*) FROM feeds WHERE next_check_at < now() + interval '3 seconds'"), "30");
+  EXPECT_GT(std::stod(h.db().scalar("SELECT extract(epoch FROM max(next_check_at) - min(next_check_at)) FROM feeds")), 2.8);
+
+  // The test harness's own default: none spread.
+  daemon_harness plain("cli_import_unspread");
+  plain.add_feeds({"https://a.example/rss", "https://b.example/rss"});
+  EXPECT_EQ(plain.db().scalar("SELECT count(*) FROM feeds WHERE next_check_at <= now()"), "2");
+}
+
 TEST(Cli, FeedsEnablePollsADisabledFeedAgainFromNow) {
   daemon_harness h("cli_enable");
   h.add_feeds({"https://gone.example/rss", "https://other.example/rss"});

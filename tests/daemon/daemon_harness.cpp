@@ -44,7 +44,18 @@ void daemon_harness::write_config(const std::string& fetch_yaml, const std::stri
   const std::string& url = database_url_.empty() ? db_.conninfo() : database_url_;
   std::string yaml = "database:\n  url: \"" + url + "\"\nfetch:\n";
   for (const auto& [k, v] : fetch) yaml += "  " + k + ": " + v + "\n";
-  write_file(config_, yaml + other_yaml);
+  write_file(config_, yaml + without_first_check_spread(other_yaml));
+}
+
+// Tests import feeds and expect them due at once, and start daemons on
+// feeds due now: no spreading unless a test sets first_check_spread itself.
+std::string daemon_harness::without_first_check_spread(std::string other_yaml) {
+  if (other_yaml.find("first_check_spread:") != std::string::npos) return other_yaml;
+  constexpr std::string_view line = "  first_check_spread: 0s\n";
+  if (other_yaml.starts_with("schedule:\n")) return other_yaml.insert(10, line);
+  if (const auto at = other_yaml.find("\nschedule:\n"); at != std::string::npos) return other_yaml.insert(at + 11, line);
+  if (!other_yaml.empty() && !other_yaml.ends_with('\n')) other_yaml += '\n';
+  return other_yaml + "schedule:\n" + std::string(line);
 }
 
 run_result daemon_harness::feedd(const std::vector<std::string>& args, std::chrono::milliseconds timeout) {

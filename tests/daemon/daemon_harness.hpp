@@ -22,7 +22,8 @@ class daemon_harness {
 
   // Writes the config: database.url pointing at the test database, private
   // addresses allowed (the feeds live on 127.0.0.1), plus `extra` YAML
-  // sections appended verbatim (may override nothing already written).
+  // sections appended verbatim (may override nothing already written), and
+  // schedule.first_check_spread 0s unless `other_yaml` sets it.
   void write_config(const std::string& fetch_yaml = "", const std::string& other_yaml = "");
   // database.url for the next write_config: the test database reached
   // another way (a proxy), or "" for db().conninfo() again.
@@ -41,6 +42,8 @@ class daemon_harness {
   const std::filesystem::path& dir() const { return dir_.path(); }
 
  private:
+  static std::string without_first_check_spread(std::string other_yaml);
+
   test_database db_;
   temp_dir dir_;
   std::filesystem::path config_;

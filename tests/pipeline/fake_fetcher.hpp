@@ -22,6 +22,7 @@ class fake_fetcher : public fetcher {
     {
       std::lock_guard lock(mutex_);
       fetches_.push_back(f);
+      started_at_.push_back(std::chrono::steady_clock::now());
     }
     changed_.notify_all();
     return f;
@@ -33,6 +34,12 @@ class fake_fetcher : public fetcher {
     std::vector<fetch_request> out;
     for (const auto& f : fetches_) out.push_back(f->request);
     return out;
+  }
+
+  // When each fetch started, in start order.
+  std::vector<std::chrono::steady_clock::time_point> started_at() const {
+    std::lock_guard lock(mutex_);
+    return started_at_;
   }
 
   // Fetches started and not finished, in start order.
@@ -99,6 +106,7 @@ class fake_fetcher : public fetcher {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<std::shared_ptr<fetch>> fetches_;
+  std::vector<std::chrono::steady_clock::time_point> started_at_;
 };
 
 }  // namespace feedd::daemon

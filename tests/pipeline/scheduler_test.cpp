@@ -182,6 +182,25 @@ TEST_F(Scheduler, RetryAfterGivesTheHostsWaitingClaimsBackRightAfterTheAnswer) {
   EXPECT_EQ(started_ids().back(), 5) << "the other host goes on";
 }
 
+// fetch.host_delay: a host's next fetch starts host_delay after its last
+// start, woken by a timer on the strand (the test runs the I/O loop for a
+// bounded time), while another host's claim behind it starts at once.
+// Lower bounds only: a loaded machine may run the timer late, never early.
+TEST_F(Scheduler, HostDelaySpacesStartsToOneHostWhileOtherHostsGoOn) {
+  make(32, {10, 10, 30s, 150ms});
+  submit({claim_on("spaced:80", 1), claim_on("spaced:80", 2), claim_on("spaced:80", 3), claim_on("other:80", 4)});
+  EXPECT_EQ(started_ids(), (std::vector<std::int64_t>{1, 4})) << "the other host does not wait for the delay";
+  for (const auto until = std::chrono::steady_clock::now() + 5s;
+       started_ids().size() < 4 && std::chrono::steady_clock::now() < until;) {
+    io_.run_one_for(50ms);
+  }
+  ASSERT_EQ(started_ids(), (std::vector<std::int64_t>{1, 4, 2, 3}));
+  const auto at = fetcher_.started_at();
+  EXPECT_GE(at[2] - at[0], 150ms);
+  EXPECT_GE(at[3] - at[2], 150ms);
+  EXPECT_EQ(in_flight_per_host()["spaced:80"], 3) << "spacing is not a cap: none had to finish";
+}
+
 TEST_F(Scheduler, StopStartingGivesWaitingClaimsBackAsCancelledAndLetsFetchesInFlightFinish) {
   make(8, {1, 1, 30s});
   submit({claim_on("a:80", 1), claim_on("b:80", 2), claim_on("c:80", 3)});

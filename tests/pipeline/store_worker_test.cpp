@@ -85,7 +85,8 @@ class StoreWorker : public ::testing::Test {
   void start(bool once) {
     queue_.emplace(static_cast<std::size_t>(settings_.queue.capacity));
     scheduler_.emplace(io_, fetcher_, *queue_,
-                       scheduler_limits{settings_.fetch.max_concurrent, settings_.fetch.max_per_host, settings_.fetch.timeout});
+                       scheduler_limits{settings_.fetch.max_concurrent, settings_.fetch.max_per_host, settings_.fetch.timeout,
+                                        settings_.fetch.host_delay});
     worker_.emplace(*database_, *queue_, *scheduler_, log_, settings_, once, store_worker::hooks{});
     io_thread_ = std::thread([this] { io_.run(); });
     result_ = std::async(std::launch::async, [this] { return worker_->run(); });
@@ -240,6 +241,64 @@ TEST_F(StoreWorker, TheDaemonHoldsTwiceMaxPerHostOfABusyHostAndLeavesTheRestDue)
   ASSERT_EQ(finished(), 0);
   EXPECT_EQ(fetcher_.started().size(), 2u);
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), "0");
+}
+
+// With fetch.host_delay a host starts one fetch per delay: the daemon holds
+// of it only what it starts in a third of the lease (6 s lease, 1 s delay:
+// 2), not twice max_per_host (4), so no claim waits out its lease.
+TEST_F(StoreWorker, TheDaemonHoldsOfASpacedHostOnlyWhatItStartsInAThirdOfTheLease) {
+  settings_.fetch.max_per_host = 2;
+  settings_.fetch.host_delay = 1s;
+  settings_.schedule.lease = 6s;
+  for (int i = 0; i < 6; ++i) add("http://spaced.example/feed" + std::to_string(i));
+  start(false);
+  ASSERT_TRUE(fetcher_.wait_started(1));
+  EXPECT_TRUE(eventually("SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL", "2"));
+  std::this_thread::sleep_for(300ms);  // a claim the store thread might still make
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), "2");
+  drain();
+  // The second claim may start on its timer before the drain reaches the
+  // scheduler: finish whatever is in flight until the run ends.
+  for (const auto until = std::chrono::steady_clock::now() + 10s;
+       result_.wait_for(50ms) != std::future_status::ready && std::chrono::steady_clock::now() < until;) {
+    for (const auto& r : fetcher_.in_flight()) fetcher_.complete(r.feed_id, answer(outcome::ok, 200));
+  }
+  ASSERT_EQ(finished(), 0);
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), "0");
+}
+
+// At start-up, `run` spreads the feeds that came due while no daemon ran
+// over min(first_check_spread, n × 100 ms), the most overdue first: here
+// 20 feeds over 2 s, so they are not all started at once.
+TEST_F(StoreWorker, TheDaemonSpreadsFeedsFoundOverdueAtStartUp) {
+  settings_.schedule.first_check_spread = 1h;
+  for (int i = 0; i < 20; ++i) add("http://host" + std::to_string(i) + ".example/feed");
+  db_.exec("UPDATE feeds SET next_check_at = now() - (21 - id) * interval '1 hour'");
+  start(false);
+  ASSERT_TRUE(eventually("SELECT count(*) FROM feeds WHERE next_check_at > now() - interval '1 minute'", "20"));
+  EXPECT_EQ(db_.scalar("SELECT string_agg(id::text, ',' ORDER BY next_check_at) = string_agg(id::text, ',' ORDER BY id)"
+                       " FROM feeds"),
+            "t")
+      << "the most overdue first";
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds WHERE next_check_at < now() + interval '2 seconds'"), "20");
+  EXPECT_LT(fetcher_.started().size(), 20u) << "all started at once";
+  drain();
+  for (const auto& r : fetcher_.in_flight()) fetcher_.complete(r.feed_id, answer(outcome::ok, 200));
+  for (const auto until = std::chrono::steady_clock::now() + 10s;
+       result_.wait_for(50ms) != std::future_status::ready && std::chrono::steady_clock::now() < until;) {
+    for (const auto& r : fetcher_.in_flight()) fetcher_.complete(r.feed_id, answer(outcome::ok, 200));
+  }
+  ASSERT_EQ(finished(), 0);
+}
+
+// --once fetches every feed due when it starts, at once: it spreads nothing.
+TEST_F(StoreWorker, RunOnceSpreadsNothing) {
+  settings_.schedule.first_check_spread = 1h;
+  const auto ids = fetching_one_per_host<20>(true);
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds WHERE next_check_at <= now()"), "20");
+  for (const auto id : ids) complete(id, answer(outcome::ok, 200));
+  ASSERT_EQ(finished(), 0);
+  EXPECT_EQ(fetcher_.started().size(), 20u);
 }
 
 // RELIABILITY C7: a claim waiting for its host (or in flight) longer than

@@ -99,3 +99,64 @@ TEST(StorageFeeds, RemovesByIdOrUrlWithTheirEntries) {
 
 }  // namespace
 }  // namespace feedd::test
+
+namespace feedd::test {
+namespace {
+
+// feeds import: a new feed may be made due later than now.
+TEST(StorageFeeds, ANewFeedIsDueWhenAsked) {
+  test_database t{"add due later"};
+  auto db = open_migrated(t);
+  ASSERT_TRUE(storage::add_feed(db, "https://example.com/now.xml", std::nullopt).has_value());
+  ASSERT_TRUE(storage::add_feed(db, "https://example.com/later.xml", std::nullopt, "", 90s).has_value());
+  EXPECT_EQ(t.scalar("SELECT string_agg((next_check_at - now() > interval '80 seconds')::text, ',' ORDER BY id)"
+                     " FROM feeds WHERE next_check_at <= now() + interval '90 seconds'"),
+            "false,true");
+}
+
+// Start-up: the due feeds, most overdue first, move into the next
+// min(most, n × per_feed), each into its own n-th of it; leased, disabled
+// and not yet due feeds stay as they were.
+TEST(StorageFeeds, SpreadOverdueMovesOnlyDueUnleasedFeedsIntoTheWindowInOrder) {
+  test_database t{"spread overdue"};
+  auto db = open_migrated(t);
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_TRUE(storage::add_feed(db, "https://h" + std::to_string(i % 3) + ".example/" + std::to_string(i), std::nullopt)
+                    .has_value());
+  }
+  // Feed i is overdue by 10 - i hours: feed 1 is the most overdue.
+  t.exec("UPDATE feeds SET next_check_at = now() - (11 - id) * interval '1 hour'");
+  t.exec("UPDATE feeds SET lease_until = now() + interval '1 minute', lease_token = 1 WHERE id = 9");
+  t.exec("UPDATE feeds SET disabled = true WHERE id = 10");
+  t.exec("UPDATE feeds SET next_check_at = now() + interval '1 day' WHERE id = 8");
+  auto spread = storage::spread_overdue(db, std::chrono::minutes(60), 1min);
+  ASSERT_TRUE(spread.has_value()) << spread.error().message;
+  EXPECT_EQ(spread->feeds, 7);
+  EXPECT_EQ(spread->window, 7min) << "7 feeds × 1 min, below the 60 min bound";
+  // Each in its own minute, in the order they were due: the first in
+  // [0, 1) min, the last in [6, 7) min.
+  EXPECT_EQ(t.scalar("SELECT string_agg(id::text, ',' ORDER BY next_check_at) FROM feeds WHERE id <= 7"),
+            "1,2,3,4,5,6,7");
+  const auto span = std::stod(t.scalar("SELECT extract(epoch FROM max(next_check_at) - min(next_check_at))"
+                                       " FROM feeds WHERE id <= 7"));
+  EXPECT_GT(span, 300);
+  EXPECT_LT(span, 420);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM feeds WHERE id <= 7 AND next_check_at > now() - interval '1 minute'"
+                     " AND next_check_at < now() + interval '7 minutes'"),
+            "7");
+  EXPECT_EQ(t.scalar("SELECT string_agg((next_check_at < now())::text, ',' ORDER BY id) FROM feeds WHERE id >= 8"),
+            "false,true,true");
+
+  auto again = storage::spread_overdue(db, std::chrono::minutes(60), 1min);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(again->feeds, 0) << "nothing is due any more";
+  t.exec("UPDATE feeds SET next_check_at = now() - interval '1 hour' WHERE id <= 7");
+  auto bounded = storage::spread_overdue(db, 200ms, 100ms);
+  ASSERT_TRUE(bounded.has_value());
+  EXPECT_EQ(bounded->window, 200ms) << "the bound wins over 7 × 100 ms";
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM feeds WHERE id <= 7 AND next_check_at <= now() + interval '200 ms'"), "7");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM feeds WHERE id <= 7 AND next_check_at > now() - interval '1 minute'"), "7");
+}
+
+}  // namespace
+}  // namespace feedd::test

@@ -21,7 +21,7 @@ constexpr auto startup_limit = std::chrono::seconds(10);
 process::options launch(const std::filesystem::path& dir, const fake_server::options& opts) {
   process::options p;
   p.argv = {"/usr/bin/python3", (source_dir() / "tests/support/fakefeed.py").string(), "--port-file",
-            (dir / "port").string()};
+            (dir / "port").string(), "--bind", opts.bind};
   if (!opts.root.empty()) p.argv.insert(p.argv.end(), {"--root", opts.root.string()});
   if (!opts.tls_cert.empty()) p.argv.insert(p.argv.end(), {"--tls-cert", opts.tls_cert.string()});
   if (!opts.tls_key.empty()) p.argv.insert(p.argv.end(), {"--tls-key", opts.tls_key.string()});
@@ -43,7 +43,7 @@ struct socket_fd {
 fake_server::fake_server() : fake_server(options{}) {}
 
 fake_server::fake_server(const options& opts)
-    : tls_(!opts.tls_cert.empty()), server_(launch(dir_.path(), opts)) {
+    : tls_(!opts.tls_cert.empty()), bind_(opts.bind), server_(launch(dir_.path(), opts)) {
   const auto deadline = std::chrono::steady_clock::now() + startup_limit;
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string text = read_file(dir_.path() / "port");
@@ -63,7 +63,7 @@ fake_server::~fake_server() {
 }
 
 std::string fake_server::url(std::string_view path) const {
-  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_) + std::string(path);
+  return std::string(tls_ ? "https" : "http") + "://" + bind_ + ":" + std::to_string(port_) + std::string(path);
 }
 
 std::string fake_server::get(std::string_view path) const {
@@ -75,9 +75,9 @@ std::string fake_server::get(std::string_view path) const {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port_);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::inet_pton(AF_INET, bind_.c_str(), &address.sin_addr) != 1) return {};
   if (::connect(s.fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) return {};
-  const std::string request = "GET " + std::string(path) + " HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n";
+  const std::string request = "GET " + std::string(path) + " HTTP/1.0\r\nHost: " + bind_ + "\r\n\r\n";
   if (::send(s.fd, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) return {};
   std::string reply;
   char buffer[4096];

@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """fakefeed: the HTTP(S) server the tests fetch from, with misbehaviours keyed by path.
 
-Listens on 127.0.0.1, port 0; writes the port to --port-file once listening.
+Listens on --bind (default 127.0.0.1; any 127.x.y.z is another host to the client), port 0;
+writes the port to --port-file once listening. --log writes one JSON line per request:
+path, method, headers and t, the arrival time in seconds (CLOCK_MONOTONIC, so that tests
+can compare it with their own steady clock), taken when the request's head was read.
 Python 3 standard library only. Exits on SIGTERM/SIGINT.
 
   /feeds/<relpath>       a file under --root; ETag, Last-Modified, 304 on If-None-Match /
@@ -83,13 +86,14 @@ class State:
         self.connections = 0
 
     def record(self, path, method, headers, first_on_connection):
+        arrived = time.monotonic()
         key = urllib.parse.urlsplit(path).path
         with self.lock:
             if key not in ("/hits", "/connections"):
                 self.hits[key] = self.hits.get(key, 0) + 1
                 self.connections += first_on_connection
             if self.log_path:
-                line = json.dumps({"path": path, "method": method, "headers": headers})
+                line = json.dumps({"path": path, "method": method, "headers": headers, "t": arrived})
                 with open(self.log_path, "a", encoding="utf-8") as log:
                     log.write(line + "\n")
 
@@ -474,13 +478,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", default="")
     parser.add_argument("--port-file", required=True)
+    parser.add_argument("--bind", default="127.0.0.1")
     parser.add_argument("--log", default="")
     parser.add_argument("--tls-cert", default="")
     parser.add_argument("--tls-key", default="")
     args = parser.parse_args()
 
     Handler.state = State(args.root, args.log)
-    server = Server(("127.0.0.1", 0), Handler)
+    server = Server((args.bind, 0), Handler)
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls_cert, args.tls_key or None)

@@ -30,6 +30,9 @@ struct fetch_settings {
   int threads = 2;
   int max_concurrent = 64;
   int max_per_host = 2;
+  // Least time between the starts of two fetches to one host, in one
+  // process; 0: no spacing.
+  duration host_delay{0};
   duration connect_timeout = std::chrono::seconds(10);
   duration timeout = std::chrono::seconds(30);
   std::size_t max_body = 16 * 1024 * 1024;
@@ -55,6 +58,9 @@ struct schedule_settings {
   duration error_backoff_max = std::chrono::hours(24);
   int claim_batch = 100;
   duration lease = std::chrono::minutes(5);
+  // The longest a first check (feeds import) or a check found overdue at
+  // start-up is spread over; 0: none is spread.
+  duration first_check_spread = std::chrono::minutes(5);
 
   friend bool operator==(const schedule_settings&, const schedule_settings&) = default;
 };

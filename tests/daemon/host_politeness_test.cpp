@@ -1,0 +1,92 @@
+// Per-host politeness and first-check spreading, end to end: the real
+// feedd against fakefeed.py servers on distinct loopback addresses
+// (127.0.0.2, 127.0.0.3: distinct hosts to feedd), timed by the servers'
+// own request logs.
+#include <algorithm>
+#include <chrono>
+#include <csignal>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "daemon_harness.hpp"
+#include "feed_fixtures.hpp"
+#include "support/fake_server.hpp"
+#include "support/paths.hpp"
+
+namespace feedd::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The arrival times (seconds, the server's monotonic clock) of the feed
+// requests in a fakefeed.py --log file, in order.
+std::vector<double> feed_arrivals(const std::filesystem::path& log) {
+  std::vector<double> at;
+  std::istringstream lines(read_file(log));
+  for (std::string line; std::getline(lines, line);) {
+    const auto request = nlohmann::json::parse(line, nullptr, false);
+    if (request.is_discarded() || !request.value("path", std::string()).starts_with("/feeds/")) continue;
+    at.push_back(request.at("t").get<double>());
+  }
+  std::sort(at.begin(), at.end());
+  return at;
+}
+
+struct served_host {
+  served_host(const std::filesystem::path& root, const std::filesystem::path& dir, const std::string& address)
+      : log(dir / (address + ".log")), server(fake_server::options{root, {}, {}, log, address}) {}
+
+  std::vector<std::string> urls(const std::vector<generated_feed>& fixtures) const {
+    std::vector<std::string> out;
+    for (const auto& f : fixtures) out.push_back(server.url("/feeds/" + f.file));
+    return out;
+  }
+
+  std::filesystem::path log;
+  fake_server server;
+};
+
+class HostPoliteness : public ::testing::Test {
+ protected:
+  HostPoliteness() : harness_(::testing::UnitTest::GetInstance()->current_test_info()->name()) {}
+
+  daemon_harness harness_;
+  temp_dir root_;
+};
+
+// fetch.host_delay 200ms, 6 feeds on each of two hosts: consecutive
+// requests to one host arrive at least ~200 ms apart (lower bounds only,
+// with room for a connect that one fetch makes and the next one does not),
+// while the other host is served meanwhile, not after.
+TEST_F(HostPoliteness, HostDelaySpacesRequestStartsToOneHostWhileAnotherIsServed) {
+  const auto fixtures = write_feed_fixtures(root_.path(), 6);
+  served_host spaced(root_.path(), harness_.dir(), "127.0.0.2");
+  served_host other(root_.path(), harness_.dir(), "127.0.0.3");
+  harness_.write_config("  max_per_host: 4\n  host_delay: 200ms\n");
+  harness_.add_feeds(spaced.urls(fixtures));
+  harness_.add_feeds(other.urls(fixtures));
+  const auto r = harness_.feedd({"run", "--once"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(std::stoi(harness_.db().scalar("SELECT count(*) FROM feeds WHERE last_status = 200")), 12) << r.err;
+
+  const auto a = feed_arrivals(spaced.log);
+  const auto b = feed_arrivals(other.log);
+  ASSERT_EQ(a.size(), 6u);
+  ASSERT_EQ(b.size(), 6u);
+  for (const auto* host : {&a, &b}) {
+    for (std::size_t i = 1; i < host->size(); ++i) {
+      EXPECT_GE((*host)[i] - (*host)[i - 1], 0.15) << "requests " << i - 1 << " and " << i << " to one host";
+    }
+    EXPECT_GE(host->back() - host->front(), 0.9) << "five gaps of 200 ms";
+  }
+  EXPECT_LT(b.front(), a[1]) << "the second host did not wait for the first";
+  EXPECT_LT(a.front(), b[1]) << "the first host did not wait for the second";
+}
+
+}  // namespace
+}  // namespace feedd::test
