@@ -23,6 +23,7 @@ set(feedd_doc_dir "${CMAKE_INSTALL_DATAROOTDIR}/doc/feedd")
 
 # The unit as written names /usr/bin/feedd and /etc/feedd (what the release
 # preset installs); another prefix gets a unit that names its own paths.
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/systemd/feedd.service")
 file(READ "${PROJECT_SOURCE_DIR}/systemd/feedd.service" feedd_unit)
 string(REPLACE "/usr/bin/feedd" "${CMAKE_INSTALL_FULL_BINDIR}/feedd" feedd_unit "${feedd_unit}")
 string(REPLACE "/etc/feedd/" "${FEEDD_CONFIG_DIR}/" feedd_unit "${feedd_unit}")
