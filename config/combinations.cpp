@@ -62,6 +62,21 @@ void check_fetch_limits(document& doc) {
   }
 }
 
+// Each connect attempt also stops at what is left of the whole request's
+// deadline, so a connect_timeout above timeout could never take effect:
+// refused when written, since the operator meant something by it. A short
+// timeout alone, with connect_timeout at its default, is what it says.
+void check_connect_timeout(document& doc) {
+  const auto& f = doc.value.fetch;
+  if (!doc.written("fetch.connect_timeout") || !usable(doc, {"fetch.connect_timeout", "fetch.timeout"})) return;
+  if (f.connect_timeout <= f.timeout) return;
+  const std::string timeout_at =
+      doc.written("fetch.timeout") ? ", line " + std::to_string(doc.where("fetch.timeout").line) : ", its default";
+  doc.add("fetch.connect_timeout", doc.where("fetch.connect_timeout"),
+          show(f.connect_timeout) + " is longer than fetch.timeout (" + show(f.timeout) + timeout_at +
+              "), the whole request's deadline, which also ends every connect attempt");
+}
+
 void check_lease(document& doc) {
   const auto& lease = doc.value.schedule.lease;
   const auto& timeout = doc.value.fetch.timeout;
@@ -94,6 +109,7 @@ void check_host_delay(document& doc) {
 void check_combinations(document& doc) {
   check_intervals(doc);
   check_fetch_limits(doc);
+  check_connect_timeout(doc);
   check_lease(doc);
   check_host_delay(doc);
 }

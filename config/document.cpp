@@ -48,6 +48,39 @@ std::size_t sequence_length(std::string_view text, std::size_t pos) {
   return length;
 }
 
+// Characters a terminal acts on or that reorder the text around them: C0
+// and DEL, the C1 controls (U+0080..U+009F; U+009B is CSI to an 8-bit
+// terminal) and the bidirectional formatting characters (U+061C, U+200E,
+// U+200F, U+202A..U+202E, U+2066..U+2069; the "Trojan Source" trick).
+bool is_unsafe(std::string_view text, std::size_t pos, std::size_t length) {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[pos + i]); };
+  switch (length) {
+    case 1: return is_control(byte(0));
+    case 2: return (byte(0) == 0xC2 && byte(1) <= 0x9F) || (byte(0) == 0xD8 && byte(1) == 0x9C);
+    case 3:
+      if (byte(0) != 0xE2) return false;
+      if (byte(1) == 0x80) return byte(2) == 0x8E || byte(2) == 0x8F || (byte(2) >= 0xAA && byte(2) <= 0xAE);
+      return byte(1) == 0x81 && byte(2) >= 0xA6 && byte(2) <= 0xA9;
+    default: return false;
+  }
+}
+
+// Appends the character at text[pos] as it is, or escaped byte by byte;
+// returns the bytes consumed.
+std::size_t append_character(std::string& out, std::string_view text, std::size_t pos) {
+  const std::size_t length = sequence_length(text, pos);
+  if (length == 0) {
+    append_escaped(out, static_cast<unsigned char>(text[pos]));
+    return 1;
+  }
+  if (is_unsafe(text, pos, length)) {
+    for (std::size_t i = 0; i < length; ++i) append_escaped(out, static_cast<unsigned char>(text[pos + i]));
+  } else {
+    out.append(text.substr(pos, length));
+  }
+  return length;
+}
+
 }  // namespace
 
 void document::add(std::string key, position where, std::string message) {
@@ -62,17 +95,7 @@ position document::where(std::string_view key) const {
 std::string printable(std::string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (std::size_t pos = 0; pos < text.size();) {
-    const auto byte = static_cast<unsigned char>(text[pos]);
-    const std::size_t length = sequence_length(text, pos);
-    if (length == 0 || is_control(byte)) {
-      append_escaped(out, byte);
-      ++pos;
-    } else {
-      out.append(text.substr(pos, length));
-      pos += length;
-    }
-  }
+  for (std::size_t pos = 0; pos < text.size();) pos += append_character(out, text, pos);
   return out;
 }
 
@@ -84,21 +107,16 @@ std::string quote(std::string_view text) {
       break;
     }
     const auto byte = static_cast<unsigned char>(text[pos]);
-    const std::size_t length = sequence_length(text, pos);
     if (byte == '"' || byte == '\\') {
       out += '\\';
       out += static_cast<char>(byte);
-    } else if (length == 0 || is_control(byte)) {
-      // Messages go to logs one per line, in UTF-8: never let a value break
-      // the line or the encoding.
-      append_escaped(out, byte);
+      ++pos;
     } else {
-      // Whole characters only, also where the value is cut.
-      out.append(text.substr(pos, length));
-      pos += length;
-      continue;
+      // Messages go to logs one per line, in UTF-8: never let a value break
+      // the line or the encoding. Whole characters only, also where the
+      // value is cut.
+      pos += append_character(out, text, pos);
     }
-    ++pos;
   }
   out += '"';
   return out;

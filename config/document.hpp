@@ -38,14 +38,8 @@ document read_document(std::string_view yaml, std::string_view version);
 // only to keys whose own values were valid.
 void check_combinations(document& doc);
 
-// Text from the file (a key, yaml-cpp's message about a character), safe
-// in a problem: control characters and bytes that are not UTF-8 escaped as
-// quote() escapes them ("fetch.a\x0ab"), so that every problem prints as
-// one line, in UTF-8. document::add applies it to key and message.
-std::string printable(std::string_view text);
-
-// A value from the file, safe to put in a message: quoted, control characters
-// and bytes that are not UTF-8 escaped, long values cut between characters.
+// A value from the file, safe to put in a message: quoted, escaped as
+// printable() escapes, long values cut between characters.
 std::string quote(std::string_view text);
 
 }  // namespace feedd::config

@@ -26,12 +26,27 @@ expected<config, std::vector<problem>> finish(document doc) {
 
 std::string errno_text(int error) { return std::generic_category().message(error); }
 
+// Opening a FIFO blocks until someone writes to it, and a device or socket
+// never ends: only a regular file (or a link to one) is read. Empty when
+// the file is one.
+std::string not_regular(const fs::file_status& status) {
+  switch (status.type()) {
+    case fs::file_type::regular: return {};
+    case fs::file_type::directory: return "is a directory, not a file";
+    case fs::file_type::fifo: return "is a FIFO (named pipe), not a regular file";
+    case fs::file_type::socket: return "is a socket, not a regular file";
+    case fs::file_type::character:
+    case fs::file_type::block: return "is a device, not a regular file";
+    default: return "is not a regular file";
+  }
+}
+
 expected<std::string, std::string> read_text(const fs::path& path) {
   std::error_code ec;
   const auto status = fs::status(path, ec);
   if (status.type() == fs::file_type::not_found) return unexpected{std::string("no such file")};
   if (ec) return unexpected{"cannot read: " + ec.message()};
-  if (fs::is_directory(status)) return unexpected{std::string("is a directory, not a file")};
+  if (auto wrong = not_regular(status); !wrong.empty()) return unexpected{std::move(wrong)};
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) return unexpected{"cannot read: " + errno_text(errno != 0 ? errno : EACCES)};
@@ -54,8 +69,8 @@ void check_readable(document& doc, std::string_view key, const std::string& file
     wrong = "no such file: " + quote(file);
   } else if (ec) {
     wrong = "cannot read " + quote(file) + ": " + ec.message();
-  } else if (fs::is_directory(status)) {
-    wrong = quote(file) + " is a directory, not a file";
+  } else if (auto kind = not_regular(status); !kind.empty()) {
+    wrong = quote(file) + " " + kind;
   } else {
     errno = 0;
     std::ifstream in(file, std::ios::binary);
@@ -71,7 +86,8 @@ expected<config, std::vector<problem>> load_string(std::string_view yaml, std::s
 }
 
 expected<config, std::vector<problem>> load_file(const fs::path& path, std::string_view version) {
-  const std::string name = path.string();
+  // The path is echoed in every problem; a terminal must not act on it.
+  const std::string name = printable(path.string());
   auto text = read_text(path);
   if (!text) return unexpected{std::vector<problem>{problem{name, 0, 0, std::move(text.error())}}};
   document doc = read_document(*text, version);

@@ -47,6 +47,7 @@ struct arguments {
   bool once = false;
   std::string add_url, add_interval, remove_what, enable_what, import_file;
   std::string parse_file, parse_url, parse_charset;
+  CLI::App* run = nullptr;
   CLI::App* check = nullptr;
   CLI::App* migrate = nullptr;
   CLI::App* add = nullptr;
@@ -76,10 +77,15 @@ void add_feeds_commands(CLI::App& app, arguments& a) {
 
 void add_commands(CLI::App& app, arguments& a) {
   app.set_version_flag("--version", std::string(version()));
+  // Global options are accepted after the command too (feedd run --config
+  // X): every subcommand created below passes what it does not know up.
+  app.fallthrough();
   app.add_option("--config", a.config_path, "configuration file (default: $FEEDD_CONFIG, else /etc/feedd/feedd.yaml)");
+  // run is the default command, so its --once stands alone (feedd --once).
+  app.add_flag("--once", a.once, "with run or no command: claim every due feed, fetch, store, drain and exit");
   app.require_subcommand(0, 1);
-  auto* run = app.add_subcommand("run", "run the daemon (the default command)");
-  run->add_flag("--once", a.once, "claim every due feed, fetch, store, drain and exit");
+  a.run = app.add_subcommand("run", "run the daemon (the default command)");
+  a.run->add_flag("--once", a.once, "claim every due feed, fetch, store, drain and exit");
   a.check = app.add_subcommand("check-config", "validate the configuration and exit 0 or 78");
   a.migrate = app.add_subcommand("migrate", "create or upgrade the database schema, then exit");
   add_feeds_commands(app, a);
@@ -90,7 +96,7 @@ void add_commands(CLI::App& app, arguments& a) {
 }
 
 int check_config(const context& ctx) {
-  std::cout << "config: " << ctx.config_path.string() << (ctx.config_found ? ": ok" : ": absent, defaults ok") << '\n';
+  std::cout << "config: " << config::printable(ctx.config_path.string()) << (ctx.config_found ? ": ok" : ": absent, defaults ok") << '\n';
   if (auto password = read_password(ctx.settings.database); !password) {
     std::cerr << password.error() << '\n';
     return exit_config;
@@ -117,6 +123,22 @@ int run_command(const arguments& a, const context& ctx) {
 
 }  // namespace
 
+// CLI11's own message, made safe for the terminal (it echoes the arguments),
+// with where the parts of a command line go.
+int usage_error(std::string_view what) {
+  std::cerr << "feedd: " << config::printable(what) << '\n'
+            << "usage: feedd [--config PATH] [COMMAND] [OPTIONS]; 'feedd --help' lists the commands, "
+               "'feedd COMMAND --help' their options\n";
+  return exit_usage;
+}
+
+// --once reaches every command through fallthrough; only run has a use for it.
+bool once_misplaced(const CLI::App& app, const arguments& a) {
+  if (!a.once) return false;
+  const auto given = app.get_subcommands();
+  return !given.empty() && given.front() != a.run;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"feedd: RSS/Atom feed aggregation daemon", "feedd"};
   arguments args;
@@ -126,8 +148,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::Success& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);
-    return exit_usage;
+    return usage_error(e.what());
+  }
+  if (once_misplaced(app, args)) {
+    return usage_error("--once belongs to run: feedd [--config PATH] [run] --once");
   }
   if (args.parse->parsed()) return run_parse(args.parse_file, args.parse_url, args.parse_charset);
   auto ctx = load_context(args.config_path);

@@ -94,11 +94,18 @@ expected<std::string, std::string> read_password(const config::database_settings
   if (path.is_relative()) {
     if (const char* creds = std::getenv("CREDENTIALS_DIRECTORY"); creds != nullptr && *creds != '\0') path = std::filesystem::path(creds) / path;
   }
+  const std::string shown = config::printable(path.string());
+  // Opening a FIFO would block; the loader checks absolute paths, this the
+  // ones resolved only here.
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec)) {
+    return unexpected{"config: database.password_file: " + shown + " is not a regular file"};
+  }
   bool ok = false;
   std::string secret = slurp(path, ok);
-  if (!ok) return unexpected{"config: database.password_file: cannot read " + path.string()};
+  if (!ok) return unexpected{"config: database.password_file: cannot read " + shown};
   while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  if (secret.empty()) return unexpected{"config: database.password_file: " + path.string() + " is empty"};
+  if (secret.empty()) return unexpected{"config: database.password_file: " + shown + " is empty"};
   return secret;
 }
 

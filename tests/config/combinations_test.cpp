@@ -75,6 +75,26 @@ TEST(ConfigCombinations, HostDelayMustBeShorterThanTheLease) {
   EXPECT_TRUE(load_string("fetch:\n  host_delay: 4m\n", "1"));
 }
 
+TEST(ConfigCombinations, ConnectTimeoutLongerThanTheWholeRequestIsRefusedNamingBothKeys) {
+  const problem p = only_problem("fetch:\n  timeout: 20s\n  connect_timeout: 40s\n");
+  EXPECT_EQ(p.key, "fetch.connect_timeout");
+  EXPECT_EQ(p.line, 3);
+  EXPECT_EQ(p.message,
+            "40s is longer than fetch.timeout (20s, line 2), the whole request's deadline, which also ends every "
+            "connect attempt");
+
+  const problem against_default = only_problem("fetch:\n  connect_timeout: 1m\n");
+  EXPECT_EQ(against_default.key, "fetch.connect_timeout");
+  EXPECT_TRUE(contains(against_default.message, "fetch.timeout (30s, its default)")) << against_default.message;
+}
+
+TEST(ConfigCombinations, ShortTimeoutAloneOrEqualToConnectTimeoutIsFine) {
+  // connect_timeout keeps its default (10s): the operator only shortened the
+  // whole request, which bounds every connect attempt as well.
+  EXPECT_TRUE(load_string("fetch:\n  timeout: 2s\n", "1"));
+  EXPECT_TRUE(load_string("fetch:\n  timeout: 15s\n  connect_timeout: 15s\n", "1"));
+}
+
 TEST(ConfigCombinations, RejectedValueCausesNoFollowUpProblem) {
   // min_interval is wrong on its own; comparing its default with the written
   // max_interval would only add noise.

@@ -1,6 +1,13 @@
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <thread>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -170,6 +177,70 @@ TEST(ConfigLoadFile, DirectoryIsNotAConfigFile) {
   ASSERT_FALSE(loaded.has_value());
   EXPECT_EQ(loaded.error().front().key, dir.path().string());
   EXPECT_TRUE(contains(loaded.error().front().message, "directory"));
+}
+
+// Reading a FIFO blocks until a writer comes; if the loader ever opens one,
+// this opens the other end after a while so that the test fails instead of
+// hanging.
+class fifo_unblocker {
+ public:
+  explicit fifo_unblocker(std::filesystem::path fifo)
+      : fifo_(std::move(fifo)), thread_([this] {
+          const auto deadline = std::chrono::steady_clock::now() + 3s;
+          while (!done_ && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+          if (done_) return;
+          const int fd = ::open(fifo_.c_str(), O_WRONLY | O_NONBLOCK);
+          if (fd >= 0) ::close(fd);
+        }) {}
+  ~fifo_unblocker() {
+    done_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::filesystem::path fifo_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+TEST(ConfigLoadFile, FifoIsRefusedWithoutOpeningIt) {
+  feedd::test::temp_dir dir;
+  const auto fifo = dir.path() / "feedd.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::optional<expected<config, std::vector<problem>>> loaded;
+  {
+    fifo_unblocker unblock(fifo);
+    loaded.emplace(load_file(fifo, "1"));
+  }
+  ASSERT_FALSE(loaded->has_value()) << "a FIFO was read as a configuration";
+  EXPECT_EQ(to_string(loaded->error().front()), "config: " + fifo.string() + ": is a FIFO (named pipe), not a regular file");
+}
+
+TEST(ConfigLoadFile, NamedFileThatIsAFifoOrDeviceIsAProblem) {
+  feedd::test::temp_dir dir;
+  const auto fifo = dir.path() / "ca.pem";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const auto path = dir.path() / "feedd.yaml";
+  feedd::test::write_file(path, "database:\n  password_file: /dev/zero\nfetch:\n  ca_file: " + fifo.string() + "\n");
+  std::optional<expected<config, std::vector<problem>>> loaded;
+  {
+    fifo_unblocker unblock(fifo);
+    loaded.emplace(load_file(path, "1"));
+  }
+  ASSERT_FALSE(loaded->has_value());
+  ASSERT_EQ(loaded->error().size(), 2u);
+  EXPECT_EQ(loaded->error()[0].key, "database.password_file");
+  EXPECT_TRUE(contains(loaded->error()[0].message, "\"/dev/zero\" is a device")) << loaded->error()[0].message;
+  EXPECT_EQ(loaded->error()[1].key, "fetch.ca_file");
+  EXPECT_TRUE(contains(loaded->error()[1].message, "is a FIFO")) << loaded->error()[1].message;
+}
+
+TEST(ConfigLoadFile, PathWithControlCharactersIsEscapedInProblems) {
+  feedd::test::temp_dir dir;
+  const auto path = dir.path() / "\x1b[2Jfeedd.yaml";
+  auto loaded = load_file(path, "1");
+  ASSERT_FALSE(loaded.has_value());
+  EXPECT_EQ(loaded.error().front().key, dir.path().string() + "/\\x1b[2Jfeedd.yaml");
 }
 
 TEST(ConfigLoadFile, SyntaxErrorNamesTheFileAndLine) {

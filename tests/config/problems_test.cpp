@@ -82,6 +82,17 @@ TEST(ConfigProblems, ProblemsPrintInUtf8) {
   EXPECT_EQ(key.key, "fetch.\\xff");
 }
 
+// Valid UTF-8 can still drive a terminal: U+009B is CSI to an 8-bit
+// terminal, and bidirectional overrides reorder what the operator reads.
+TEST(ConfigProblems, C1ControlsAndBidiOverridesAreEscapedNotEchoed) {
+  const problem value = only_problem("fetch:\n  timeout: \"\xc2\x9b" "2J\xe2\x80\xae" "abc\"\n");
+  EXPECT_TRUE(contains(value.message, "got \"\\xc2\\x9b2J\\xe2\\x80\\xaeabc\"")) << value.message;
+  const problem key = only_problem("fetch:\n  \"\xc2\x85x\xe2\x81\xa6\": 1\n");
+  EXPECT_EQ(key.key, "fetch.\\xc2\\x85x\\xe2\\x81\\xa6");
+  // Other characters beyond ASCII stay as they are.
+  EXPECT_EQ(printable("caf\u00e9 \u2014 \u00a0"), "caf\u00e9 \u2014 \u00a0");
+}
+
 TEST(ConfigProblems, UnknownKeyWithoutNearMatchListsTheSectionsKeys) {
   const problem p = only_problem("queue:\n  pool_sise: 4\n");
   EXPECT_EQ(p.key, "queue.pool_sise");

@@ -1,4 +1,6 @@
 // The command line of SPEC.md, exit codes included, through the real binary.
+#include <sys/stat.h>
+
 #include <gtest/gtest.h>
 
 #include "daemon_harness.hpp"
@@ -51,6 +53,56 @@ TEST(Cli, CheckConfigAcceptsTheShippedExampleAndAnEmptyFile) {
 
 TEST(Cli, MissingExplicitConfigIsAConfigError) {
   EXPECT_EQ(feedd_plain({"--config", "/nonexistent/feedd.yaml", "check-config"}).exit_code, 78);
+}
+
+// A missing explicit config exits 78 once the command line is understood:
+// 64 would mean the options were refused where they stand.
+TEST(Cli, GlobalOptionsAreAcceptedAfterTheCommandAndOnceWithoutRun) {
+  const std::string absent = "/nonexistent/feedd.yaml";
+  for (const auto& args : std::vector<std::vector<std::string>>{{"run", "--config", absent},
+                                                                {"run", "--config", absent, "--once"},
+                                                                {"--once", "--config", absent},
+                                                                {"--config", absent, "--once"},
+                                                                {"check-config", "--config", absent},
+                                                                {"feeds", "list", "--config", absent}}) {
+    const auto r = feedd_plain(args);
+    EXPECT_EQ(r.exit_code, 78) << args.front() << " " << args.back() << ": " << r.err;
+  }
+  temp_dir dir;
+  write_file(dir.path() / "feedd.yaml", "");
+  const auto checked = feedd_plain({"check-config", "--config", (dir.path() / "feedd.yaml").string()});
+  EXPECT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_NE(checked.out.find("feedd.yaml: ok"), std::string::npos) << checked.out;
+}
+
+TEST(Cli, OnceWithAnotherCommandSaysWhereItBelongs) {
+  const auto r = feedd_plain({"check-config", "--once"});
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_NE(r.err.find("--once belongs to run: feedd [--config PATH] [run] --once"), std::string::npos) << r.err;
+  const auto unknown = feedd_plain({"run", "--bogus"});
+  EXPECT_EQ(unknown.exit_code, 64);
+  EXPECT_NE(unknown.err.find("usage: feedd [--config PATH] [COMMAND]"), std::string::npos) << unknown.err;
+}
+
+TEST(Cli, FifoAsConfigIsRefusedNotWaitedOn) {
+  temp_dir dir;
+  const auto fifo = dir.path() / "feedd.yaml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  std::vector<std::string> argv = {feedd_binary().string(), "--config", fifo.string(), "check-config"};
+  const auto r = run(argv, 5s);  // killed after 5 s: -1 or 137 then
+  EXPECT_EQ(r.exit_code, 78) << r.err;
+  EXPECT_NE(r.err.find("is a FIFO (named pipe), not a regular file"), std::string::npos) << r.err;
+}
+
+// Neither a garbage path nor garbage arguments reach the terminal raw.
+TEST(Cli, ControlCharactersInArgumentsAreEscaped) {
+  const auto path = feedd_plain({"--config", "/nonexistent/\x1b[2J\xc2\x9b", "check-config"});
+  EXPECT_EQ(path.exit_code, 78);
+  EXPECT_NE(path.err.find("/nonexistent/\\x1b[2J\\xc2\\x9b: no such file"), std::string::npos) << path.err;
+  const auto arg = feedd_plain({"\x1b]0;owned\x07"});
+  EXPECT_EQ(arg.exit_code, 64);
+  EXPECT_EQ(arg.err.find('\x1b'), std::string::npos) << arg.err;
+  EXPECT_EQ(path.err.find('\x1b'), std::string::npos) << path.err;
 }
 
 TEST(Cli, ParsePrintsNormalizedJsonAndExits65OnHtml) {

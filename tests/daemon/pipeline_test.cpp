@@ -641,7 +641,7 @@ TEST_F(Pipeline, ClaimsWaitingLongerThanTheLeaseKeepItAndEachFeedIsFetchedOnce) 
   serve(5);
   std::vector<std::string> urls;
   for (const auto& f : fixtures_) urls.push_back(feed_url(f, "?delay_ms=1200"));
-  harness_.write_config("  max_per_host: 1\n  timeout: 1500ms\n", "schedule:\n  lease: 2s\n");
+  harness_.write_config("  max_per_host: 1\n  timeout: 1500ms\n  connect_timeout: 1s\n", "schedule:\n  lease: 2s\n");
   harness_.add_feeds(urls);
   auto& db = harness_.db();
   const auto log = harness_.dir() / "feedd.log";

@@ -120,6 +120,13 @@ struct problem {
 // "config: fetch.timeout (line 7): expected a duration such as 30s"
 std::string to_string(const problem& p);
 
+// Text from a file or the command line (a key, a path, yaml-cpp's message
+// about a character), safe to print: bytes that are not UTF-8, control
+// characters (C0, DEL, C1) and bidirectional formatting characters escaped
+// byte by byte ("fetch.a\x0ab"), so that it prints as one line, in UTF-8,
+// that no terminal acts on. Problems carry their key and message this way.
+std::string printable(std::string_view text);
+
 // Every problem in the document, not just the first.
 expected<config, std::vector<problem>> load_string(std::string_view yaml, std::string_view version);
 // load_string plus what needs the file system: the file itself, and
