@@ -264,11 +264,18 @@ void store_worker::give_back(const held& h) {
 void store_worker::returned(const storage::claim& c) {
   --outstanding_;
   if (auto it = held_.find(c.feed_id); it != held_.end() && it->second.lease_token == c.lease_token) held_.erase(it);
-  if (auto it = outstanding_per_host_.find(c.host); it != outstanding_per_host_.end() && --it->second <= 0) {
-    outstanding_per_host_.erase(it);
+  bool was_capped = false;
+  if (auto it = outstanding_per_host_.find(c.host); it != outstanding_per_host_.end()) {
+    was_capped = !c.host.empty() && it->second >= per_host_cap();
+    if (--it->second <= 0) outstanding_per_host_.erase(it);
   }
   // Room on the claim's host: claim again soon, whatever the last batch was.
-  next_claim_ = std::min(next_claim_, steady_clock::now() + claim_after_finish);
+  // A host that was at its cap may have more due feeds, and its queue holds
+  // only about one fetch's worth: waiting claim_after_finish there would
+  // leave a fast host's connections idle most of the time (50 ms answers
+  // reached 25 feeds/s of the 40 two connections can take), so it claims at
+  // once.
+  next_claim_ = std::min(next_claim_, steady_clock::now() + (was_capped ? milliseconds(0) : claim_after_finish));
   fetch_side_.slot_freed();
   if (hooks_.progress) hooks_.progress(counters_, queue_.size(), outstanding_);
 }

@@ -328,5 +328,37 @@ TEST_F(StoreWorker, LeasesOfClaimsStillOutstandingAreRenewedBeforeTheyRunOut) {
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds WHERE last_status = 200 AND lease_until IS NULL"), "2");
 }
 
+// A finish on a host at its cap claims the host's next feed at once, before
+// the store thread takes the next result: the host's queue holds about one
+// fetch, and a fast host's connections would idle while a claim waited for
+// claim_after_finish (100 ms) to gather finishes (issue 11's benchmark: 25
+// of the 40 feeds/s two connections take at 50 ms an answer). One
+// connection: A in flight, B queued; A and B finish back to back; C must be
+// claimed between A's store and B's.
+TEST_F(StoreWorker, AFinishOnAHostAtItsCapClaimsItsNextFeedBeforeTheNextResultIsStored) {
+  settings_.fetch.max_per_host = 1;
+  settings_.fetch.timeout = 30s;
+  settings_.schedule.lease = 60s;
+  for (int i = 0; i < 4; ++i) add("http://busy.example/feed" + std::to_string(i));
+  start(false);
+  ASSERT_TRUE(fetcher_.wait_started(1));
+  ASSERT_TRUE(eventually("SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL", "2"));
+  complete(fetcher_.in_flight().front().feed_id, answer(outcome::ok, 200));
+  ASSERT_TRUE(fetcher_.wait_started(2));
+  const auto b = fetcher_.in_flight().front().feed_id;
+  complete(b, answer(outcome::ok, 200));
+  ASSERT_TRUE(eventually("SELECT count(*) FROM feeds WHERE last_status = 200", "2"));
+  ASSERT_TRUE(eventually("SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL", "2"));
+  // A claim's time is its lease's end less the lease; a store's is last_checked_at.
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds c WHERE c.lease_until - interval '60 seconds' <"
+                       " (SELECT last_checked_at FROM feeds WHERE id = " + std::to_string(b) + ")"),
+            "1")
+      << "the third feed was claimed only after the second result was stored";
+  drain();
+  for (const auto& r : fetcher_.in_flight()) complete(r.feed_id, answer(outcome::ok, 200));
+  ASSERT_EQ(finished(), 0);
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), "0");
+}
+
 }  // namespace
 }  // namespace feedd::daemon
