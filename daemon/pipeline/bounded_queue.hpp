@@ -67,6 +67,14 @@ class bounded_queue {
     return found;
   }
 
+  // Calls `look` on each item under the lock, oldest first (the store
+  // thread asks which hosts' results wait here rather than at their host).
+  template <class Look>
+  void look_at_each(Look look) const {
+    std::lock_guard lock(mutex_);
+    for (const auto& s : items_) look(s.item);
+  }
+
   std::size_t size() const {
     std::lock_guard lock(mutex_);
     return counted_;

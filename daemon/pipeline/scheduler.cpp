@@ -51,6 +51,11 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   scheduler_limits limits;
 
   std::deque<job> waiting;       // claimed, not started
+  // Hosts whose fetch just finished while they had claims waiting: their
+  // next start comes before the claim-order pass, so a host with a long
+  // backlog keeps its connections busy instead of queueing behind every
+  // host claimed before it (bench/README.md, the lopsided cycle).
+  std::deque<std::string> freed;
   std::deque<message> overflow;  // finished, queue was full (already messages: a
                                  // conversion at try_push would move from them)
   std::map<std::int64_t, std::shared_ptr<fetch_handle>> in_flight;
@@ -126,12 +131,34 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     }));
   }
 
+  bool may_start_any() {
+    return static_cast<int>(in_flight.size()) < limits.max_concurrent && overflow.empty() && !queue.full();
+  }
+
+  // Starts the oldest waiting claim of each freed host that may start now;
+  // false when nothing at all may start (the rest stay freed for later).
+  bool start_freed(steady_clock::time_point now) {
+    while (!freed.empty()) {
+      if (!may_start_any()) return false;
+      const std::string host = std::move(freed.front());
+      freed.pop_front();
+      if (host_full(host) || spaced_until(host, now)) continue;
+      const auto it = std::find_if(waiting.begin(), waiting.end(), [&](const job& j) { return j.host == host; });
+      if (it == waiting.end()) continue;
+      job next = std::move(*it);
+      waiting.erase(it);
+      start(std::move(next), now);
+    }
+    return true;
+  }
+
   void pump() {
     flush_overflow();
     if (!starting) return;
     const auto now = steady_clock::now();
     std::optional<steady_clock::time_point> next_ready;
     if (limits.host_delay.count() > 0) forget_old_starts(now);
+    if (!start_freed(now)) return;
     // Backpressure: no fetch starts while the queue is full, so memory stays
     // bounded by max_concurrent + capacity documents whatever the feed count.
     // (Whatever stops the loop early, a finish or a freed slot pumps again.)
@@ -177,6 +204,9 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     count(j.host, [](host_load& l) { --l.in_flight; });
     const bool asked_to_wait = asks_to_wait(response) && !j.host.empty();
     std::string host = j.host;
+    if (!host.empty() && !asked_to_wait) {
+      if (const auto it = hosts.find(host); it != hosts.end() && it->second.waiting > 0) freed.push_back(host);
+    }
     deliver(fetched{std::move(j.claim), std::move(response)});
     if (asked_to_wait) hold(host);
     pump();
@@ -199,6 +229,7 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   }
 
   void drop_waiting() {
+    freed.clear();
     timer.cancel();
     wake.reset();
     while (!waiting.empty()) {

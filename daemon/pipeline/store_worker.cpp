@@ -148,13 +148,17 @@ void store_worker::apply_control(const message& control) {
   }
 }
 
-// A host's cap is twice what it may fetch at once: max_per_host in flight
-// and as many queued behind them, so that when one fetch ends the next
-// starts at once from the queue and the store thread has a whole fetch's
-// time to claim a replacement. A queued claim waits about one fetch (at
-// most fetch.timeout) before it starts, so it neither waits out its lease
-// nor ties feeds to this instance that another could fetch sooner; a
-// larger cap would only lengthen that wait (RELIABILITY N10, C7).
+// A host's cap is twice what it may fetch at once (max_per_host in flight
+// and as many waiting behind them, so that when one fetch ends the next
+// starts at once and the store thread has a whole fetch's time to claim a
+// replacement) plus the queue's capacity: a claim counts until its result
+// is stored, and when the store thread is the bottleneck a host's results
+// wait for it in the queue or in the scheduler's overflow, where the
+// store thread cannot tell them from claims still waiting on the host.
+// Without that room a 50 ms host with 2,000 feeds got 5 of its 40 feeds/s
+// while 100 small hosts filled the queue (bench/README.md). A claim that
+// waits longer than a third of its lease is renewed, so it
+// never waits its lease out (extend_leases; RELIABILITY N10, C7).
 //
 // With fetch.host_delay the host starts one fetch per delay at best, so the
 // last of `cap` claims waits about cap × delay: the cap is also held to a
@@ -162,11 +166,27 @@ void store_worker::apply_control(const message& control) {
 // The config keeps host_delay below the lease, so even that one claim
 // starts before its lease would end without renewal.
 int store_worker::per_host_cap() const {
-  const int cap = std::max(1, settings_.fetch.max_per_host * 2);
+  const int cap = std::max(1, settings_.fetch.max_per_host * 2 + settings_.queue.capacity);
   const auto delay = settings_.fetch.host_delay;
   if (delay.count() <= 0) return cap;
   const auto starts_in_a_third = duration_cast<milliseconds>(lease()) / 3 / delay;
   return static_cast<int>(std::clamp<std::int64_t>(starts_in_a_third, 1, cap));
+}
+
+// What each host holds on the fetch side (waiting or in flight): the
+// outstanding claims less the results already in the queue. A result there
+// no longer waits on its host, and counting it starved a busy host while
+// the queue was full of other hosts' results (bench/README.md, the
+// lopsided cycle: 5 instead of 40 feeds/s from the big host).
+std::map<std::string, int> store_worker::held_by_fetch_side() const {
+  auto held = outstanding_per_host_;
+  queue_.look_at_each([&held](const message& m) {
+    const auto* f = std::get_if<fetched>(&m);
+    if (f == nullptr || f->claim.host.empty()) return;
+    if (const auto it = held.find(f->claim.host); it != held.end()) --it->second;
+  });
+  std::erase_if(held, [](const auto& h) { return h.second <= 0; });
+  return held;
 }
 
 void store_worker::claim_more() {
@@ -179,12 +199,13 @@ void store_worker::claim_more() {
   if (limit <= 0) return;
 
   const storage::claim_request request{limit, per_host_cap(), lease(), owner_};
+  auto at_hosts = held_by_fetch_side();
   auto claims = database_(
       "claim",
       [](storage::database& db, const storage::claim_request& r, const std::map<std::string, int>& held) {
         return storage::claim_due(db, r, held);
       },
-      request, outstanding_per_host_);
+      request, at_hosts);
   now = steady_clock::now();
   if (!claims) {
     next_claim_ = now + idle_poll;
@@ -194,6 +215,7 @@ void store_worker::claim_more() {
   auto kept = fetchable(std::move(*claims));
   for (const auto& c : kept) {
     ++outstanding_per_host_[c.host];
+    ++at_hosts[c.host];  // the cap check below is on what hosts hold now
     held_[c.feed_id] = c;
   }
   if (!kept.empty() && held_.size() == kept.size()) next_extend_ = now + extend_every();
@@ -205,7 +227,7 @@ void store_worker::claim_more() {
   // and --once is done (claiming again would take back feeds it released).
   // The daemon polls again shortly (sooner after a finish).
   if (short_batch) {
-    const bool capped = std::any_of(outstanding_per_host_.begin(), outstanding_per_host_.end(),
+    const bool capped = std::any_of(at_hosts.begin(), at_hosts.end(),
                                     [&](const auto& h) { return !h.first.empty() && h.second >= request.per_host; });
     if (capped) {
       drain_.host_busy();
