@@ -36,7 +36,7 @@ seconds to_seconds(config::duration d) { return std::max(seconds(1), duration_ca
 
 schedule_limits limits_of(const config::schedule_settings& s) {
   return {to_seconds(s.interval), to_seconds(s.min_interval), to_seconds(s.max_interval),
-          to_seconds(s.error_backoff_max)};
+          to_seconds(s.error_backoff_max), s.adaptive};
 }
 
 std::string make_owner() {
