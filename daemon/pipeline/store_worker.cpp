@@ -58,7 +58,7 @@ store_worker::store_worker(storage::database& db, bounded_queue<message>& queue,
       drain_(once, settings.shutdown.drain_timeout),
       database_(db, drain_, log, counters_,
                 {queue, [this](const message& m) { apply_control(m); }, hooks_.alive, hooks_.alive_every}),
-      finisher_(database_, log, counters_),
+      finisher_(database_, log, counters_, hooks_.now),
       owner_(make_owner()) {}
 
 seconds store_worker::lease() const { return to_seconds(settings_.schedule.lease); }
