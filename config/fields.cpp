@@ -12,7 +12,7 @@ constexpr std::int64_t one_day_ms = 86'400'000;
 constexpr std::int64_t longest = 365 * one_day_ms;
 constexpr std::int64_t gib = std::int64_t{1} << 30;
 
-const std::array<field, 27> table{{
+const std::array<field, 28> table{{
     {"database", "url", +[](config& c) -> std::string& { return c.database.url; }, 0, 0, text_rule::secret},
     {"database", "password_file", +[](config& c) -> std::string& { return c.database.password_file; }, 0, 0,
      text_rule::credential},
@@ -48,6 +48,7 @@ const std::array<field, 27> table{{
     // Zero is allowed: imported and overdue feeds are all due at once.
     {"schedule", "first_check_spread", +[](config& c) -> duration& { return c.schedule.first_check_spread; }, 0,
      longest},
+    {"schedule", "adaptive", +[](config& c) -> bool& { return c.schedule.adaptive; }},
 
     // Zero is allowed: cancel in-flight fetches at once, still store the queue.
     {"shutdown", "drain_timeout", +[](config& c) -> duration& { return c.shutdown.drain_timeout; }, 0, longest},

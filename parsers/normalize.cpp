@@ -17,6 +17,7 @@
 #include "html_urls.hpp"
 #include "identity.hpp"
 #include "sanitize.hpp"
+#include "skip_hints.hpp"
 #include "text.hpp"
 #include "truncate.hpp"
 #include "whitespace.hpp"
@@ -325,6 +326,7 @@ feed normalize(raw_feed raw) {
   n.plain(out.title, raw.title.html, max_title, cap::title);
   out.site_url = n.url(raw.site_url);
   out.ttl = ttl_of(raw);
+  out.skip = skip_hints_of(raw.skip_hours, raw.skip_days);
   if (raw.skipped_entries > 0 || raw.entries.size() > max_entries) {
     const auto total = raw.entries.size() + raw.skipped_entries;
     if (raw.entries.size() > max_entries) raw.entries.resize(max_entries);

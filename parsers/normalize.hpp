@@ -64,6 +64,8 @@ struct raw_feed {
   std::string_view ttl_minutes;  // RSS 2.0 <ttl>
   std::string_view update_period;  // RSS 1.0 syndication module
   std::string_view update_frequency;
+  std::vector<std::string_view> skip_hours;  // RSS 2.0 <skipHours><hour>, as written
+  std::vector<std::string_view> skip_days;   // RSS 2.0 <skipDays><day>
   std::vector<raw_entry> entries;
   std::size_t skipped_entries = 0;  // beyond max_entries, counted but not read
   std::vector<std::string> warnings;

@@ -299,6 +299,16 @@ class item_reader {
   std::vector<raw_enclosure> media_;
 };
 
+// The texts of list's children named `item` (<skipHours><hour>...), at
+// most max_raw_list of them: a list of a million <hour>s costs no memory.
+void read_list(pugi::xml_node list, const rss_names& rss, std::string_view item, text_store& store,
+               std::vector<std::string_view>& out) {
+  for (const auto child : list.children()) {
+    if (out.size() >= max_raw_list) return;
+    if (child.type() == pugi::node_element && rss.is(child, item)) out.push_back(text_view(child, store));
+  }
+}
+
 }  // namespace
 
 raw_feed read_rss(pugi::xml_node root, feed_format format, const xml_scope& scope) {
@@ -332,6 +342,10 @@ raw_feed read_rss(pugi::xml_node root, feed_format format, const xml_scope& scop
       }
     } else if (rss.is(n, "ttl")) {
       feed.ttl_minutes = text_view(node, feed.store);
+    } else if (rss.is(n, "skipHours")) {
+      read_list(node, rss, "hour", feed.store, feed.skip_hours);
+    } else if (rss.is(n, "skipDays")) {
+      read_list(node, rss, "day", feed.store, feed.skip_days);
     } else if (n.is(known_ns::sy, "updatePeriod")) {
       feed.update_period = text_view(node, feed.store);
     } else if (n.is(known_ns::sy, "updateFrequency")) {

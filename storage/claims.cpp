@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "arrivals.hpp"
 #include "host_claims.hpp"
 #include "lease.hpp"
 #include "session.hpp"
@@ -138,10 +139,19 @@ expected<std::optional<std::chrono::seconds>, db_error> next_due_in(database& db
   return std::optional<std::chrono::seconds>{std::chrono::seconds(std::max<std::int64_t>(*seconds, 0))};
 }
 
+// With adapt, one read more before the UPDATE: a 304 brings no entry, so
+// the arrivals read first are those of this finish.
 expected<store_stats, db_error> finish_not_modified(database& db, const claim& c, const http_meta& meta,
-                                                    std::chrono::seconds next_in) {
+                                                    const next_check& next) {
   constexpr std::string_view step = "store not modified";
   auto& state = db.internals();
+  auto next_in = next.next_in;
+  if (next.adapt) {
+    auto seen = read_arrivals(state, step, c, false);
+    if (!seen) return unexpected{seen.error()};
+    if (!*seen) return missed_lease(state, step, c);
+    next_in = next.adapt(**seen);
+  }
   pq::params p;
   p.integer(c.feed_id).integer(c.lease_token).text_or_null(meta.etag).text_or_null(meta.last_modified);
   p.integer(meta.status).integer(next_in.count()).text_or_null(meta.moved_to);

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "feedd/storage/claims.hpp"
+#include "arrivals.hpp"
 #include "lease.hpp"
 #include "session.hpp"
 
@@ -20,7 +21,7 @@ const std::string fetched_feed_sql = finish_success_sql(
     "title = coalesce($3, title), site_url = coalesce($4, site_url),"
     " etag = $5, last_modified = $6, last_status = $7::int, last_checked_at = now(),"
     " error_count = 0, last_error = NULL, gone_since = NULL, next_check_at = now() + $8::float8 * interval '1 second',"
-    " lease_until = NULL, claimed_by = NULL",
+    " lease_until = NULL, claimed_by = NULL, skip_hours = $10::int, skip_days = $11::int",
     9);
 
 // Every entry of a batch in one statement, from one jsonb parameter.
@@ -148,34 +149,9 @@ batches make_batches(const std::vector<entry>& entries) {
   return out;
 }
 
-}  // namespace
-
-expected<store_stats, db_error> finish_fetched(database& db, const claim& c, const feed& parsed,
-                                               const http_meta& meta, std::chrono::seconds next_in) {
-  constexpr std::string_view step = "store feed";
-  auto& state = db.internals();
-  auto tx = transaction::begin(state, step);
-  if (!tx) return unexpected{tx.error()};
-
-  pq::params p;
-  // The parsers hand over clean UTF-8 without NUL; should one ever fail to,
-  // the feed is still stored (RELIABILITY D6) rather than refused with 22021
-  // on every fetch. Entries get the same through their JSON (make_batches).
-  constexpr std::size_t unlimited = std::string_view::npos;
-  p.integer(c.feed_id).integer(c.lease_token);
-  p.text_or_null(pq::storable_text(parsed.title, unlimited)).text_or_null(pq::storable_text(parsed.site_url, unlimited));
-  p.text_or_null(meta.etag).text_or_null(meta.last_modified).integer(meta.status).integer(next_in.count());
-  p.text_or_null(meta.moved_to);
-  auto lease = state.exec(step, fetched_feed_sql.c_str(), p);
-  if (!lease) return unexpected{lease.error()};
-  if (pq::affected(lease->get()) == 0) {
-    tx->rollback();
-    return missed_lease(state, step, c);
-  }
-
-  store_stats stats;
-  read_move(lease->get(), meta.moved_to, stats);
-  auto work = make_batches(parsed.entries);
+// Upserts every entry of `work`, adding what it inserted and updated to stats.
+expected<void, db_error> upsert_entries(database::impl& state, std::string_view step, const claim& c, batches& work,
+                                        store_stats& stats) {
   for (auto& chunk : work.chunks) {
     pq::params q;
     q.integer(c.feed_id).text(std::move(chunk));
@@ -185,6 +161,69 @@ expected<store_stats, db_error> finish_fetched(database& db, const claim& c, con
     stats.updated += static_cast<int>(pq::integer(r->get(), 0, 1));
   }
   stats.unchanged = work.entries - stats.inserted - stats.updated;
+  return {};
+}
+
+// The UPDATE of the feed row (fetched_feed_sql), lease token guarded.
+expected<pq::result, db_error> update_feed(database::impl& state, std::string_view step, const claim& c,
+                                           const feed& parsed, const http_meta& meta, std::chrono::seconds next_in) {
+  pq::params p;
+  // The parsers hand over clean UTF-8 without NUL; should one ever fail to,
+  // the feed is still stored (RELIABILITY D6) rather than refused with 22021
+  // on every fetch. Entries get the same through their JSON (make_batches).
+  constexpr std::size_t unlimited = std::string_view::npos;
+  p.integer(c.feed_id).integer(c.lease_token);
+  p.text_or_null(pq::storable_text(parsed.title, unlimited)).text_or_null(pq::storable_text(parsed.site_url, unlimited));
+  p.text_or_null(meta.etag).text_or_null(meta.last_modified).integer(meta.status).integer(next_in.count());
+  p.text_or_null(meta.moved_to).integer(parsed.skip.hours).integer(parsed.skip.days);
+  return state.exec(step, fetched_feed_sql.c_str(), p);
+}
+
+}  // namespace
+
+// Without adapt the feed row is updated first: that both checks the lease
+// and locks the row before any entry is written. With adapt, next_check_at
+// depends on what the upsert inserts, so read_arrivals checks and locks
+// instead, and the row is updated last.
+expected<store_stats, db_error> finish_fetched(database& db, const claim& c, const feed& parsed,
+                                               const http_meta& meta, const next_check& next) {
+  constexpr std::string_view step = "store feed";
+  auto& state = db.internals();
+  auto tx = transaction::begin(state, step);
+  if (!tx) return unexpected{tx.error()};
+
+  store_stats stats;
+  std::optional<arrivals> seen;
+  if (next.adapt) {
+    auto held = read_arrivals(state, step, c, true);
+    if (!held) return unexpected{held.error()};
+    if (!*held) {
+      tx->rollback();
+      return missed_lease(state, step, c);
+    }
+    seen = std::move(*held);
+  } else {
+    auto lease = update_feed(state, step, c, parsed, meta, next.next_in);
+    if (!lease) return unexpected{lease.error()};
+    if (pq::affected(lease->get()) == 0) {
+      tx->rollback();
+      return missed_lease(state, step, c);
+    }
+    read_move(lease->get(), meta.moved_to, stats);
+  }
+
+  auto work = make_batches(parsed.entries);
+  if (auto r = upsert_entries(state, step, c, work, stats); !r) return unexpected{r.error()};
+
+  if (seen) {
+    // This fetch's new entries were first seen at now(), the newest arrival.
+    if (stats.inserted > 0 && (seen->times.empty() || seen->times.front() < seen->now)) {
+      seen->times.insert(seen->times.begin(), seen->now);
+    }
+    auto lease = update_feed(state, step, c, parsed, meta, next.adapt(*seen));
+    if (!lease) return unexpected{lease.error()};
+    read_move(lease->get(), meta.moved_to, stats);
+  }
 
   if (auto r = tx->commit(step); !r) return unexpected{r.error()};
   return stats;

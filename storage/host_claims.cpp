@@ -66,16 +66,16 @@ const std::string claim_sql =
     " lease_token = nextval('feeds_lease_token_seq'), claimed_by = $4"
     " WHERE f.id = ANY (ARRAY(SELECT unnest(ids) FROM walk))"
     " RETURNING f.id, f.lease_token, f.url, f.etag, f.last_modified, f.\"interval\", f.error_count, f.host,"
-    " f.next_check_at), "
+    " f.next_check_at, f.skip_hours, f.skip_days), "
     "stale AS ("
     " SELECT h.host FROM feed_hosts h"
     " WHERE h.host = ANY (ARRAY(SELECT w.host FROM walk w WHERE w.got = 0 AND NOT EXISTS ("
     "SELECT 1 FROM feeds f WHERE f.host = w.host AND NOT f.disabled AND f.next_check_at <= now())))"
     " ORDER BY h.host FOR UPDATE SKIP LOCKED) "
     "SELECT id, lease_token, url, coalesce(etag, ''), coalesce(last_modified, ''),"
-    " extract(epoch FROM \"interval\")::bigint, error_count, host, next_check_at FROM claimed "
+    " extract(epoch FROM \"interval\")::bigint, error_count, host, next_check_at, skip_hours, skip_days FROM claimed "
     "UNION ALL "
-    "SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, host, NULL FROM stale "
+    "SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, host, NULL, NULL, NULL FROM stale "
     "ORDER BY 9 NULLS LAST, 1";
 
 // Run after claim_sql in its transaction, on the hosts it locked: a new
@@ -134,6 +134,8 @@ expected<std::vector<claim>, db_error> claim_due(database& db, const claim_reque
     if (auto seconds = pq::optional_integer(res, row, 5)) c.interval = std::chrono::seconds(*seconds);
     c.error_count = static_cast<int>(pq::integer(res, row, 6));
     c.host = pq::text(res, row, 7);
+    c.skip.hours = static_cast<std::uint32_t>(pq::integer(res, row, 9));
+    c.skip.days = static_cast<std::uint8_t>(pq::integer(res, row, 10));
     out.push_back(std::move(c));
   }
   if (!stale.empty()) {

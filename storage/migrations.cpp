@@ -242,7 +242,20 @@ constexpr std::array version_3 = {
     " 'keeps feed_hosts.next_due_at a lower bound; NOTIFY feedd_feeds when a feed is due sooner or enabled'",
 };
 
-constexpr std::array<std::span<const char* const>, 3> migrations = {version_1, version_2, version_3};
+// Version 4: scheduling hints (daemon/pipeline/schedule_policy.hpp).
+// skip_hours/skip_days keep the publisher's RSS skipHours/skipDays from the
+// last 200, as bit sets (claims.hpp, skip_hints), so that a 304, which
+// brings no document, still honours them; 0 is no hint. Constant defaults:
+// adding them rewrites no row. schedule.adaptive reads the recent
+// first_seen_at of a feed's entries from the new index (storage/arrivals.cpp).
+constexpr std::array version_4 = {
+    "ALTER TABLE feeds ADD COLUMN skip_hours int NOT NULL DEFAULT 0, ADD COLUMN skip_days int NOT NULL DEFAULT 0",
+    "COMMENT ON COLUMN feeds.skip_hours IS 'RSS skipHours of the last 200: bit h set = hour h GMT skipped; 0: none'",
+    "COMMENT ON COLUMN feeds.skip_days IS 'RSS skipDays of the last 200: bit d set = weekday d (0 Sunday) skipped'",
+    "CREATE INDEX entries_feed_first_seen_idx ON entries (feed_id, first_seen_at)",
+};
+
+constexpr std::array<std::span<const char* const>, 4> migrations = {version_1, version_2, version_3, version_4};
 constexpr int latest_version = static_cast<int>(migrations.size());
 
 // Any constant shared by every feedd ("feeddmig"); pg_advisory_xact_lock

@@ -287,7 +287,9 @@ int store_until_drained(storage::database& db, bounded_queue<message>& queue, sc
   store_worker::hooks hooks{[](const std::string& status) { notify_status(status); }, std::ref(watchdog),
                             [&](const run_counters& c, std::size_t depth, int outstanding) {
                               metrics.publish(c, depth, outstanding);
-                            }};
+                            },
+                            {},
+                            {}};
   hooks.alive_every = watchdog.every();
   // A statement waits up to its answer deadline (45 s), which is longer
   // than half a WatchdogSec of 60 s: the wait itself keeps the pings going,

@@ -19,12 +19,25 @@ double jitter() {
 
 std::int64_t ms(std::chrono::milliseconds d) { return static_cast<std::int64_t>(d.count()); }
 
+// The storage functions are overloaded (seconds or next_check); these name
+// the one the finisher calls.
+auto finish_fetched(storage::database& db, const storage::claim& c, const feed& parsed,
+                    const storage::http_meta& meta, const storage::next_check& next) {
+  return storage::finish_fetched(db, c, parsed, meta, next);
+}
+auto finish_not_modified(storage::database& db, const storage::claim& c, const storage::http_meta& meta,
+                         const storage::next_check& next) {
+  return storage::finish_not_modified(db, c, meta, next);
+}
+
 }  // namespace
 
 bool is_gone(const fetch_response& r) { return r.status == 404 || r.status == 410 || r.no_such_host; }
 
-finisher::finisher(database_retry& database, logger& log, run_counters& counters)
-    : database_(database), log_(log), counters_(counters) {}
+finisher::finisher(database_retry& database, logger& log, run_counters& counters, clock_fn now)
+    : database_(database), log_(log), counters_(counters), now_(std::move(now)) {
+  if (!now_) now_ = [] { return std::chrono::floor<seconds>(std::chrono::system_clock::now()); };
+}
 
 void finisher::finish(const fetched& result, const schedule_limits& limits) {
   const job j{result.claim, result.response, parsers::redact_url(result.claim.url), limits};
@@ -48,9 +61,9 @@ void finisher::cancelled(const job& j) {
 
 void finisher::not_modified(const job& j) {
   const auto& c = j.claim;
-  const seconds next = next_after_success(j.limits, c.interval, std::nullopt, j.response.max_age);
+  const auto next = next_check_of(j, std::nullopt, c.skip);
   const auto meta = meta_of(j);
-  if (auto done = database_("finish", storage::finish_not_modified, c, meta, next)) {
+  if (auto done = database_("finish", finish_not_modified, c, meta, next)) {
     if (done->lease_lost) log_.warning("lease_lost", {{"feed", c.feed_id}, {"url", j.url}});
     log_move(j, meta, *done);
   }
@@ -87,9 +100,9 @@ void finisher::parse_and_store(const job& j) {
   const auto& r = j.response;
   auto parsed = parsers::parse(r.body, {r.final_url.empty() ? c.url : r.final_url, r.charset, r.content_type});
   if (!parsed) return failed(j, {r.status, parsed.error().message, std::nullopt, false});
-  const seconds next = next_after_success(j.limits, c.interval, parsed->ttl, r.max_age);
+  const auto next = next_check_of(j, parsed->ttl, parsed->skip);
   const auto meta = meta_of(j);
-  auto done = database_("store", storage::finish_fetched, c, *parsed, meta, next);
+  auto done = database_("store", finish_fetched, c, *parsed, meta, next);
   if (!done && done.error().what == storage::db_error::kind::content) {
     // The database refused this feed's data (SQLSTATE 22xxx): mark the feed
     // failing rather than retrying the same bytes forever.
@@ -120,6 +133,25 @@ void finisher::stored(const job& j, const feed& parsed, const storage::store_sta
                         {"updated", stats.updated}, {"warnings", parsed.warnings.size()}});
   }
   if (!parsed.warnings.empty()) log_.debug("parse_warnings", {{"feed", c.feed_id}, {"first", parsed.warnings.front()}});
+}
+
+// After a good fetch. With schedule.adaptive, for a feed without its own
+// interval, the storage calls back with the feed's arrivals and the
+// database's now() once it knows them; otherwise the interval is known now.
+// Either way skipHours/skipDays come last: they move the check, clamped.
+storage::next_check finisher::next_check_of(const job& j, std::optional<seconds> ttl, const skip_hints& skip) const {
+  const auto& c = j.claim;
+  const auto limits = j.limits;
+  const auto max_age = j.response.max_age;
+  const seconds fixed = next_after_success(limits, c.interval, ttl, max_age);
+  if (!limits.adaptive || c.interval) {
+    return {skip_to_allowed(fixed, skip, now_(), limits.max_interval), {}};
+  }
+  return {fixed, [limits, ttl, max_age, skip](const storage::arrivals& a) {
+            const seconds adaptive = adaptive_interval(limits, limits.interval, a.times, a.now);
+            const seconds next = next_after_success(limits, std::nullopt, ttl, max_age, adaptive);
+            return skip_to_allowed(next, skip, a.now, limits.max_interval);
+          }};
 }
 
 storage::http_meta finisher::meta_of(const job& j) const {

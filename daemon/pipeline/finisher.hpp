@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -21,7 +22,10 @@ bool is_gone(const fetch_response& r);
 // logs it. One function per outcome.
 class finisher {
  public:
-  finisher(database_retry& database, logger& log, run_counters& counters);
+  // The wall clock skipHours/skipDays are read against; tests pass their own.
+  using clock_fn = std::function<std::chrono::sys_seconds()>;
+
+  finisher(database_retry& database, logger& log, run_counters& counters, clock_fn now = {});
 
   void finish(const fetched& result, const schedule_limits& limits);
 
@@ -46,11 +50,14 @@ class finisher {
   void parse_and_store(const job& j);
   void stored(const job& j, const feed& parsed, const storage::store_stats& stats);
   storage::http_meta meta_of(const job& j) const;
+  storage::next_check next_check_of(const job& j, std::optional<std::chrono::seconds> ttl,
+                                    const skip_hints& skip) const;
   void log_move(const job& j, const storage::http_meta& meta, const storage::store_stats& stats);
 
   database_retry& database_;
   logger& log_;
   run_counters& counters_;
+  clock_fn now_;
 };
 
 }  // namespace feedd::daemon

@@ -36,7 +36,7 @@ seconds to_seconds(config::duration d) { return std::max(seconds(1), duration_ca
 
 schedule_limits limits_of(const config::schedule_settings& s) {
   return {to_seconds(s.interval), to_seconds(s.min_interval), to_seconds(s.max_interval),
-          to_seconds(s.error_backoff_max)};
+          to_seconds(s.error_backoff_max), s.adaptive};
 }
 
 std::string make_owner() {
@@ -58,7 +58,7 @@ store_worker::store_worker(storage::database& db, bounded_queue<message>& queue,
       drain_(once, settings.shutdown.drain_timeout),
       database_(db, drain_, log, counters_,
                 {queue, [this](const message& m) { apply_control(m); }, hooks_.alive, hooks_.alive_every}),
-      finisher_(database_, log, counters_),
+      finisher_(database_, log, counters_, hooks_.now),
       owner_(make_owner()) {}
 
 seconds store_worker::lease() const { return to_seconds(settings_.schedule.lease); }

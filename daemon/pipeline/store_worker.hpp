@@ -34,6 +34,9 @@ class store_worker {
     // waits (idle polling, database backoff), so that a short WatchdogSec
     // is kept whatever the polling interval.
     std::chrono::milliseconds alive_every{0};
+    // The wall clock skipHours/skipDays are read against (finisher); empty:
+    // the system clock. Tests set it to cross midnight without waiting.
+    finisher::clock_fn now;
   };
 
   store_worker(storage::database& db, bounded_queue<message>& queue, scheduler& fetch_side, logger& log,

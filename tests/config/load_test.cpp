@@ -52,6 +52,7 @@ TEST(ConfigLoad, EmptyDocumentGivesSpecDefaults) {
   EXPECT_EQ(c.schedule.error_backoff_max, 24h);
   EXPECT_EQ(c.schedule.claim_batch, 100);
   EXPECT_EQ(c.schedule.lease, 5min);
+  EXPECT_FALSE(c.schedule.adaptive);
   EXPECT_EQ(c.shutdown.drain_timeout, 20s);
   EXPECT_EQ(c.log.level, log_level::info);
   EXPECT_EQ(c.log.format, log_format::automatic);
@@ -97,13 +98,14 @@ TEST(ConfigLoad, ReadsEveryKeyOfTheSpec) {
   EXPECT_EQ(c.schedule.error_backoff_max, 12h);
   EXPECT_EQ(c.schedule.claim_batch, 50);
   EXPECT_EQ(c.schedule.lease, 10min);
+  EXPECT_TRUE(c.schedule.adaptive);
   EXPECT_EQ(c.shutdown.drain_timeout, 500ms);
   EXPECT_EQ(c.log.level, log_level::debug);
   EXPECT_EQ(c.log.format, log_format::json);
   EXPECT_EQ(c.metrics.listen, (listen_address{"127.0.0.1", 9118}));
   // Nothing in the fixture may equal its default, or the test could not
   // notice that key being ignored.
-  EXPECT_EQ(describe_changes(load_string("", "1.0").value(), c).size(), 25u);
+  EXPECT_EQ(describe_changes(load_string("", "1.0").value(), c).size(), 26u);
 }
 
 TEST(ConfigLoad, ExplicitUserAgentReplacesTheVersionDefault) {

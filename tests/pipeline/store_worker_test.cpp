@@ -87,7 +87,9 @@ class StoreWorker : public ::testing::Test {
     scheduler_.emplace(io_, fetcher_, *queue_,
                        scheduler_limits{settings_.fetch.max_concurrent, settings_.fetch.max_per_host, settings_.fetch.timeout,
                                         settings_.fetch.host_delay});
-    worker_.emplace(*database_, *queue_, *scheduler_, log_, settings_, once, store_worker::hooks{});
+    store_worker::hooks h;
+    h.now = now_;
+    worker_.emplace(*database_, *queue_, *scheduler_, log_, settings_, once, std::move(h));
     io_thread_ = std::thread([this] { io_.run(); });
     result_ = std::async(std::launch::async, [this] { return worker_->run(); });
   }
@@ -137,6 +139,7 @@ class StoreWorker : public ::testing::Test {
   std::optional<scheduler> scheduler_;
   std::optional<store_worker> worker_;
   std::future<int> result_;
+  finisher::clock_fn now_;
 };
 
 TEST_F(StoreWorker, FinishesEachOutcomeInTheDatabaseAndEndsARunOnce) {
@@ -157,6 +160,63 @@ TEST_F(StoreWorker, FinishesEachOutcomeInTheDatabaseAndEndsARunOnce) {
   // Released untouched: never checked, still due.
   EXPECT_EQ(row(cancelled, "last_checked_at IS NULL, lease_until IS NULL, next_check_at <= now()"), "t|t|t");
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM entries"), "1");
+}
+
+// Seconds from a feed's last check to its next one.
+std::string next_after_check(const test::test_database& db, std::int64_t id) {
+  return db.scalar("SELECT round(extract(epoch FROM next_check_at - last_checked_at)) FROM feeds WHERE id = " +
+                   std::to_string(id));
+}
+
+// The clock says Monday 2024-01-01 23:10 UTC; the feed skips 23:00 and
+// midnight to 01:59, so the 30 minute interval (23:40) moves to Tuesday
+// 02:00. Its 304 an hour later (the clock says 00:30) moves too: the hint
+// kept from the 200 is the one the 304 obeys.
+TEST_F(StoreWorker, SkipHoursOfTheFeedMoveTheNextCheckAcrossMidnight) {
+  using namespace std::chrono;
+  auto clock = std::make_shared<sys_seconds>(sys_days{year{2024} / January / 1} + 23h + 10min);
+  now_ = [clock] { return *clock; };
+  const auto id = add("http://skip.example/feed");
+  start(false);
+  ASSERT_TRUE(fetcher_.wait_started(1));
+  auto r = answer(outcome::ok, 200);
+  r.body = "<rss version=\"2.0\"><channel><title>T</title><skipHours><hour>23</hour><hour>0</hour><hour>1</hour>"
+           "</skipHours><item><guid>g1</guid></item></channel></rss>";
+  complete(id, r);
+  ASSERT_TRUE(eventually("SELECT last_status FROM feeds WHERE id = " + std::to_string(id), "200"));
+  EXPECT_EQ(next_after_check(db_, id), std::to_string(2 * 3600 + 50 * 60));
+  EXPECT_EQ(row(id, "skip_hours"), std::to_string((1 << 23) | 3));
+
+  *clock = sys_days{year{2024} / January / 2} + 30min;
+  db_.exec("UPDATE feeds SET next_check_at = now() WHERE id = " + std::to_string(id));
+  ASSERT_TRUE(fetcher_.wait_started(2));
+  complete(id, answer(outcome::not_modified, 304));
+  ASSERT_TRUE(eventually("SELECT last_status FROM feeds WHERE id = " + std::to_string(id), "304"));
+  EXPECT_EQ(next_after_check(db_, id), std::to_string(90 * 60));
+  drain();
+  EXPECT_EQ(finished(), 0);
+}
+
+// schedule.adaptive: earlier fetches brought entries every 2 hours (planted
+// first_seen_at: the database's clock, no waiting); a 304 now sets the next
+// check an hour on, not the configured 30 minutes. A feed with its own
+// interval keeps it.
+TEST_F(StoreWorker, AdaptiveIntervalFollowsThePublishingRateUnlessTheFeedHasItsOwn) {
+  settings_.schedule.adaptive = true;
+  const auto rated = add("http://rated.example/feed");
+  const auto own = add("http://own.example/feed");
+  db_.exec("UPDATE feeds SET \"interval\" = interval '45 minutes' WHERE id = " + std::to_string(own));
+  for (const auto id : {rated, own}) {
+    db_.exec("INSERT INTO entries (feed_id, guid, fingerprint, first_seen_at) SELECT " + std::to_string(id) +
+             ", 'g' || i, '', now() - i * interval '2 hours' - interval '10 minutes' FROM generate_series(0, 5) i");
+  }
+  start(true);
+  ASSERT_TRUE(fetcher_.wait_started(2));
+  complete(rated, answer(outcome::not_modified, 304));
+  complete(own, answer(outcome::not_modified, 304));
+  ASSERT_EQ(finished(), 0);
+  EXPECT_EQ(next_after_check(db_, rated), "3600");
+  EXPECT_EQ(next_after_check(db_, own), "2700");
 }
 
 // RELIABILITY S9, N4: the daemon says which failures mean "gone";

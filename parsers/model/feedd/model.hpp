@@ -39,11 +39,23 @@ struct entry {
   friend bool operator==(const entry&, const entry&) = default;
 };
 
+// RSS 2.0 <skipHours> and <skipDays>: when the publisher asks aggregators
+// not to check. Bit h of hours is hour h GMT (0-23), bit d of days is
+// weekday d with 0 = Sunday (std::chrono::weekday's encoding); 0: no hint.
+struct skip_hints {
+  std::uint32_t hours = 0;
+  std::uint8_t days = 0;
+
+  bool empty() const { return hours == 0 && days == 0; }
+  friend bool operator==(const skip_hints&, const skip_hints&) = default;
+};
+
 struct feed {
   feed_format format = feed_format::rss20;
   std::string title;
   std::string site_url;
   std::optional<std::chrono::seconds> ttl;
+  skip_hints skip;
   std::vector<entry> entries;
   std::vector<std::string> warnings;  // what was recovered from, in document order
 };

@@ -61,6 +61,9 @@ struct schedule_settings {
   // The longest a first check (feeds import) or a check found overdue at
   // start-up is spread over; 0: none is spread.
   duration first_check_spread = std::chrono::minutes(5);
+  // Derive each feed's interval from its publishing rate (README, "How often
+  // a feed is checked").
+  bool adaptive = false;
 
   friend bool operator==(const schedule_settings&, const schedule_settings&) = default;
 };

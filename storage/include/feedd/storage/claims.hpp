@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -28,6 +29,9 @@ struct claim {
   // feeds.host: "host:port" as per-host limits count it (the daemon's
   // host_key of url), "" when url is not an absolute http(s) URL.
   std::string host;
+  // The publisher's skipHours/skipDays as of the last 200 (feeds.skip_hours,
+  // feeds.skip_days): a 304 carries no document to read them from.
+  skip_hints skip;
 };
 
 struct claim_request {
@@ -106,21 +110,47 @@ struct store_stats {
 // enable`) turns it back on.
 inline constexpr std::chrono::days disable_gone_after{30};
 
+// When a feed's fetches brought it new entries: the distinct first_seen_at
+// of its newest entries, newest first, at most arrivals_kept of them, and
+// the server's now(), the first_seen_at this finish's new entries get.
+struct arrivals {
+  timestamp now;
+  std::vector<timestamp> times;
+};
+inline constexpr int arrivals_kept = 16;
+
+// How a finish sets next_check_at: now() + next_in; or, when adapt is set,
+// now() + adapt(arrivals) with the feed's arrivals as of this finish (its
+// new entries included), read in the finish's transaction by one index
+// scan more (entries_feed_first_seen_idx, at most arrivals_kept probes).
+struct next_check {
+  std::chrono::seconds next_in{0};
+  std::function<std::chrono::seconds(const arrivals&)> adapt;
+};
+
 // One transaction: upsert every entry (one multi-row statement; an entry whose
 // stored fields are identical is not rewritten), replace the enclosures of
 // inserted/updated entries, set title/site_url/etag/last_modified, last_status,
 // last_checked_at = now(), error_count = 0, last_error = NULL,
-// next_check_at = now() + next_in, and clear the lease -- all guarded by the
-// lease token.
+// skip_hours/skip_days from parsed.skip, next_check_at = now() + next_in
+// (or as `next` says), and clear the lease -- all guarded by the lease token.
 expected<store_stats, db_error> finish_fetched(database& db, const claim& c, const feed& parsed,
-                                               const http_meta& meta, std::chrono::seconds next_in);
+                                               const http_meta& meta, const next_check& next);
+inline expected<store_stats, db_error> finish_fetched(database& db, const claim& c, const feed& parsed,
+                                                      const http_meta& meta, std::chrono::seconds next_in) {
+  return finish_fetched(db, c, parsed, meta, next_check{next_in, {}});
+}
 
 // 304: no entry touched; bookkeeping as above (etag/last_modified updated when
 // the response carried new ones). Both successes remember meta.moved_to, and
 // move the feed there when the previous fetch was led to the same URL and no
 // other feed has it.
 expected<store_stats, db_error> finish_not_modified(database& db, const claim& c, const http_meta& meta,
-                                                    std::chrono::seconds next_in);
+                                                    const next_check& next);
+inline expected<store_stats, db_error> finish_not_modified(database& db, const claim& c, const http_meta& meta,
+                                                           std::chrono::seconds next_in) {
+  return finish_not_modified(db, c, meta, next_check{next_in, {}});
+}
 
 // Failure: last_status (nullopt for network errors), last_error, error_count
 // + 1, last_checked_at = now(), next_check_at = now() + next_in, lease cleared.
