@@ -235,10 +235,23 @@ void store_worker::claim_more() {
       drain_.nothing_due();
     }
   }
-  next_claim_ = short_batch ? now + idle_poll : now;
+  next_claim_ = now;
+  if (short_batch) next_claim_ += (outstanding_ == 0 && !once_) ? until_next_due() : idle_poll;
   log_.debug("claim", {{"feeds", kept.size()}, {"outstanding", outstanding_}});
   if (kept.empty()) return;
   fetch_side_.submit(std::move(kept));
+}
+
+// An idle daemon claims again when the database says something comes due:
+// a feed's next check, a host's pause ending, or a lease running out (an
+// instance that died: no notification says so). Without it, a dead
+// instance's feeds waited for the idle poll on top of the lease. Never
+// sooner than a quarter second (a feed locked by another instance's claim
+// reads as due now), never later than the idle poll.
+milliseconds store_worker::until_next_due() {
+  auto due = database_("next due", storage::next_due_in);
+  if (!due || !*due) return idle_poll;
+  return std::clamp(duration_cast<milliseconds>(**due), milliseconds(250), idle_poll);
 }
 
 std::vector<storage::claim> store_worker::fetchable(std::vector<storage::claim> claims) {

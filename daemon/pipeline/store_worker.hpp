@@ -59,6 +59,7 @@ class store_worker {
   void returned(const storage::claim& c);
   void pause_if_asked(const fetched& f);
   void give_back(const held& h);
+  std::chrono::milliseconds until_next_due();
   std::map<std::string, int> held_by_fetch_side() const;
   int per_host_cap() const;
   void extend_leases();

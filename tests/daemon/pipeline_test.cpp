@@ -577,7 +577,9 @@ TEST(DatabaseOutage, AServerWithNoFreeConnectionIsWaitedForWithBackoff) {
 }
 
 // RELIABILITY N10/C7: an instance claims no more of a host than twice what
-// it fetches there at once (here 2 at a time: 4), and the rest of the
+// it fetches there at once plus the queue's capacity (here 2 × 2 + 4: 8 of
+// the 30 slow feeds, and the claim's limit, max_concurrent + capacity = 12,
+// leaves 4 for the fast host), and the rest of the
 // host's due feeds stay unclaimed in the database, so that feeds on other
 // hosts are claimed at once rather than after a slow host's backlog, and
 // no claim outlives its lease while waiting.
@@ -604,6 +606,10 @@ TEST_F(Pipeline, ASlowHostHoldsOnlyTheClaimsItsLeaseAllowsWhileOtherHostsGoOn) {
   while (std::chrono::steady_clock::now() - started < 20s && fast_stored() < 5) std::this_thread::sleep_for(50ms);
   const auto took = std::chrono::steady_clock::now() - started;
   ASSERT_EQ(fast_stored(), 5) << read_file(log);
+  EXPECT_GE(count(db, "SELECT count(*) FROM feeds WHERE url LIKE '%delay_ms=1000' AND last_status IS NULL"
+                      " AND lease_until IS NULL"),
+            14)
+      << "the slow host's feeds over its cap stay unclaimed (8 claimed, at most ~8 more as they finish)";
   // Four at once, the fifth (over the cap) 2 s later; behind 30 slow feeds
   // fetched two a second, they would wait 15 s.
   EXPECT_LT(took, 5s) << read_file(log);
@@ -613,7 +619,8 @@ TEST_F(Pipeline, ASlowHostHoldsOnlyTheClaimsItsLeaseAllowsWhileOtherHostsGoOn) {
   for (std::size_t i = 0; i < fast_urls.size(); ++i) EXPECT_EQ(stored_lines(db, fast_urls[i]), expected_lines(fixtures_[i]));
   const auto text = read_file(log);
   EXPECT_EQ(text.find("lease_lost"), std::string::npos) << text;
-  EXPECT_NE(text.find("event=claim feeds=8 outstanding=8"), std::string::npos) << "4 of each host" << text;
+  EXPECT_NE(text.find("event=claim feeds=12 outstanding=12"), std::string::npos) << "8 slow, 4 fast" << text;
+
 }
 
 // --once fetches a busy host's feeds too, each once, claiming them as the
