@@ -149,7 +149,14 @@ void check_response(std::string_view input) {
     if (ec == http::error::need_more) ec = {};
     if (ec) break;
     if (used == 0) {
-      parser.put_eof(ec);  // the connection closed here
+      // The connection closed here. Beast's read calls put_eof only once the
+      // parser has seen a byte (it asserts so) and reports end_of_stream
+      // before that; so does this.
+      if (parser.got_some()) {
+        parser.put_eof(ec);
+      } else {
+        ec = http::error::end_of_stream;
+      }
       break;
     }
   }
