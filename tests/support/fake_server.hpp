@@ -15,18 +15,22 @@ namespace feedd::test {
 class fake_server {
  public:
   struct options {
-    // Not an aggregate, so that {root, cert, key, log} leaves the later
-    // members to their defaults without a warning.
+    // Not an aggregate, so that {root, cert, key, log[, bind]} leaves the
+    // later members to their defaults without a warning.
     options(std::filesystem::path root_dir = {}, std::filesystem::path cert = {}, std::filesystem::path key = {},
-            std::filesystem::path log_file = {})
-        : root(std::move(root_dir)), tls_cert(std::move(cert)), tls_key(std::move(key)), log(std::move(log_file)) {}
+            std::filesystem::path log_file = {}, std::string bind_address = "127.0.0.1")
+        : root(std::move(root_dir)),
+          tls_cert(std::move(cert)),
+          tls_key(std::move(key)),
+          log(std::move(log_file)),
+          bind(std::move(bind_address)) {}
     std::filesystem::path root;      // served under /feeds/
     std::filesystem::path tls_cert;  // HTTPS when set (PEM)
     std::filesystem::path tls_key;
     std::filesystem::path log;       // one JSON line per request when set
     // The IPv4 loopback address to listen on: 127.0.0.2, 127.0.0.3, ... are
     // hosts of their own to feedd (its host key is address and port).
-    std::string bind = "127.0.0.1";
+    std::string bind;
     bool tls_legacy_only = false;    // TLS 1.0 and 1.1 only
     std::string require_sni;         // refuse handshakes without this server name
   };
