@@ -12,7 +12,7 @@ constexpr std::int64_t one_day_ms = 86'400'000;
 constexpr std::int64_t longest = 365 * one_day_ms;
 constexpr std::int64_t gib = std::int64_t{1} << 30;
 
-const std::array<field, 28> table{{
+const std::array<field, 29> table{{
     {"database", "url", +[](config& c) -> std::string& { return c.database.url; }, 0, 0, text_rule::secret},
     {"database", "password_file", +[](config& c) -> std::string& { return c.database.password_file; }, 0, 0,
      text_rule::credential},
