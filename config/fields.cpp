@@ -12,7 +12,7 @@ constexpr std::int64_t one_day_ms = 86'400'000;
 constexpr std::int64_t longest = 365 * one_day_ms;
 constexpr std::int64_t gib = std::int64_t{1} << 30;
 
-const std::array<field, 28> table{{
+const std::array<field, 29> table{{
     {"database", "url", +[](config& c) -> std::string& { return c.database.url; }, 0, 0, text_rule::secret},
     {"database", "password_file", +[](config& c) -> std::string& { return c.database.password_file; }, 0, 0,
      text_rule::credential},
@@ -35,6 +35,7 @@ const std::array<field, 28> table{{
     {"fetch", "tls_verify", +[](config& c) -> bool& { return c.fetch.tls_verify; }},
     {"fetch", "ca_file", +[](config& c) -> std::string& { return c.fetch.ca_file; }, 0, 0, text_rule::absolute_path},
     {"fetch", "block_private_addresses", +[](config& c) -> bool& { return c.fetch.block_private_addresses; }},
+    {"fetch", "proxy", +[](config& c) -> std::string& { return c.fetch.proxy; }, 0, 0, text_rule::proxy_url},
 
     {"queue", "capacity", +[](config& c) -> int& { return c.queue.capacity; }, 1, 100'000},
 

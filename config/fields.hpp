@@ -27,6 +27,7 @@ enum class text_rule {
   absolute_path,   // resolved relative to nothing under systemd, so require "/"
   credential,      // an absolute path, or a bare name looked up in $CREDENTIALS_DIRECTORY
   header_value,    // sent in a request header: no control characters (no CR/LF injection)
+  proxy_url,       // http://[user:pass@]host:port; shown with its credentials masked
 };
 
 struct field {

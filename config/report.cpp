@@ -30,6 +30,15 @@ std::string show(const T& value) {
 
 }  // namespace
 
+std::string mask_credentials(std::string_view url) {
+  const auto start = url.find("://");
+  const auto from = start == std::string_view::npos ? 0 : start + 3;
+  const auto end = url.find_first_of("/?#", from);
+  const auto at = url.substr(0, end).rfind('@');
+  if (at == std::string_view::npos || at < from) return std::string(url);
+  return std::string(url.substr(0, from)) + "***" + std::string(url.substr(at));
+}
+
 std::string to_string(const problem& p) {
   std::string out = "config: ";
   if (!p.key.empty()) out += p.key;
@@ -53,6 +62,12 @@ std::vector<std::string> describe_changes(const config& before, const config& af
           // A conninfo may carry a password: say that it changed, never what.
           if (f.rule == text_rule::secret) {
             lines.push_back(f.dotted() + ": changed");
+          } else if constexpr (std::is_same_v<std::decay_t<decltype(was)>, std::string>) {
+            if (f.rule == text_rule::proxy_url) {
+              lines.push_back(f.dotted() + ": " + quote(mask_credentials(was)) + " -> " + quote(mask_credentials(now)));
+            } else {
+              lines.push_back(f.dotted() + ": " + show(was) + " -> " + show(now));
+            }
           } else {
             lines.push_back(f.dotted() + ": " + show(was) + " -> " + show(now));
           }

@@ -22,6 +22,27 @@ bool is_quoted(const YAML::Node& node) { return node.Tag() == "!" || node.Tag() 
 
 bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }
 
+// The shape of fetch.proxy; the fetcher parses it for real at start.
+message proxy_url_problem(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  constexpr std::string_view scheme = "http://";
+  const std::string_view usage = "expected http://[user:pass@]host:port";
+  if (std::any_of(text.begin(), text.end(), [](char c) { return is_control(c) || c == ' '; })) {
+    return std::string(usage) + ", got a value with spaces or control characters";
+  }
+  if (text.size() <= scheme.size() || text.substr(0, scheme.size()) != scheme) {
+    return std::string(usage) + " (only http:// proxies are supported)";
+  }
+  const auto authority = text.substr(scheme.size());
+  const auto end = authority.find_first_of("/?#");
+  if (end != std::string_view::npos && authority.substr(end) != "/") return std::string(usage) + ", with no path";
+  const auto at = authority.rfind('@', end);
+  if (authority.substr(at == std::string_view::npos ? 0 : at + 1, end).empty()) {
+    return std::string(usage) + ", got no host";
+  }
+  return std::nullopt;
+}
+
 std::string join(std::span<const std::string_view> words) {
   std::string out;
   for (auto w : words) {
@@ -57,6 +78,10 @@ message read_text(const field& f, const YAML::Node& node, std::string& out) {
         return "must not contain control characters (it is sent as an HTTP header), got " + quote(text);
       }
       if (text.front() == ' ' || text.back() == ' ') return "must not start or end with a space, got " + quote(text);
+      break;
+    case text_rule::proxy_url:
+      // Never echoed: the URL may carry the proxy's password.
+      if (auto wrong = proxy_url_problem(text)) return wrong;
       break;
   }
   out = text;

@@ -1,6 +1,7 @@
 #include "from_config.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace feedd::daemon {
 
@@ -19,6 +20,18 @@ logger logger_of(const config::log_settings& settings) {
   return logger(log_level_of(settings.level), pick_style(config::to_string(settings.format)));
 }
 
+namespace {
+
+std::string environment(const char* lower, const char* upper) {
+  for (const char* name : {lower, upper}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && *value != '\0') return value;
+  }
+  return {};
+}
+
+}  // namespace
+
 fetch_options fetch_options_of(const config::fetch_settings& f) {
   fetch_options o;
   o.connect_timeout = f.connect_timeout;
@@ -29,6 +42,9 @@ fetch_options fetch_options_of(const config::fetch_settings& f) {
   o.tls_verify = f.tls_verify;
   o.ca_file = f.ca_file;
   o.block_private_addresses = f.block_private_addresses;
+  o.http_proxy = f.proxy.empty() ? environment("http_proxy", "HTTP_PROXY") : f.proxy;
+  o.https_proxy = f.proxy.empty() ? environment("https_proxy", "HTTPS_PROXY") : f.proxy;
+  o.no_proxy = environment("no_proxy", "NO_PROXY");
   // A lookup thread per fetch that may wait on one, but a handful is plenty
   // for names that answer; more only help with many hanging at once.
   o.lookup_threads = static_cast<std::size_t>(std::clamp(f.max_concurrent, 2, 16));

@@ -40,6 +40,13 @@ void log_start(const context& ctx, bool once, logger& log) {
     log.warning("config", {{"note", "fetch.block_private_addresses is false: feeds may reach private and loopback addresses"}});
   if (!settings.fetch.tls_verify)
     log.warning("config", {{"note", "fetch.tls_verify is false: TLS certificates are not checked"}});
+  const auto fetch = fetch_options_of(settings.fetch);
+  if (!fetch.http_proxy.empty() || !fetch.https_proxy.empty()) {
+    log.info("proxy", {{"http", config::mask_credentials(fetch.http_proxy)},
+                       {"https", config::mask_credentials(fetch.https_proxy)},
+                       {"no_proxy", fetch.no_proxy},
+                       {"from", settings.fetch.proxy.empty() ? "environment" : "fetch.proxy"}});
+  }
 }
 
 // The signals the event loop handles. They stay blocked until it owns them,

@@ -9,6 +9,10 @@
 
 #include <sys/socket.h>
 
+#include <openssl/ssl.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -38,7 +42,8 @@ std::string step_failure(const fetch_deadline& deadline, std::string_view step, 
 }
 
 // A reason phrase is server text; the standard one keeps our messages clean.
-std::string reason_text(const response& res) {
+template <class Body>
+std::string reason_text(const http::response<Body>& res) {
   const auto standard = http::obsolete_reason(http::int_to_status(res.result_int()));
   if (standard != "<unknown-status>") return std::string(standard);
   const std::string_view given = res.reason();
@@ -79,17 +84,68 @@ struct connection::impl {
   net::awaitable<result<void>> handshake(const parsers::http_url& url, const fetch_options& options,
                                          const fetch_deadline& deadline) {
     // SNI carries names only, never address literals (RFC 6066 3).
-    error_code literal;
-    net::ip::make_address(url.host, literal);
-    if (literal && !SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str())) {
+    error_code not_literal;
+    net::ip::make_address(url.host, not_literal);
+    SSL* handle = tls->native_handle();
+    if (not_literal && !SSL_set_tlsext_host_name(handle, url.host.c_str())) {
       co_return unexpected{fetch_error("tls", "cannot set server name")};
     }
-    if (options.tls_verify) tls->set_verify_callback(ssl::host_name_verification(url.host));
+    // OpenSSL's own name check rather than a verify callback: a mismatch then
+    // is a verify result of its own ("hostname mismatch") that we can report.
+    if (options.tls_verify && !expect_peer_name(handle, url.host, !not_literal)) {
+      co_return unexpected{fetch_error("tls", "cannot set the expected host name")};
+    }
     auto budget = deadline.step("tls", std::nullopt);
     if (!budget) co_return unexpected{budget.error()};
     lowest().expires_after(budget->wait);
     auto [ec] = co_await tls->async_handshake(ssl::stream_base::client, with_ec);
-    if (ec) co_return unexpected{step_failure(deadline, "tls", ec, budget->limit)};
+    if (ec) co_return unexpected{deadline.failure("tls", ec == beast::error::timeout, tls_failure(handle, ec), budget->limit)};
+    co_return result<void>{};
+  }
+
+  static bool expect_peer_name(SSL* handle, const std::string& host, bool literal) {
+    if (literal) return X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(handle), host.c_str()) == 1;
+    SSL_set_hostflags(handle, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+    return SSL_set1_host(handle, host.c_str()) == 1;
+  }
+
+  // "certificate verify failed: certificate has expired" rather than
+  // OpenSSL's bare "certificate verify failed": the operator learns which
+  // of expired, wrong name, unknown issuer (RELIABILITY T1).
+  static std::string tls_failure(SSL* handle, error_code ec) {
+    const long verdict = SSL_get_verify_result(handle);
+    if (verdict == X509_V_OK) return ec.message();
+    return "certificate verify failed: " + std::string(X509_verify_cert_error_string(verdict));
+  }
+
+  // Asks the proxy for a tunnel to url's host and port (RFC 9110 9.3.6).
+  net::awaitable<result<void>> tunnel(const parsers::http_url& url, const proxy_endpoint& via,
+                                      const fetch_options& options, const fetch_deadline& deadline) {
+    const bool v6 = url.host.find(':') != std::string::npos;
+    const std::string authority = (v6 ? "[" + url.host + "]" : url.host) + ":" + url.port;
+    http::request<http::empty_body> req{http::verb::connect, authority, 11};
+    req.set(http::field::host, authority);
+    req.set(http::field::user_agent, options.user_agent);
+    if (!via.authorization.empty()) req.set(http::field::proxy_authorization, via.authorization);
+    auto budget = deadline.step("proxy", std::nullopt);
+    if (!budget) co_return unexpected{budget.error()};
+    lowest().expires_after(budget->wait);
+    auto [write_ec, written] = co_await http::async_write(lowest(), req, with_ec);
+    if (write_ec) co_return unexpected{step_failure(deadline, "proxy", write_ec, budget->limit)};
+    // A 2xx to CONNECT has no body: what follows is the tunnel.
+    http::response_parser<http::empty_body> parser;
+    parser.skip(true);
+    parser.header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(options.max_header, UINT32_MAX)));
+    beast::flat_buffer buffer(read_buffer_limit);
+    auto [read_ec, read] = co_await http::async_read_header(lowest(), buffer, parser, with_ec);
+    if (read_ec) co_return unexpected{step_failure(deadline, "proxy", read_ec, budget->limit)};
+    const auto& answer = parser.get();
+    if (answer.result_int() / 100 != 2) {
+      co_return unexpected{fetch_error("proxy", "CONNECT " + authority + " answered " +
+                                                    std::to_string(answer.result_int()) + " " + reason_text(answer) +
+                                                    " (" + via.label() + ")")};
+    }
+    if (buffer.size() != 0) co_return unexpected{fetch_error("proxy", "sent data before the TLS handshake")};
     co_return result<void>{};
   }
 
@@ -173,20 +229,25 @@ const connection::executor_type& connection::executor() const { return impl_->st
 
 net::awaitable<result<void>> connection::open(const std::vector<tcp::endpoint>& endpoints,
                                               const parsers::http_url& url, const fetch_options& options,
-                                              const fetch_deadline& deadline) {
-  auto budget = deadline.step("connect", options.connect_timeout);
+                                              const fetch_deadline& deadline, const proxy_endpoint* via) {
+  const std::string step = via ? "connect to " + via->label() : std::string("connect");
+  auto budget = deadline.step(step, options.connect_timeout);
   if (!budget) co_return unexpected{budget.error()};
   impl_->lowest().expires_after(budget->wait);
   auto [ec, endpoint] = co_await impl_->lowest().async_connect(endpoints, with_ec);
-  if (ec) co_return unexpected{step_failure(deadline, "connect", ec, budget->limit)};
+  if (ec) co_return unexpected{step_failure(deadline, step, ec, budget->limit)};
+  if (impl_->tls && via) {
+    auto tunnelled = co_await impl_->tunnel(url, *via, options, deadline);
+    if (!tunnelled) co_return tunnelled;
+  }
   if (impl_->tls) co_return co_await impl_->handshake(url, options, deadline);
   co_return result<void>{};
 }
 
 net::awaitable<expected<exchange_answer, exchange_failure>> connection::exchange(
-    const parsers::http_url& url, const std::vector<request_field>& fields, const fetch_options& options,
+    const std::string& target, const std::vector<request_field>& fields, const fetch_options& options,
     const fetch_deadline& deadline) {
-  http::request<http::empty_body> req{http::verb::get, url.target, 11};
+  http::request<http::empty_body> req{http::verb::get, target, 11};
   for (const auto& field : fields) req.set(field.name, field.value);
   if (impl_->tls) co_return co_await impl_->exchange(*impl_->tls, req, options, deadline);
   co_return co_await impl_->exchange(*impl_->plain, req, options, deadline);

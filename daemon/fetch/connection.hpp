@@ -16,6 +16,7 @@
 #include "fetcher.hpp"
 #include "final_response.hpp"
 #include "http_headers.hpp"
+#include "proxy.hpp"
 
 // Inside the fetch module only. Beast stays behind this header, in
 // connection.cpp; its callers see plain values.
@@ -56,16 +57,19 @@ class connection {
   const executor_type& executor() const;
 
   // Connects to the first endpoint that answers; for https, then the TLS
-  // handshake with SNI and, with tls_verify, the host name check.
+  // handshake with SNI and, with tls_verify, the host name check. With `via`
+  // the endpoints are the proxy's: an https connection first asks it for a
+  // tunnel to url's host and port (CONNECT), then speaks TLS to the origin
+  // through it, verified against url.host as a direct one is.
   boost::asio::awaitable<expected<void, std::string>> open(
       const std::vector<boost::asio::ip::tcp::endpoint>& endpoints, const parsers::http_url& url,
-      const fetch_options& options, const fetch_deadline& deadline);
+      const fetch_options& options, const fetch_deadline& deadline, const proxy_endpoint* via);
 
-  // GET url.target with `fields`; reads the header within max_header and,
+  // GET `target` (origin form, or absolute form to a proxy) with `fields`; reads the header within max_header and,
   // for a 2xx, the body within max_body. A reusable connection is left with
   // no step under way, ready for connection_pool::put.
   boost::asio::awaitable<expected<exchange_answer, exchange_failure>> exchange(
-      const parsers::http_url& url, const std::vector<request_field>& fields, const fetch_options& options,
+      const std::string& target, const std::vector<request_field>& fields, const fetch_options& options,
       const fetch_deadline& deadline);
 
   // Whether a connection that waited idle can carry a request: the server

@@ -8,6 +8,7 @@
 #include "connection_pool.hpp"
 #include "fetcher.hpp"
 #include "name_lookup.hpp"
+#include "proxy.hpp"
 
 // Inside the fetch module only: it brings in Asio's SSL headers, which the
 // public fetcher.hpp keeps out of everyone else's compile.
@@ -23,6 +24,7 @@ struct fetch_context {
   boost::asio::ssl::context tls;
   name_lookup names;
   connection_pool idle;
+  proxy_routes proxies;
 };
 
 // Starts one fetch on a strand of its own (fetch_op.cpp).

@@ -91,6 +91,12 @@ class interruptible {
   net::steady_timer*& slot_;
 };
 
+// "http://[::1]:8080/feed": a request target for a proxy (RFC 9112 3.2.2).
+std::string absolute_form(const parsers::http_url& url) {
+  const bool v6 = url.host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + url.host + "]" : url.host) + ":" + url.port + url.target;
+}
+
 // What one request came back with, and the connection that carried it.
 struct hop_result {
   exchange_answer answer;
@@ -137,7 +143,7 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
       co_return out;
     }
     for (;;) {
-      const auto origin = origin_of(chain->target());
+      const auto origin = pool_key(chain->target());
       auto hop = co_await fetch_hop(chain->target(), chain->credentials());
       if (!hop) {
         out.error = std::move(hop.error());
@@ -155,7 +161,7 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
       auto followed = chain->follow(status, hop->answer.location);
       // Kept only while the chain stays on its origin: a connection to a
       // server that sends us elsewhere is not worth an idle slot.
-      if (followed && origin_of(chain->target()) == origin) keep(origin, *hop);
+      if (followed && pool_key(chain->target()) == origin) keep(origin, *hop);
       if (!followed) {
         out.error = fetch_error("redirect", followed.error());
         co_return out;
@@ -165,14 +171,27 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
     }
   }
 
+  // Kept connections are found by origin and by the way there: one through a
+  // proxy never carries a direct request, nor the other way round.
+  std::string pool_key(const parsers::http_url& url) const {
+    const auto* via = context_->proxies.route(url);
+    return via ? via->label() + " " + origin_of(url) : origin_of(url);
+  }
+
   // One request: over a connection kept open from an earlier request to the
   // same origin when there is one (the address policy judged its address
   // when it was opened), else over a new one: resolve, check the policy,
-  // connect, TLS.
+  // connect (to the proxy, if any), TLS.
   net::awaitable<result<hop_result>> fetch_hop(const parsers::http_url& url, const std::string& userinfo) {
-    const auto fields = request_fields(url, request_, userinfo, options_.user_agent, context_->idle.enabled());
-    while (auto kept = context_->idle.take(origin_of(url))) {
-      auto answer = co_await on(kept, reuse(*kept, url, fields));
+    const proxy_endpoint* via = context_->proxies.route(url);
+    auto fields = request_fields(url, request_, userinfo, options_.user_agent, context_->idle.enabled());
+    // Plain http through a proxy: the whole URL as the target (RFC 9112
+    // 3.2.2), and the proxy's credentials; https says both in its CONNECT.
+    const bool forward = via != nullptr && !url.tls;
+    if (forward && !via->authorization.empty()) fields.push_back({"Proxy-Authorization", via->authorization});
+    const std::string target = forward ? absolute_form(url) : url.target;
+    while (auto kept = context_->idle.take(pool_key(url))) {
+      auto answer = co_await on(kept, reuse(*kept, target, fields));
       if (answer) {
         count_connection_reused();
         co_return hop_result{std::move(*answer), std::move(kept), true};
@@ -181,21 +200,23 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
       // the next kept connection or a new one.
       if (!answer.error().unanswered) co_return unexpected{std::move(answer.error().error)};
     }
-    auto endpoints = co_await resolve(url);
+    result<std::vector<tcp::endpoint>> endpoints = unexpected{std::string()};
+    if (via) endpoints = co_await resolve_via(url, *via);
+    else endpoints = co_await resolve(url, true);
     if (!endpoints) co_return unexpected{endpoints.error()};
     auto link = std::make_shared<connection>(context_->io, url.tls ? &context_->tls : nullptr);
-    auto opened = co_await on(link, link->open(*endpoints, url, options_, deadline_));
+    auto opened = co_await on(link, link->open(*endpoints, url, options_, deadline_, via));
     if (!opened) co_return unexpected{opened.error()};
-    auto answer = co_await on(link, link->exchange(url, fields, options_, deadline_));
+    auto answer = co_await on(link, link->exchange(target, fields, options_, deadline_));
     if (!answer) co_return unexpected{std::move(answer.error().error)};
     co_return hop_result{std::move(*answer), std::move(link), false};
   }
 
   // On the connection's strand, like every step of it.
-  net::awaitable<expected<exchange_answer, exchange_failure>> reuse(connection& link, const parsers::http_url& url,
+  net::awaitable<expected<exchange_answer, exchange_failure>> reuse(connection& link, const std::string& target,
                                                                     const std::vector<request_field>& fields) {
     if (!link.still_open()) co_return unexpected{exchange_failure{fetch_error("write", "closed while idle"), true}};
-    co_return co_await link.exchange(url, fields, options_, deadline_);
+    co_return co_await link.exchange(target, fields, options_, deadline_);
   }
 
   // Runs a step of `link` on the connection's own strand, which is what lets
@@ -215,12 +236,35 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
     if (done.answer.reusable && !deadline_.cancelled()) context_->idle.put(origin, std::move(done.link));
   }
 
-  net::awaitable<result<std::vector<tcp::endpoint>>> resolve(const parsers::http_url& url) {
+  // The proxy resolves the feed's host and connects to it, so what we connect
+  // to is the proxy, allowed wherever it is: the operator named it. The
+  // policy still judges the feed's host first, by its literal or by our own
+  // lookup of its name (the proxy's lookup may differ: a name that rebinds
+  // between the two is the proxy's to judge). With the policy off the name
+  // is not looked up here at all, for networks where only the proxy resolves.
+  net::awaitable<result<std::vector<tcp::endpoint>>> resolve_via(const parsers::http_url& url,
+                                                                 const proxy_endpoint& via) {
+    if (options_.block_private_addresses) {
+      auto judged = co_await resolve(url, true);
+      if (!judged) co_return unexpected{judged.error()};
+    }
+    // A named value: GCC 12 destroys a temporary aggregate in a co_await's
+    // arguments twice.
+    const parsers::http_url proxy_url{false, via.host, via.port, "/", {}};
+    auto proxy = co_await resolve(proxy_url, false);
+    if (proxy) co_return proxy;
+    // A proxy name that does not resolve says nothing about the feed's host.
+    no_such_host_ = false;
+    co_return unexpected{proxy.error() + " (" + via.label() + ")"};
+  }
+
+  net::awaitable<result<std::vector<tcp::endpoint>>> resolve(const parsers::http_url& url, bool judge) {
+    const bool block = judge && options_.block_private_addresses;
     auto budget = deadline_.step("resolve", options_.connect_timeout);
     if (!budget) co_return unexpected{budget.error()};
     error_code literal_ec;
     if (const auto literal = net::ip::make_address(url.host, literal_ec); !literal_ec) {
-      co_return endpoints_of(lookup_answer{{literal.to_string()}, {}, false}, url, options_.block_private_addresses);
+      co_return endpoints_of(lookup_answer{{literal.to_string()}, {}, false}, url, block);
     }
     auto pending = std::make_shared<pending_resolve>(strand_);
     pending->timer.expires_after(budget->wait);
@@ -246,7 +290,7 @@ class fetch_op final : public fetch_handle, public std::enable_shared_from_this<
       no_such_host_ = pending->answer.no_such_host;
       co_return unexpected{fetch_error("resolve", pending->answer.error)};
     }
-    co_return endpoints_of(pending->answer, url, options_.block_private_addresses);
+    co_return endpoints_of(pending->answer, url, block);
   }
 
   void complete(std::exception_ptr error, fetch_response out) {

@@ -61,7 +61,13 @@ std::unique_ptr<fetcher> fetcher::create(boost::asio::io_context& io, const fetc
     error = "fetch: user_agent contains control characters";
     return nullptr;
   }
+  auto routes = proxy_routes::create(options.http_proxy, options.https_proxy, options.no_proxy);
+  if (!routes) {
+    error = fetch_error("config", routes.error());
+    return nullptr;
+  }
   auto context = std::make_shared<fetch_context>(io, options);
+  context->proxies = std::move(*routes);
   error = configure_tls(context->tls, options);
   if (!error.empty()) return nullptr;
   return std::make_unique<fetcher_impl>(std::move(context));

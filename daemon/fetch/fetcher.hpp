@@ -30,6 +30,13 @@ struct fetch_options {
   bool tls_verify = true;
   std::string ca_file;
   bool block_private_addresses = true;
+  // Proxy URLs (http://[user:pass@]host:port) for http and https feeds, empty
+  // for none, and the NO_PROXY list; the caller has settled fetch.proxy
+  // against the environment. The private-address policy still judges each
+  // feed's own host; the proxy's address is allowed whatever it is.
+  std::string http_proxy;
+  std::string https_proxy;
+  std::string no_proxy;
   // Host name lookups in flight at once, each on a thread of its own (see
   // name_lookup.hpp); IP literals need none.
   std::size_t lookup_threads = 16;
@@ -94,6 +101,8 @@ class fetch_handle {
 };
 
 // HTTP/1.1 client for http and https (OpenSSL, peer verification, SNI),
+// through an HTTP proxy when configured (absolute-form requests for http,
+// CONNECT tunnels for https),
 // conditional requests, redirects, gzip, total deadline, size limits, the
 // private-address policy on every resolved endpoint of every hop, and
 // keep-alive: a request to an origin goes over an idle connection to it

@@ -50,6 +50,15 @@ TEST(DescribeChanges, DatabaseUrlIsNeverPrinted) {
   ASSERT_EQ(lines, std::vector<std::string>{"database.url: changed"});
 }
 
+TEST(DescribeChanges, ProxyCredentialsAreMasked) {
+  config before = defaults();
+  config after = before;
+  before.fetch.proxy = "http://proxy.example:3128";
+  after.fetch.proxy = "http://feedd:hunter2@proxy.example:3128";
+  EXPECT_EQ(describe_changes(before, after),
+            std::vector<std::string>{"fetch.proxy: \"http://proxy.example:3128\" -> \"http://***@proxy.example:3128\""});
+}
+
 TEST(DescribeChanges, ComparesTwoLoadedFiles) {
   auto before = load_string("fetch:\n  timeout: 30s\n", "1.0");
   auto after = load_string("fetch:\n  timeout: 10s\nqueue:\n  capacity: 64\n", "1.0");

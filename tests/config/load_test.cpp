@@ -91,6 +91,7 @@ TEST(ConfigLoad, ReadsEveryKeyOfTheSpec) {
   EXPECT_FALSE(c.fetch.tls_verify);
   EXPECT_EQ(c.fetch.ca_file, "/etc/feedd/extra-ca.pem");
   EXPECT_FALSE(c.fetch.block_private_addresses);
+  EXPECT_EQ(c.fetch.proxy, "http://feedd:s3cret@proxy.example:3128");
   EXPECT_EQ(c.queue.capacity, 128);
   EXPECT_EQ(c.schedule.interval, 1h);
   EXPECT_EQ(c.schedule.min_interval, 10min);
@@ -105,7 +106,7 @@ TEST(ConfigLoad, ReadsEveryKeyOfTheSpec) {
   EXPECT_EQ(c.metrics.listen, (listen_address{"127.0.0.1", 9118}));
   // Nothing in the fixture may equal its default, or the test could not
   // notice that key being ignored.
-  EXPECT_EQ(describe_changes(load_string("", "1.0").value(), c).size(), 26u);
+  EXPECT_EQ(describe_changes(load_string("", "1.0").value(), c).size(), 27u);
 }
 
 TEST(ConfigLoad, ExplicitUserAgentReplacesTheVersionDefault) {

@@ -271,6 +271,21 @@ TEST(ConfigProblems, DatabaseUrlIsNeverEchoed) {
   EXPECT_FALSE(contains(p.message, "hunter2"));
 }
 
+TEST(ConfigProblems, ProxyIsAnHttpUrlAndItsPasswordIsNeverEchoed) {
+  for (const char* value : {"https://feedd:hunter2@proxy:3128", "http://feedd:hunter2@proxy:3128/path",
+                            "http://feedd:hunter2@", "socks5://feedd:hunter2@proxy:1080", "http://feedd:hunter2 @p:1"}) {
+    SCOPED_TRACE(value);
+    const problem p = only_problem("fetch:\n  proxy: \"" + std::string(value) + "\"\n");
+    EXPECT_EQ(p.key, "fetch.proxy");
+    EXPECT_EQ(p.line, 2);
+    EXPECT_TRUE(contains(p.message, "http://[user:pass@]host:port")) << p.message;
+    EXPECT_FALSE(contains(p.message, "hunter2")) << p.message;
+  }
+  for (const char* value : {"", "http://proxy.example:3128", "http://u:p@[::1]:3128/", "http://10.0.0.1"}) {
+    EXPECT_TRUE(load_string("fetch:\n  proxy: \"" + std::string(value) + "\"\n", "1")) << value;
+  }
+}
+
 TEST(ConfigProblems, SyntaxErrorIsOneProblemWithYamlCppsPosition) {
   const problem p = only_problem("fetch:\n  threads: 2\n  timeout: [3s\nlog:\n  level: info\n");
   // yaml-cpp notices the unclosed flow sequence where the next key starts.

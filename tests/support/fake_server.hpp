@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "support/process.hpp"
 
@@ -14,13 +15,24 @@ namespace feedd::test {
 class fake_server {
  public:
   struct options {
+    // Not an aggregate, so that {root, cert, key, log[, bind]} leaves the
+    // later members to their defaults without a warning.
+    options(std::filesystem::path root_dir = {}, std::filesystem::path cert = {}, std::filesystem::path key = {},
+            std::filesystem::path log_file = {}, std::string bind_address = "127.0.0.1")
+        : root(std::move(root_dir)),
+          tls_cert(std::move(cert)),
+          tls_key(std::move(key)),
+          log(std::move(log_file)),
+          bind(std::move(bind_address)) {}
     std::filesystem::path root;      // served under /feeds/
     std::filesystem::path tls_cert;  // HTTPS when set (PEM)
     std::filesystem::path tls_key;
     std::filesystem::path log;       // one JSON line per request when set
     // The IPv4 loopback address to listen on: 127.0.0.2, 127.0.0.3, ... are
     // hosts of their own to feedd (its host key is address and port).
-    std::string bind = "127.0.0.1";
+    std::string bind;
+    bool tls_legacy_only = false;    // TLS 1.0 and 1.1 only
+    std::string require_sni;         // refuse handshakes without this server name
   };
 
   // Throws std::runtime_error when the server does not come up within 10 s.
@@ -41,6 +53,33 @@ class fake_server {
   temp_dir dir_;
   bool tls_ = false;
   std::string bind_;
+  std::uint16_t port_ = 0;
+  process server_;
+};
+
+// Body of a plain HTTP/1.0 GET of `path` from host:port (an IPv4 loopback
+// address), bounded by 5 s socket timeouts; empty on failure.
+std::string loopback_get(std::uint16_t port, std::string_view path, const std::string& host = "127.0.0.1");
+
+// tests/support/fakeproxy.py on 127.0.0.1 (see that file): counts CONNECT
+// tunnels and absolute-form requests, checks Proxy-Authorization.
+class fake_proxy {
+ public:
+  struct options {
+    std::string auth;      // "user:pass": 407 without it
+    std::string upstream;  // "127.0.0.1:port": every target goes there
+  };
+  explicit fake_proxy(const options& opts);
+  fake_proxy(const fake_proxy&) = delete;
+  fake_proxy& operator=(const fake_proxy&) = delete;
+  ~fake_proxy();
+
+  std::uint16_t port() const { return port_; }
+  // The JSON of GET /stats: connect, forward, refused, targets, authorizations.
+  std::string stats() const { return loopback_get(port_, "/stats"); }
+
+ private:
+  temp_dir dir_;
   std::uint16_t port_ = 0;
   process server_;
 };

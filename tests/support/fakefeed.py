@@ -5,6 +5,8 @@ Listens on --bind (default 127.0.0.1; any 127.x.y.z is another host to the clien
 writes the port to --port-file once listening. --log writes one JSON line per request:
 path, method, headers and t, the arrival time in seconds (CLOCK_MONOTONIC, so that tests
 can compare it with their own steady clock), taken when the request's head was read.
+With --tls-cert (and --tls-key) it speaks HTTPS; --tls-legacy-only offers TLS 1.0/1.1 only,
+--require-sni NAME refuses a handshake that does not name NAME.
 Python 3 standard library only. Exits on SIGTERM/SIGINT.
 
   /feeds/<relpath>       a file under --root; ETag, Last-Modified, 304 on If-None-Match /
@@ -474,6 +476,15 @@ class Server(http.server.ThreadingHTTPServer):
         pass
 
 
+def require_server_name(name):
+    def check(ssl_socket, server_name, context):
+        if server_name != name:
+            return ssl.ALERT_DESCRIPTION_UNRECOGNIZED_NAME
+        return None
+
+    return check
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", default="")
@@ -482,6 +493,12 @@ def main():
     parser.add_argument("--log", default="")
     parser.add_argument("--tls-cert", default="")
     parser.add_argument("--tls-key", default="")
+    # Offers only TLS 1.0 and 1.1 (RELIABILITY T1): OpenSSL 3 needs security
+    # level 0 to speak them at all.
+    parser.add_argument("--tls-legacy-only", action="store_true")
+    # Refuses a handshake without this server name (RELIABILITY T3), as a
+    # virtual host behind a shared address does.
+    parser.add_argument("--require-sni", default="")
     args = parser.parse_args()
 
     Handler.state = State(args.root, args.log)
@@ -489,6 +506,12 @@ def main():
     if args.tls_cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.tls_cert, args.tls_key or None)
+        if args.tls_legacy_only:
+            context.set_ciphers("DEFAULT:@SECLEVEL=0")
+            context.minimum_version = ssl.TLSVersion.TLSv1
+            context.maximum_version = ssl.TLSVersion.TLSv1_1
+        if args.require_sni:
+            context.sni_callback = require_server_name(args.require_sni)
         server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
 
     def stop(signo, frame):

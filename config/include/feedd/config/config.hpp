@@ -41,6 +41,9 @@ struct fetch_settings {
   bool tls_verify = true;
   std::string ca_file;
   bool block_private_addresses = true;
+  // http://[user:pass@]host:port for every feed, or empty: HTTP(S)_PROXY and
+  // NO_PROXY from the environment (README, "Proxies").
+  std::string proxy;
 
   friend bool operator==(const fetch_settings&, const fetch_settings&) = default;
 };
@@ -150,6 +153,10 @@ std::string format_size(std::size_t bytes);
 // The spelling used in the YAML file ("warning", "auto").
 std::string_view to_string(log_level level);
 std::string_view to_string(log_format format);
+
+// "http://***@proxy:3128" for "http://user:pass@proxy:3128": a URL whose
+// user information must not reach logs; unchanged when it has none.
+std::string mask_credentials(std::string_view url);
 
 // Human-readable differences, one "key: old -> new" per line, for SIGHUP logs.
 std::vector<std::string> describe_changes(const config& before, const config& after);
