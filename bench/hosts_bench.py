@@ -37,6 +37,9 @@ import time
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from run_once_bench import psql  # noqa: E402
+
 DELAY_MS = 50
 NICENESS = 0
 
@@ -44,13 +47,6 @@ NICENESS = 0
 def niced():
     if NICENESS:
         os.nice(NICENESS)
-
-
-def psql(sock, db, sql):
-    cmd = ["psql", "-h", sock, "-p", "5432", "-U", "postgres", "-d", db, "-tAc", sql]
-    if os.geteuid() == 0:
-        cmd = ["runuser", "-u", "postgres", "--"] + cmd
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
 
 
 class Farm:

@@ -31,7 +31,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
-from run_once_bench import psql  # noqa: E402
+from run_once_bench import psql, start_fakefeed, write_opml  # noqa: E402
 
 
 def big_feed(limit):
@@ -88,20 +88,8 @@ def main():
             os.link(first, os.path.join(root, f"f{i}.xml"))
         subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster"), "start", pgdir], check=True, capture_output=True)
         sock = os.path.join(pgdir, "run")
-        port_file = os.path.join(work, "port")
-        server = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "support", "fakefeed.py"),
-                                   "--root", root, "--port-file", port_file])
-        for _ in range(100):
-            if os.path.exists(port_file) and open(port_file).read().strip():
-                break
-            time.sleep(0.1)
-        port = open(port_file).read().strip()
-        opml = os.path.join(work, "feeds.opml")
-        with open(opml, "w") as f:
-            f.write('<opml version="2.0"><body>')
-            for i in range(args.feeds):
-                f.write(f'<outline xmlUrl="http://127.0.0.1:{port}/feeds/f{i}.xml?gzip=1"/>')
-            f.write("</body></opml>")
+        server, port = start_fakefeed(root, work)
+        opml = write_opml(work, [f"http://127.0.0.1:{port}/feeds/f{i}.xml?gzip=1" for i in range(args.feeds)])
         psql(sock, "postgres", "CREATE DATABASE peak")
         config = os.path.join(work, "feedd.yaml")
         with open(config, "w") as f:

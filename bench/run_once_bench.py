@@ -59,6 +59,29 @@ def psql(sock, db, sql):
     return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
 
 
+def start_fakefeed(root, work):
+    """tests/support/fakefeed.py serving `root` on 127.0.0.1: (process, port)."""
+    port_file = os.path.join(work, "port")
+    server = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "support", "fakefeed.py"),
+                               "--root", root, "--port-file", port_file])
+    for _ in range(100):
+        if os.path.exists(port_file) and open(port_file).read().strip():
+            break
+        time.sleep(0.1)
+    return server, open(port_file).read().strip()
+
+
+def write_opml(work, urls):
+    """An OPML file in `work` listing `urls`; returns its path."""
+    opml = os.path.join(work, "feeds.opml")
+    with open(opml, "w") as f:
+        f.write("<opml version=\"2.0\"><body>")
+        for url in urls:
+            f.write(f"<outline xmlUrl=\"{url}\"/>")
+        f.write("</body></opml>")
+    return opml
+
+
 def timed_run(feedd, config):
     r = subprocess.run(["/usr/bin/time", "-v", feedd, "--config", config, "run", "--once"],
                        capture_output=True, text=True)
@@ -91,20 +114,8 @@ def main():
         size = sum(os.path.getsize(os.path.join(root, n)) for n in os.listdir(root))
         subprocess.run([os.path.join(ROOT, "scripts", "pg-cluster"), "start", pgdir], check=True, capture_output=True)
         sock = os.path.join(pgdir, "run")
-        port_file = os.path.join(work, "port")
-        server = subprocess.Popen([sys.executable, os.path.join(ROOT, "tests", "support", "fakefeed.py"),
-                                   "--root", root, "--port-file", port_file])
-        for _ in range(100):
-            if os.path.exists(port_file) and open(port_file).read().strip():
-                break
-            time.sleep(0.1)
-        port = open(port_file).read().strip()
-        opml = os.path.join(work, "feeds.opml")
-        with open(opml, "w") as f:
-            f.write("<opml version=\"2.0\"><body>")
-            for i in range(args.feeds):
-                f.write(f"<outline xmlUrl=\"http://127.0.0.1:{port}/feeds/f{i}.xml\"/>")
-            f.write("</body></opml>")
+        server, port = start_fakefeed(root, work)
+        opml = write_opml(work, [f"http://127.0.0.1:{port}/feeds/f{i}.xml" for i in range(args.feeds)])
 
         cold, warm = [], []
         for rep in range(args.repeat):
