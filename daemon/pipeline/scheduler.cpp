@@ -21,14 +21,6 @@ using std::chrono::steady_clock;
 
 namespace {
 
-// A claim and the host it counts against: claim.host, the key the store
-// thread caps its claims by too ("" for none: such a feed fails at once,
-// without a connection).
-struct job {
-  storage::claim claim;
-  std::string host;
-};
-
 // A 429 or 503 with Retry-After: the host asks to be left alone a while.
 bool asks_to_wait(const fetch_response& r) { return (r.status == 429 || r.status == 503) && r.retry_after.has_value(); }
 
@@ -50,7 +42,10 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
   bounded_queue<message>& queue;
   scheduler_limits limits;
 
-  std::deque<job> waiting;       // claimed, not started
+  // Claimed, not started; each counts against claim.host, the key the store
+  // thread caps its claims by too ("" for none: such a feed fails at once,
+  // without a connection).
+  std::deque<storage::claim> waiting;
   // Hosts whose fetch just finished while they had claims waiting: their
   // next start comes before the claim-order pass, so a host with a long
   // backlog keeps its connections busy instead of queueing behind every
@@ -96,9 +91,8 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
 
   void admit(std::vector<storage::claim> claims) {
     for (auto& c : claims) {
-      std::string host = c.host;
-      count(host, [](host_load& l) { ++l.waiting; });
-      waiting.push_back({std::move(c), std::move(host)});
+      count(c.host, [](host_load& l) { ++l.waiting; });
+      waiting.push_back(std::move(c));
     }
   }
 
@@ -143,9 +137,9 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
       const std::string host = std::move(freed.front());
       freed.pop_front();
       if (host_full(host) || spaced_until(host, now)) continue;
-      const auto it = std::find_if(waiting.begin(), waiting.end(), [&](const job& j) { return j.host == host; });
+      const auto it = std::find_if(waiting.begin(), waiting.end(), [&](const storage::claim& c) { return c.host == host; });
       if (it == waiting.end()) continue;
-      job next = std::move(*it);
+      storage::claim next = std::move(*it);
       waiting.erase(it);
       start(std::move(next), now);
     }
@@ -163,8 +157,7 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     // bounded by max_concurrent + capacity documents whatever the feed count.
     // (Whatever stops the loop early, a finish or a freed slot pumps again.)
     for (auto it = waiting.begin(); it != waiting.end();) {
-      if (static_cast<int>(in_flight.size()) >= limits.max_concurrent) return;
-      if (!overflow.empty() || queue.full()) return;
+      if (!may_start_any()) return;
       if (!it->host.empty() && host_full(it->host)) {
         ++it;
         continue;
@@ -174,40 +167,40 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
         ++it;
         continue;
       }
-      job next = std::move(*it);
+      storage::claim next = std::move(*it);
       it = waiting.erase(it);
       start(std::move(next), now);
     }
     if (next_ready) wake_at(*next_ready);
   }
 
-  void start(job j, steady_clock::time_point now) {
-    if (limits.host_delay.count() > 0 && !j.host.empty()) last_start[j.host] = now;
-    count(j.host, [](host_load& l) {
+  void start(storage::claim c, steady_clock::time_point now) {
+    if (limits.host_delay.count() > 0 && !c.host.empty()) last_start[c.host] = now;
+    count(c.host, [](host_load& l) {
       --l.waiting;
       ++l.in_flight;
     });
-    fetch_request request{j.claim.feed_id, j.claim.url, j.claim.etag, j.claim.last_modified};
-    const std::int64_t id = j.claim.feed_id;
+    fetch_request request{c.feed_id, c.url, c.etag, c.last_modified};
+    const std::int64_t id = c.feed_id;
     auto self = shared_from_this();
-    auto handle = client.start(std::move(request), [self, j = std::move(j)](fetch_response response) mutable {
-      net::post(self->strand, [self, j = std::move(j), response = std::move(response)]() mutable {
-        self->finished(std::move(j), std::move(response));
+    auto handle = client.start(std::move(request), [self, c = std::move(c)](fetch_response response) mutable {
+      net::post(self->strand, [self, c = std::move(c), response = std::move(response)]() mutable {
+        self->finished(std::move(c), std::move(response));
       });
     });
     // The completion is posted to our strand, so it cannot run before this.
     in_flight.emplace(id, std::move(handle));
   }
 
-  void finished(job j, fetch_response response) {
-    in_flight.erase(j.claim.feed_id);
-    count(j.host, [](host_load& l) { --l.in_flight; });
-    const bool asked_to_wait = asks_to_wait(response) && !j.host.empty();
-    std::string host = j.host;
+  void finished(storage::claim c, fetch_response response) {
+    in_flight.erase(c.feed_id);
+    count(c.host, [](host_load& l) { --l.in_flight; });
+    const bool asked_to_wait = asks_to_wait(response) && !c.host.empty();
+    std::string host = c.host;
     if (!host.empty() && !asked_to_wait) {
       if (const auto it = hosts.find(host); it != hosts.end() && it->second.waiting > 0) freed.push_back(host);
     }
-    deliver(fetched{std::move(j.claim), std::move(response)});
+    deliver(fetched{std::move(c), std::move(response)});
     if (asked_to_wait) hold(host);
     pump();
   }
@@ -222,7 +215,7 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
         continue;
       }
       count(host, [](host_load& l) { --l.waiting; });
-      claims.push_back(std::move(it->claim));
+      claims.push_back(std::move(*it));
       it = waiting.erase(it);
     }
     if (!claims.empty()) deliver(held{host, std::move(claims)});
@@ -233,10 +226,10 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     timer.cancel();
     wake.reset();
     while (!waiting.empty()) {
-      job j = std::move(waiting.front());
+      storage::claim c = std::move(waiting.front());
       waiting.pop_front();
-      count(j.host, [](host_load& l) { --l.waiting; });
-      cancelled(std::move(j.claim));
+      count(c.host, [](host_load& l) { --l.waiting; });
+      cancelled(std::move(c));
     }
   }
 };
