@@ -35,7 +35,9 @@ expected<listen_address, std::string> parse_bracketed(std::string_view text) {
   const auto host = text.substr(1, close - 1);
   const auto address = host.substr(0, host.find('%'));
   const auto zone = host.size() > address.size() ? host.substr(address.size() + 1) : std::string_view{};
-  if (address.empty() || !std::all_of(address.begin(), address.end(), is_ipv6_char) ||
+  // An IPv6 address always has a colon: without one, to_string would write
+  // the host unbracketed and the '%' zone would not read back (fuzzing).
+  if (address.find(':') == std::string_view::npos || !std::all_of(address.begin(), address.end(), is_ipv6_char) ||
       !std::all_of(zone.begin(), zone.end(), is_name_char) || (host.size() > address.size() && zone.empty())) {
     return unexpected{"expected an IPv6 address inside the brackets, got " + quote(text)};
   }
