@@ -26,7 +26,14 @@ struct context {
 int run_daemon(const context& ctx, bool once, logger& log);
 int run_migrate(const context& ctx, logger& log);
 int run_feeds_add(const context& ctx, const std::string& url, const std::string& interval);
-int run_feeds_list(const context& ctx);
+struct list_options {
+  bool json = false;     // JSON lines instead of a table / tab-separated lines
+  bool failing = false;  // only feeds whose last fetch failed
+};
+int run_feeds_list(const context& ctx, const list_options& options);
+int run_feeds_show(const context& ctx, const std::string& url_or_id, bool as_json);
+int run_feeds_disable(const context& ctx, const std::string& url_or_id);
+int run_feeds_set(const context& ctx, const std::string& url_or_id, const std::string& interval);
 int run_feeds_remove(const context& ctx, const std::string& url_or_id);
 int run_feeds_enable(const context& ctx, const std::string& url_or_id);
 int run_feeds_import(const context& ctx, const std::filesystem::path& file);

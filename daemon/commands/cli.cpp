@@ -47,6 +47,9 @@ struct arguments {
   bool once = false;
   std::string add_url, add_interval, remove_what, enable_what, import_file;
   std::string parse_file, parse_url, parse_charset;
+  list_options list_how;
+  std::string show_what, disable_what, set_what, set_interval;
+  bool show_json = false;
   CLI::App* run = nullptr;
   CLI::App* check = nullptr;
   CLI::App* migrate = nullptr;
@@ -56,6 +59,9 @@ struct arguments {
   CLI::App* enable = nullptr;
   CLI::App* import = nullptr;
   CLI::App* export_ = nullptr;
+  CLI::App* show = nullptr;
+  CLI::App* disable = nullptr;
+  CLI::App* set = nullptr;
   CLI::App* parse = nullptr;
 };
 
@@ -65,7 +71,18 @@ void add_feeds_commands(CLI::App& app, arguments& a) {
   a.add = feeds->add_subcommand("add", "add a feed");
   a.add->add_option("URL", a.add_url, "feed URL")->required();
   a.add->add_option("--interval", a.add_interval, "refresh interval, e.g. 15m (default: schedule.interval)");
-  a.list = feeds->add_subcommand("list", "list feeds");
+  a.list = feeds->add_subcommand("list", "list feeds: status, interval, next check, claims, last error");
+  a.list->add_flag("--json", a.list_how.json, "one JSON object per feed and line");
+  a.list->add_flag("--failing", a.list_how.failing, "only feeds whose last fetch failed");
+  a.show = feeds->add_subcommand("show", "one feed's state, last fetch and recent entries");
+  a.show->add_option("URL_OR_ID", a.show_what, "feed URL or numeric id")->required();
+  a.show->add_flag("--json", a.show_json, "one JSON object");
+  a.disable = feeds->add_subcommand("disable", "stop polling a feed (feeds enable resumes)");
+  a.disable->add_option("URL_OR_ID", a.disable_what, "feed URL or numeric id")->required();
+  a.set = feeds->add_subcommand("set", "change a feed's settings");
+  a.set->add_option("URL_OR_ID", a.set_what, "feed URL or numeric id")->required();
+  a.set->add_option("--interval", a.set_interval, "refresh interval within schedule.min_interval..max_interval, e.g. 15m")
+      ->required();
   a.remove = feeds->add_subcommand("remove", "remove a feed and its entries");
   a.remove->add_option("URL_OR_ID", a.remove_what, "feed URL or numeric id")->required();
   a.enable = feeds->add_subcommand("enable", "poll a disabled feed again, from now");
@@ -112,7 +129,10 @@ int run_command(const arguments& a, const context& ctx) {
     return run_migrate(ctx, log);
   }
   if (a.add->parsed()) return run_feeds_add(ctx, a.add_url, a.add_interval);
-  if (a.list->parsed()) return run_feeds_list(ctx);
+  if (a.list->parsed()) return run_feeds_list(ctx, a.list_how);
+  if (a.show->parsed()) return run_feeds_show(ctx, a.show_what, a.show_json);
+  if (a.disable->parsed()) return run_feeds_disable(ctx, a.disable_what);
+  if (a.set->parsed()) return run_feeds_set(ctx, a.set_what, a.set_interval);
   if (a.remove->parsed()) return run_feeds_remove(ctx, a.remove_what);
   if (a.enable->parsed()) return run_feeds_enable(ctx, a.enable_what);
   if (a.import->parsed()) return run_feeds_import(ctx, a.import_file);

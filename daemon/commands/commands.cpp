@@ -1,4 +1,5 @@
-// The one-shot commands: migrate and feeds add|list|remove|enable|import|export.
+// The one-shot commands: migrate and feeds add|remove|enable|import|export
+// (list, show, disable, set: feeds_manage.cpp).
 #include <cstdlib>
 #include <fstream>
 #include <iomanip>
@@ -7,7 +8,9 @@
 #include <sstream>
 
 #include "app.hpp"
+#include "feed_output.hpp"
 #include "first_checks.hpp"
+#include "import_progress.hpp"
 #include "feedd/parsers/opml.hpp"
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/database.hpp"
@@ -65,17 +68,10 @@ int on_one_feed(const context& ctx, std::string_view verb, const std::string& ur
     return exit_failure;
   }
   if (!*changed) {
-    std::cerr << "feeds " << verb << ": no feed " << url_or_id << '\n';
+    std::cerr << "feeds " << verb << ": no feed " << shown_url(url_or_id) << '\n';
     return exit_failure;
   }
   return exit_ok;
-}
-
-std::string status_of(const storage::feed_row& f) {
-  if (f.disabled) return "disabled";
-  if (!f.last_checked_at) return "new";
-  if (f.error_count > 0) return "failing";
-  return "ok";
 }
 
 // Feed URLs are fetched by us: only absolute http(s) URLs without control
@@ -146,19 +142,7 @@ int run_feeds_add(const context& ctx, const std::string& url, const std::string&
     std::cerr << "feeds add: " << parsers::redact_url(url) << " already exists\n";
     return exit_failure;
   }
-  std::cout << added->row.id << '\t' << added->row.url << '\n';
-  return exit_ok;
-}
-
-int run_feeds_list(const context& ctx) {
-  auto rows = all_feeds(ctx);
-  if (!rows) return rows.error();
-  std::cout << "id\turl\ttitle\tstatus\tlast_check\tnext_check\terrors\n";
-  for (const auto& f : *rows) {
-    std::cout << f.id << '\t' << parsers::redact_url(f.url) << '\t' << (f.title.empty() ? "-" : f.title) << '\t'
-              << status_of(f) << '\t' << f.last_checked_at.value_or("-") << '\t' << (f.disabled ? "-" : f.next_check_at.value_or("-"))
-              << '\t' << f.error_count << '\n';
-  }
+  std::cout << added->row.id << '\t' << shown_url(added->row.url) << '\n';
   return exit_ok;
 }
 
@@ -212,6 +196,7 @@ int run_feeds_import(const context& ctx, const std::filesystem::path& file) {
   auto db = connect(ctx, "feedd-cli");
   if (!db) return db.error();
   first_check_spreader spread(ctx.settings.schedule, outlines->size());
+  import_progress progress(static_cast<std::int64_t>(outlines->size()));
   for (const auto& o : *outlines) {
     auto row = storage::add_feed(*db, o.xml_url, std::nullopt, o.title, spread.next());
     if (!row && row.error().what == storage::db_error::kind::content) {
@@ -227,6 +212,7 @@ int run_feeds_import(const context& ctx, const std::filesystem::path& file) {
     } else {
       ++added;
     }
+    progress.step(added + present + refused - static_cast<int>(unfetchable), refused);
   }
   std::cout << "imported " << added << ", already present " << present << ", refused " << refused << '\n';
   if (added > 0 && spread.window().count() > 0) {

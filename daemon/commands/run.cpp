@@ -19,6 +19,8 @@
 #include "metrics.hpp"
 #include "notify.hpp"
 #include "open_database.hpp"
+#include "feedd/storage/feed_views.hpp"
+#include "run_progress.hpp"
 #include "scheduler.hpp"
 #include "store_worker.hpp"
 
@@ -287,13 +289,25 @@ class io_threads {
   std::vector<std::thread> threads_;
 };
 
+// What a `run --once` starting now will fetch, for its progress line's
+// total and ETA; nullopt when it cannot be counted (the run goes on).
+std::optional<std::int64_t> due_at_start(storage::database& db) {
+  auto due = storage::count_due(db);
+  return due ? std::optional<std::int64_t>(*due) : std::nullopt;
+}
+
 // Runs the store thread (this one) against the fetch side until it drains.
 int store_until_drained(storage::database& db, bounded_queue<message>& queue, scheduler& fetch_side,
                         metrics_wiring& metrics, const context& ctx, bool once, logger& log) {
   watchdog_pings watchdog;
-  store_worker::hooks hooks{[](const std::string& status) { notify_status(status); }, std::ref(watchdog),
+  // The live line is for a person watching `run --once`; a daemon's stderr
+  // is a log, and its progress goes to STATUS= alone.
+  const bool live = once && terminal_line::wanted();
+  run_progress progress(log, live, live ? due_at_start(db) : std::nullopt);
+  store_worker::hooks hooks{[&](const std::string&) { progress.send_status(); }, std::ref(watchdog),
                             [&](const run_counters& c, std::size_t depth, int outstanding) {
                               metrics.publish(c, depth, outstanding);
+                              progress.update(c, depth, outstanding);
                             },
                             {},
                             {}};

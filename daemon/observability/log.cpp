@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include "terminal_line.hpp"
+
 namespace feedd::daemon {
 namespace {
 
@@ -97,6 +99,11 @@ void logger::set_level(log_level level) {
   level_ = level;
 }
 
+void logger::set_live_line(terminal_line* line) {
+  std::lock_guard lock(mutex_);
+  live_line_ = line;
+}
+
 bool logger::enabled(log_level level) const {
   std::lock_guard lock(mutex_);
   return level >= level_;
@@ -147,6 +154,10 @@ void logger::write(log_level level, std::string_view event, std::initializer_lis
   std::string line = format(level, event, fields);
   line += '\n';
   std::lock_guard lock(mutex_);
+  if (live_line_ != nullptr) {
+    live_line_->write_above(line);
+    return;
+  }
   std::size_t done = 0;
   while (done < line.size()) {
     ssize_t n = ::write(STDERR_FILENO, line.data() + done, line.size() - done);

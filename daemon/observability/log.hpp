@@ -8,6 +8,8 @@
 
 namespace feedd::daemon {
 
+class terminal_line;
+
 enum class log_level { debug, info, warning, error };
 enum class log_style {
   text,     // logfmt
@@ -36,6 +38,9 @@ class logger {
   logger(log_level level, log_style style) : level_(level), style_(style) {}
 
   void set_level(log_level level);
+  // Lines go above this live line (erased, then drawn again) while it is
+  // set; nullptr: straight to stderr. The line must outlive its setting.
+  void set_live_line(terminal_line* line);
   bool enabled(log_level level) const;
   void write(log_level level, std::string_view event, std::initializer_list<log_field> fields);
 
@@ -51,6 +56,7 @@ class logger {
   mutable std::mutex mutex_;
   log_level level_;
   log_style style_;
+  terminal_line* live_line_ = nullptr;
 };
 
 // auto: journal when JOURNAL_STREAM is set (we run under systemd), else text.
