@@ -47,8 +47,8 @@ void print_show_text(const storage::feed_state& f, const storage::entry_totals& 
   auto& out = std::cout;
   out << "id:            " << f.id << '\n'
       << "url:           " << shown_url(f.url) << '\n'
-      << "title:         " << shown_text(f.title) << '\n'
-      << "site:          " << shown_url(f.site_url) << '\n'
+      << "title:         " << (f.title.empty() ? "-" : shown_text(f.title)) << '\n'
+      << "site:          " << (f.site_url.empty() ? "-" : shown_url(f.site_url)) << '\n'
       << "status:        " << storage::status_of(f) << '\n'
       << "interval:      " << interval_text(f, s) << '\n'
       << "next check:    " << (f.disabled ? "-" : f.next_check_at.value_or("-") + " (" + next_check_text(f) + ")") << '\n'

@@ -15,6 +15,8 @@ run_progress::run_progress(logger& log, bool live, std::optional<std::int64_t> t
   if (!live) return;
   line_ = std::make_unique<terminal_line>();
   log_.set_live_line(line_.get());
+  // At once, so that a slow first fetch is not a silent terminal.
+  line_->show(format_progress(snapshot(true)));
 }
 
 run_progress::~run_progress() { finish(); }
