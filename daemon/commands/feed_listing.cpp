@@ -30,7 +30,7 @@ using row = std::array<std::string, 7>;
 
 row table_row(const storage::feed_state& f, const config::schedule_settings& s) {
   return {std::to_string(f.id), std::string(storage::status_of(f)), interval_text(f, s), next_check_text(f),
-          std::to_string(f.error_count), f.claimed_by.value_or(""), shown_url(f.url)};
+          std::to_string(f.error_count), shown_text(f.claimed_by.value_or("")), shown_url(f.url)};
 }
 
 }  // namespace
