@@ -39,7 +39,11 @@ void run_progress::update(const run_counters& c, std::size_t queue_depth, int ou
   queue_depth_ = queue_depth;
   outstanding_ = outstanding;
   rate_.add(now, finished(c));
-  if (line_) line_->show(format_progress(snapshot(true)));
+  if (line_) {
+    // The last feed is drawn whatever the throttle: the run ends with it.
+    const auto s = snapshot(true);
+    line_->show(format_progress(s), s.total && s.done >= *s.total);
+  }
   if (now >= next_status_) send_status();
 }
 

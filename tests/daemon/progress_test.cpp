@@ -54,7 +54,9 @@ TEST_F(Progress, RunOnceDrawsOneLiveLineOnATerminalAndErasesIt) {
   // Log lines go above it: the line is erased before each, never mixed in.
   const auto stopped = r.output.find("level=info event=stopped");
   ASSERT_NE(stopped, std::string::npos) << r.output;
-  EXPECT_EQ(r.output.substr(stopped - erase.size() - 30, 30).find("feeds ("), std::string::npos) << r.output;
+  const auto stopped_line = r.output.rfind("time=", stopped);
+  ASSERT_GE(stopped_line, erase.size()) << r.output;
+  EXPECT_EQ(r.output.substr(stopped_line - erase.size(), erase.size()), erase) << r.output;
   // Gone at the end: the last thing drawn after the last summary is an erase.
   const auto last_line = r.output.rfind("checked ");
   EXPECT_NE(r.output.find(erase, last_line), std::string::npos) << r.output;
