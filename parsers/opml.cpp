@@ -1,5 +1,6 @@
 #include "feedd/parsers/opml.hpp"
 
+#include <algorithm>
 #include <pugixml.hpp>
 
 #include "ascii.hpp"
@@ -32,6 +33,62 @@ std::string clean(std::string_view text) {
   return value;
 }
 
+std::string title_of(pugi::xml_node node) {
+  auto title = attribute_value(node, "title");
+  return title.empty() ? attribute_value(node, "text") : title;
+}
+
+bool is_outline(pugi::xml_node node) {
+  return node.type() == pugi::node_element && detail::ascii::iequals(detail::local_name(node.name()), "outline");
+}
+
+// Folders deeper than this are named by their innermost levels: a
+// category is a label, not a tree to rebuild.
+constexpr int max_folder_depth = 8;
+constexpr std::size_t max_category_bytes = 512;
+
+std::string category_of(pugi::xml_node node) {
+  std::string path;
+  int depth = 0;
+  for (auto parent = node.parent(); is_outline(parent) && depth < max_folder_depth; parent = parent.parent(), ++depth) {
+    const auto name = title_of(parent);
+    if (name.empty()) continue;
+    path = path.empty() ? name : name + "/" + path;
+  }
+  if (path.empty()) {
+    // OPML 2.0: comma-separated, slash-delimited paths ("/News/Local").
+    auto first = attribute_value(node, "category");
+    first = first.substr(0, first.find(','));
+    const auto begin = first.find_first_not_of('/');
+    const auto end = first.find_last_not_of('/');
+    path = begin == std::string::npos ? std::string() : first.substr(begin, end - begin + 1);
+  }
+  detail::truncate_utf8(path, max_category_bytes);
+  return path;
+}
+
+// The qualified name of our interval attribute: whatever prefix the root
+// binds to opml_namespace, "feedd" when it binds none.
+std::string interval_attribute(pugi::xml_node root) {
+  for (const auto attr : root.attributes()) {
+    const std::string_view name = attr.name();
+    if (name.starts_with("xmlns:") && attr.value() == opml_namespace) return std::string(name.substr(6)) + ":interval";
+  }
+  return "feedd:interval";
+}
+
+void append_outline(pugi::xml_node parent, const opml_outline& outline) {
+  auto node = parent.append_child("outline");
+  const auto name = clean(outline.title.empty() ? outline.xml_url : outline.title);
+  // OPML 2.0 requires text; type="rss" marks a subscription.
+  node.append_attribute("type") = "rss";
+  node.append_attribute("text") = name.c_str();
+  if (!outline.title.empty()) node.append_attribute("title") = name.c_str();
+  node.append_attribute("xmlUrl") = clean(outline.xml_url).c_str();
+  if (!outline.html_url.empty()) node.append_attribute("htmlUrl") = clean(outline.html_url).c_str();
+  if (!outline.interval.empty()) node.append_attribute("feedd:interval") = clean(outline.interval).c_str();
+}
+
 }  // namespace
 
 expected<std::vector<opml_outline>, opml_error> parse_opml(std::string_view document) {
@@ -51,14 +108,17 @@ expected<std::vector<opml_outline>, opml_error> parse_opml(std::string_view docu
     return unexpected{opml_error{"opml: root: <" + clean(name) + "> is not OPML"}};
   }
   std::vector<opml_outline> outlines;
+  const auto interval = interval_attribute(root);
   // Document order without recursion: OPML folders nest to any depth.
   for (auto node = root.first_child(); node; node = detail::next_in_document_order(node, root)) {
-    if (node.type() != pugi::node_element || !detail::ascii::iequals(detail::local_name(node.name()), "outline")) continue;
+    if (!is_outline(node)) continue;
     auto xml_url = attribute_value(node, "xmlUrl");
     if (xml_url.empty()) continue;
-    auto title = attribute_value(node, "title");
-    if (title.empty()) title = attribute_value(node, "text");
-    outlines.push_back({std::move(xml_url), std::move(title), attribute_value(node, "htmlUrl")});
+    auto title = title_of(node);
+    // Writers (ours included) put the URL in text when there is no title.
+    if (title == xml_url) title.clear();
+    outlines.push_back({std::move(xml_url), std::move(title), attribute_value(node, "htmlUrl"), category_of(node),
+                        attribute_value(node, interval)});
   }
   return outlines;
 }
@@ -70,17 +130,25 @@ std::string write_opml(const std::vector<opml_outline>& outlines, std::string_vi
   declaration.append_attribute("encoding") = "UTF-8";
   auto opml = xml.append_child("opml");
   opml.append_attribute("version") = "2.0";
+  opml.append_attribute("xmlns:feedd") = std::string(opml_namespace).c_str();
   opml.append_child("head").append_child("title").text().set(clean(title).c_str());
   auto body = opml.append_child("body");
+  std::vector<std::string> categories;
   for (const auto& outline : outlines) {
-    auto node = body.append_child("outline");
-    const auto name = clean(outline.title.empty() ? outline.xml_url : outline.title);
-    // OPML 2.0 requires text; type="rss" marks a subscription.
-    node.append_attribute("type") = "rss";
-    node.append_attribute("text") = name.c_str();
-    if (!outline.title.empty()) node.append_attribute("title") = name.c_str();
-    node.append_attribute("xmlUrl") = clean(outline.xml_url).c_str();
-    if (!outline.html_url.empty()) node.append_attribute("htmlUrl") = clean(outline.html_url).c_str();
+    if (!outline.category.empty() && std::find(categories.begin(), categories.end(), outline.category) == categories.end()) {
+      categories.push_back(outline.category);
+    }
+  }
+  for (const auto& outline : outlines) {
+    if (outline.category.empty()) append_outline(body, outline);
+  }
+  for (const auto& category : categories) {
+    auto folder = body.append_child("outline");
+    folder.append_attribute("text") = clean(category).c_str();
+    folder.append_attribute("title") = clean(category).c_str();
+    for (const auto& outline : outlines) {
+      if (outline.category == category) append_outline(folder, outline);
+    }
   }
   struct string_writer : pugi::xml_writer {
     std::string out;
