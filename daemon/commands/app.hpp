@@ -25,7 +25,13 @@ struct context {
 
 int run_daemon(const context& ctx, bool once, logger& log);
 int run_migrate(const context& ctx, logger& log);
-int run_feeds_add(const context& ctx, const std::string& url, const std::string& interval);
+struct feeds_add_options {
+  std::string url;
+  std::string interval;  // as written; empty: schedule.interval
+  bool check = true;     // fetch the URL first (discovery); false: --no-check
+  bool all = false;      // add every feed a page names
+};
+int run_feeds_add(const context& ctx, const feeds_add_options& options);
 struct list_options {
   bool json = false;     // JSON lines instead of a table / tab-separated lines
   bool failing = false;  // only feeds whose last fetch failed
@@ -36,7 +42,7 @@ int run_feeds_disable(const context& ctx, const std::string& url_or_id);
 int run_feeds_set(const context& ctx, const std::string& url_or_id, const std::string& interval);
 int run_feeds_remove(const context& ctx, const std::string& url_or_id);
 int run_feeds_enable(const context& ctx, const std::string& url_or_id);
-int run_feeds_import(const context& ctx, const std::filesystem::path& file);
+int run_feeds_import(const context& ctx, const std::filesystem::path& file, bool check);
 int run_feeds_export(const context& ctx);
 int run_parse(const std::string& file, const std::string& base_url, const std::string& charset);
 

@@ -45,7 +45,9 @@ expected<context, int> load_context(const std::string& flag_path) {
 struct arguments {
   std::string config_path;
   bool once = false;
-  std::string add_url, add_interval, remove_what, enable_what, import_file;
+  feeds_add_options add_options;
+  bool add_no_check = false, import_no_check = false;
+  std::string remove_what, enable_what, import_file;
   std::string parse_file, parse_url, parse_charset;
   list_options list_how;
   std::string show_what, disable_what, set_what, set_interval;
@@ -69,8 +71,10 @@ void add_feeds_commands(CLI::App& app, arguments& a) {
   auto* feeds = app.add_subcommand("feeds", "manage the feed list");
   feeds->require_subcommand(1);
   a.add = feeds->add_subcommand("add", "add a feed");
-  a.add->add_option("URL", a.add_url, "feed URL")->required();
-  a.add->add_option("--interval", a.add_interval, "refresh interval, e.g. 15m (default: schedule.interval)");
+  a.add->add_option("URL", a.add_options.url, "feed or page URL")->required();
+  a.add->add_option("--interval", a.add_options.interval, "refresh interval, e.g. 15m (default: schedule.interval)");
+  a.add->add_flag("--no-check", a.add_no_check, "add the URL as given, without fetching it");
+  a.add->add_flag("--all", a.add_options.all, "add every feed the page names");
   a.list = feeds->add_subcommand("list", "list feeds: status, interval, next check, claims, last error");
   a.list->add_flag("--json", a.list_how.json, "one JSON object per feed and line");
   a.list->add_flag("--failing", a.list_how.failing, "only feeds whose last fetch failed");
@@ -89,6 +93,7 @@ void add_feeds_commands(CLI::App& app, arguments& a) {
   a.enable->add_option("URL_OR_ID", a.enable_what, "feed URL or numeric id")->required();
   a.import = feeds->add_subcommand("import", "add every feed of an OPML file");
   a.import->add_option("FILE", a.import_file, "OPML file")->required();
+  a.import->add_flag("--no-check", a.import_no_check, "add the URLs as given, without fetching them");
   a.export_ = feeds->add_subcommand("export", "print the feed list as OPML 2.0");
 }
 
@@ -128,14 +133,18 @@ int run_command(const arguments& a, const context& ctx) {
     logger log(log_level::info, pick_style("auto"));
     return run_migrate(ctx, log);
   }
-  if (a.add->parsed()) return run_feeds_add(ctx, a.add_url, a.add_interval);
+  if (a.add->parsed()) {
+    auto options = a.add_options;
+    options.check = !a.add_no_check;
+    return run_feeds_add(ctx, options);
+  }
   if (a.list->parsed()) return run_feeds_list(ctx, a.list_how);
   if (a.show->parsed()) return run_feeds_show(ctx, a.show_what, a.show_json);
   if (a.disable->parsed()) return run_feeds_disable(ctx, a.disable_what);
   if (a.set->parsed()) return run_feeds_set(ctx, a.set_what, a.set_interval);
   if (a.remove->parsed()) return run_feeds_remove(ctx, a.remove_what);
   if (a.enable->parsed()) return run_feeds_enable(ctx, a.enable_what);
-  if (a.import->parsed()) return run_feeds_import(ctx, a.import_file);
+  if (a.import->parsed()) return run_feeds_import(ctx, a.import_file, !a.import_no_check);
   if (a.export_->parsed()) return run_feeds_export(ctx);
   logger log = logger_of(ctx.settings.log);
   return run_daemon(ctx, a.once, log);

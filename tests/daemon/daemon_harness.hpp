@@ -35,7 +35,7 @@ class daemon_harness {
   process start(const std::vector<std::string>& args, const std::filesystem::path& log,
                 const std::map<std::string, std::string>& extra_env = {});
 
-  // Adds feeds through `feedd feeds import` of a generated OPML file.
+  // Adds feeds through `feedd feeds import --no-check` of a generated OPML file.
   void add_feeds(const std::vector<std::string>& urls);
 
   test_database& db() { return db_; }

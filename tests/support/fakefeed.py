@@ -14,6 +14,8 @@ Python 3 standard library only. Exits on SIGTERM/SIGINT.
                          ?etag_hex=HEX (that ETag, raw bytes, instead of a hash)
                          ?close=1 (Connection: close) ?idle_close_ms=N (close the connection
                          when no next request came within N ms)
+  /feed, /rss.xml,       <root>/site/feed, ... when that file exists (the fallbacks of feed
+  /atom.xml, /index.xml  discovery), else 404
   /status/<code>         that status; ?retry_after=VALUE adds Retry-After (seconds or HTTP-date);
                          ?reason_hex=HEX sends that reason phrase (raw bytes);
                          ?declared_length=N announces N body bytes but sends a few
@@ -67,11 +69,16 @@ SMALL_FEED = (b'<?xml version="1.0" encoding="utf-8"?>\n'
               b'<rss version="2.0"><channel><title>fake</title><link>http://example.com/</link>'
               b'<item><guid>1</guid><title>one</title></item></channel></rss>\n')
 
+# Where feed discovery looks when a page names no feed (feeds add); served
+# from <root>/site/ when there, else 404.
+FALLBACK_PATHS = ("/feed", "/rss.xml", "/atom.xml", "/index.xml")
+
 CONTENT_TYPES = {
     ".xml": "application/xml",
     ".rss": "application/rss+xml",
     ".atom": "application/atom+xml",
     ".json": "application/feed+json",
+    ".html": "text/html",
 }
 
 MAX_WAIT = 300  # seconds any slow mode keeps a connection, so no thread outlives a test run by much
@@ -175,6 +182,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         }
         if path in exact:
             return exact[path](query)
+        if path in FALLBACK_PATHS:
+            return self.serve_feed("site" + path, query)
         self.reply(404, b"not found\n", "text/plain")
 
     # -- helpers -------------------------------------------------------------
