@@ -120,7 +120,7 @@ class World:
             f.write("<opml version=\"2.0\"><body>")
             f.writelines(f"<outline xmlUrl=\"{u}\"/>" for u in urls)
             f.write("</body></opml>")
-        subprocess.run([self.feedd, "--config", config, "feeds", "import", opml], check=True, capture_output=True)
+        subprocess.run([self.feedd, "--config", config, "feeds", "import", "--no-check", opml], check=True, capture_output=True)
         return config
 
     def run_once(self, configs, while_running=None):

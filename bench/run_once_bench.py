@@ -128,7 +128,7 @@ def main():
                         "fetch:\n  block_private_addresses: false\n  max_per_host: 64\n"
                         # --once after an import: every feed due at once, as the measurement assumes.
                         "schedule:\n  first_check_spread: 0s\n")
-            subprocess.run([args.feedd, "--config", config, "feeds", "import", opml], check=True, capture_output=True)
+            subprocess.run([args.feedd, "--config", config, "feeds", "import", "--no-check", opml], check=True, capture_output=True)
             cold.append(timed_run(args.feedd, config))
             psql(sock, db, "UPDATE feeds SET next_check_at = now()")
             warm.append(timed_run(args.feedd, config))
