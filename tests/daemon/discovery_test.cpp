@@ -90,6 +90,20 @@ TEST(Discovery, SeveralFeedsAreListedWithoutATerminalAndAllAddsEveryOne) {
             s.feeds("rss.xml") + "|7200 " + s.feeds("blog/atom.xml") + "|7200");
 }
 
+// On a terminal the choice is asked for: script(1) gives feedd a
+// pseudo-terminal and passes it the answer.
+TEST(Discovery, OnATerminalSeveralFeedsAreOfferedAndTheChosenOneAdded) {
+  if (!std::filesystem::exists("/usr/bin/script")) GTEST_SKIP() << "script(1) (util-linux) is not installed";
+  site s;
+  daemon_harness h("discovery_terminal");
+  const std::string command = feedd_binary().string() + " --config " + h.config_path().string() + " feeds add " +
+                              s.feeds("two.html");
+  const auto r = run({"/usr/bin/script", "-qec", command, "/dev/null"}, std::chrono::seconds(60), {}, "2\n");
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("add which one? [1-2]"), std::string::npos) << r.out;
+  EXPECT_EQ(h.db().scalar("SELECT string_agg(url, ' ') FROM feeds"), s.feeds("blog/atom.xml"));
+}
+
 TEST(Discovery, APageWithoutLinksFallsBackToTheCommonFeedPaths) {
   site s;
   daemon_harness h("discovery_fallback");
