@@ -9,10 +9,11 @@
 //   the importer keeps only what parse_http_url accepts: each of those is an
 //   absolute http or https URL with a host, and its redacted form (what the
 //   importer logs for a refused one) is one line.
-// - Export then import gives the subscriptions back: the same xmlUrl and
-//   htmlUrl in the same order, and the title (or, without one, the xmlUrl
-//   that write_opml puts in text).
+// - Export then import gives the subscriptions back: the same xmlUrl,
+//   htmlUrl, title, category and interval, in the writer's order (those
+//   without a category first, then each category where it first appeared).
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -65,13 +66,27 @@ void check_round_trip(const std::vector<parsers::opml_outline>& outlines) {
   const auto imported = parsers::parse_opml(exported);
   if (!imported) feedd::fuzz::broken("write_opml's output reads back", imported.error().message);
   require(imported->size() == outlines.size(), "export then import keeps every outline", exported);
+  std::vector<const parsers::opml_outline*> expected;
+  std::vector<std::string> categories;
+  for (const auto& o : outlines) {
+    if (o.category.empty()) expected.push_back(&o);
+    if (!o.category.empty() && std::find(categories.begin(), categories.end(), o.category) == categories.end()) {
+      categories.push_back(o.category);
+    }
+  }
+  for (const auto& category : categories) {
+    for (const auto& o : outlines) {
+      if (o.category == category) expected.push_back(&o);
+    }
+  }
   for (std::size_t i = 0; i < outlines.size(); ++i) {
-    const auto& before = outlines[i];
+    const auto& before = *expected[i];
     const auto& after = (*imported)[i];
     require(after.xml_url == before.xml_url, "export then import keeps the xmlUrl", before.xml_url);
     require(after.html_url == before.html_url, "export then import keeps the htmlUrl", before.html_url);
-    require(after.title == (before.title.empty() ? before.xml_url : before.title), "export then import keeps the title",
-            before.title);
+    require(after.title == before.title, "export then import keeps the title", before.title);
+    require(after.category == before.category, "export then import keeps the category", before.category);
+    require(after.interval == before.interval, "export then import keeps the interval", before.interval);
   }
 }
 
@@ -90,6 +105,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_field("xmlUrl is clean text", outline.xml_url);
     check_field("title is clean text", outline.title);
     check_field("htmlUrl is clean text", outline.html_url);
+    check_field("category is clean text", outline.category);
+    check_field("interval is clean text", outline.interval);
     check_import_filter(outline);
   }
   check_round_trip(*outlines);

@@ -16,6 +16,11 @@
 //   in 1-65535, a target starting with '/', no control characters or spaces
 //   anywhere), and what it accepted, written out again, parses the same.
 // - redact_url never shows userinfo, query or fragment, and is idempotent.
+// - normalize_feed_url accepts what parse_http_url accepts; its result is
+//   an http(s) URL of the same scheme, host and port, without fragment, and
+//   normalizing it again changes nothing.
+// - find_feed_links, with the input as an HTML page, yields only http(s)
+//   URLs.
 
 #include <algorithm>
 #include <cstddef>
@@ -28,6 +33,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "feedd/parsers/discovery.hpp"
 #include "feedd/parsers/url.hpp"
 #include "oracle.hpp"
 
@@ -189,6 +195,30 @@ void check_redaction(std::string_view text) {
           "redact_url hides the fragment", redacted);
 }
 
+void check_normalization(std::string_view text) {
+  const auto url = parsers::parse_http_url(text);
+  const auto normalized = parsers::normalize_feed_url(text);
+  require(url.has_value() == normalized.has_value(), "normalize_feed_url accepts what parse_http_url accepts", text);
+  if (!normalized) return;
+  const auto again = parsers::parse_http_url(*normalized);
+  require(again.has_value(), "a normalized URL is an http(s) URL", *normalized);
+  // parse_http_url lower-cases names; an IPv6 literal's hex is lowered here.
+  const auto lowered = [](std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+    return s;
+  };
+  require(again->tls == url->tls && again->host == lowered(url->host) && again->port == url->port,
+          "normalizing keeps scheme, host and port", *normalized);
+  require(normalized->find('#') == std::string::npos, "normalizing drops the fragment", *normalized);
+  require(parsers::normalize_feed_url(*normalized) == normalized, "normalizing is idempotent", *normalized);
+}
+
+void check_feed_links(std::string_view html, std::string_view page) {
+  for (const auto& link : parsers::find_feed_links(html, page)) {
+    require(parsers::parse_http_url(link.url).has_value(), "a feed link is an http(s) URL", link.url);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -203,6 +233,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const std::string_view text : {reference, base, std::string_view(resolved)}) {
     check_http_url(text);
     check_redaction(text);
+    check_normalization(text);
   }
+  check_feed_links(reference, base);
   return 0;
 }

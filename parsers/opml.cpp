@@ -64,7 +64,7 @@ std::string category_of(pugi::xml_node node) {
     path = begin == std::string::npos ? std::string() : first.substr(begin, end - begin + 1);
   }
   detail::truncate_utf8(path, max_category_bytes);
-  return path;
+  return detail::collapse_whitespace(path);  // the cut or the split may leave a space at an end
 }
 
 // The qualified name of our interval attribute: whatever prefix the root

@@ -2,6 +2,7 @@
 // the feed (or feeds) the page it is names.
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 
@@ -27,12 +28,14 @@ expected<std::optional<std::chrono::seconds>, int> interval_of(const std::string
   return std::optional<std::chrono::seconds>{std::chrono::duration_cast<std::chrono::seconds>(*d)};
 }
 
-// The feeds of a page, normalized; those that cannot be fetched are left out
-// (find_feed_links keeps http(s) only, so none should be).
+// The feeds of a page, normalized, each once; those that cannot be
+// fetched are left out (find_feed_links keeps http(s) only, so none should be).
 std::vector<found_feed> normalized(std::vector<found_feed> feeds) {
   std::vector<found_feed> out;
   for (auto& f : feeds) {
-    if (auto url = parsers::normalize_feed_url(f.url)) out.push_back({std::move(*url), std::move(f.title), std::move(f.site_url)});
+    auto url = parsers::normalize_feed_url(f.url);
+    if (!url || std::any_of(out.begin(), out.end(), [&](const found_feed& o) { return o.url == *url; })) continue;
+    out.push_back({std::move(*url), std::move(f.title), std::move(f.site_url)});
   }
   return out;
 }
