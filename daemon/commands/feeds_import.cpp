@@ -1,5 +1,6 @@
 // feeds import and feeds export: OPML in and out, keeping title, htmlUrl,
 // folder and interval (README "Managing feeds").
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <random>
@@ -122,6 +123,11 @@ struct import_counts {
   int added = 0, present = 0, refused = 0;
 };
 
+void report_refusal(const import_item& item, import_counts& counts) {
+  ++counts.refused;
+  std::cerr << "feeds import: refused " << shown_url(item.written) << ": " << config::printable(item.refusal) << '\n';
+}
+
 // In file order, so that the spread of first checks follows it.
 expected<import_counts, int> store_items(const context& ctx, storage::database& db, std::vector<import_item>& items,
                                          std::unordered_set<std::string>& seen) {
@@ -129,30 +135,36 @@ expected<import_counts, int> store_items(const context& ctx, storage::database& 
   std::size_t to_add = 0;
   for (const auto& item : items) to_add += item.refusal.empty() && !seen.contains(item.feed.url) ? 1 : 0;
   first_check_spreader spread(ctx.settings.schedule, to_add);
-  import_progress progress(static_cast<std::int64_t>(items.size()));
-  for (auto& item : items) {
-    progress.step(counts.added + counts.present + counts.refused, counts.refused);
-    if (item.refusal.empty() && seen.contains(item.feed.url)) {
-      ++counts.present;
-      continue;
-    }
-    if (item.refusal.empty()) {
-      auto row = storage::add_subscription(db, item.feed, spread.next());
-      if (!row && row.error().what != storage::db_error::kind::content) {
-        std::cerr << row.error().message << '\n';
-        return unexpected{exit_failure};
+  // Refused already (not http(s), no feed): said before the live line starts.
+  for (const auto& item : items) {
+    if (!item.refusal.empty()) report_refusal(item, counts);
+  }
+  const auto total = std::count_if(items.begin(), items.end(), [](const import_item& i) { return i.refusal.empty(); });
+  {  // the live line goes before the summary is printed
+    import_progress progress(static_cast<std::int64_t>(total));
+    std::int64_t done = 0, refused_here = 0;
+    for (auto& item : items) {
+      if (!item.refusal.empty()) continue;
+      if (seen.contains(item.feed.url)) {
+        ++counts.present;
+      } else {
+        auto row = storage::add_subscription(db, item.feed, spread.next());
+        if (!row && row.error().what != storage::db_error::kind::content) {
+          std::cerr << row.error().message << '\n';
+          return unexpected{exit_failure};
+        }
+        // A content error is this outline's data refused (an over-long URL,
+        // say); the next one may go in.
+        if (!row) item.refusal = row.error().message;
+        if (row && row->already_exists) ++counts.present;
+        if (row && !row->already_exists) ++counts.added;
+        seen.insert(item.feed.url);
       }
-      // A content error is this outline's data refused (an over-long URL,
-      // say); the next one may go in.
-      if (!row) item.refusal = row.error().message;
-      if (row && row->already_exists) ++counts.present;
-      if (row && !row->already_exists) ++counts.added;
-      seen.insert(item.feed.url);
-    }
-    if (!item.refusal.empty()) {
-      ++counts.refused;
-      std::cerr << "feeds import: refused " << shown_url(item.written) << ": " << config::printable(item.refusal)
-                << '\n';
+      if (!item.refusal.empty()) {
+        ++refused_here;
+        report_refusal(item, counts);
+      }
+      progress.step(++done, refused_here);
     }
   }
   if (counts.added > 0 && spread.window().count() > 0) {
