@@ -12,7 +12,7 @@ constexpr std::int64_t one_day_ms = 86'400'000;
 constexpr std::int64_t longest = 365 * one_day_ms;
 constexpr std::int64_t gib = std::int64_t{1} << 30;
 
-const std::array<field, 29> table{{
+const std::array<field, 31> table{{
     {"database", "url", +[](config& c) -> std::string& { return c.database.url; }, 0, 0, text_rule::secret},
     {"database", "password_file", +[](config& c) -> std::string& { return c.database.password_file; }, 0, 0,
      text_rule::credential},
@@ -58,10 +58,16 @@ const std::array<field, 29> table{{
     {"log", "format", +[](config& c) -> log_format& { return c.log.format; }},
 
     {"metrics", "listen", +[](config& c) -> std::optional<listen_address>& { return c.metrics.listen; }},
+
+    // Zero is allowed and the default: keep everything. Ten years bound the
+    // age (sent to the database as seconds; far from any overflow).
+    {"retention", "max_age", +[](config& c) -> duration& { return c.retention.max_age; }, 0, 3650 * one_day_ms},
+    {"retention", "max_entries_per_feed", +[](config& c) -> int& { return c.retention.max_entries_per_feed; }, 0,
+     100'000'000},
 }};
 
-constexpr std::array<std::string_view, 7> sections{"database", "fetch", "queue", "schedule",
-                                                   "shutdown", "log",   "metrics"};
+constexpr std::array<std::string_view, 8> sections{"database", "fetch", "queue",   "schedule",
+                                                   "shutdown", "log",   "metrics", "retention"};
 constexpr std::array<std::string_view, 4> level_names{"debug", "info", "warning", "error"};
 // Same order as log_format: automatic is spelled "auto" in the file.
 constexpr std::array<std::string_view, 3> format_names{"auto", "text", "json"};

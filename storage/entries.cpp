@@ -47,6 +47,11 @@ constexpr const char* upsert_entries_sql =
     " CROSS JOIN LATERAL (SELECT CASE WHEN octet_length(e.guid) <= 1000 THEN e.guid"
     "  ELSE 'sha256:' || encode(sha256(convert_to(e.guid, 'UTF8')), 'hex') END AS guid) AS k"
     " ORDER BY k.guid, e.i), "
+    // A purged entry the feed still carries keeps its tombstone (retention.hpp,
+    // tombstone_unseen_limit); written at most once a day per tombstone.
+    "seen AS ("
+    " UPDATE entry_tombstones t SET last_seen_at = now() FROM batch b"
+    " WHERE t.feed_id = $1::bigint AND t.guid = b.guid AND t.last_seen_at < now() - interval '1 day'), "
     "upserted AS ("
     " INSERT INTO entries AS x (feed_id, guid, url, title, author, summary, content, published_at, updated_at,"
     "  categories, fingerprint)"
@@ -55,6 +60,8 @@ constexpr const char* upsert_entries_sql =
     " FROM batch b"
     " WHERE NOT EXISTS (SELECT 1 FROM entries o"
     "  WHERE o.feed_id = $1::bigint AND o.guid = b.guid AND o.fingerprint = b.fingerprint)"
+    // Retention purged it (storage/retention.hpp): not stored again.
+    "  AND NOT EXISTS (SELECT 1 FROM entry_tombstones t WHERE t.feed_id = $1::bigint AND t.guid = b.guid)"
     " ON CONFLICT (feed_id, guid) DO UPDATE SET url = EXCLUDED.url, title = EXCLUDED.title,"
     "  author = EXCLUDED.author, summary = EXCLUDED.summary, content = EXCLUDED.content,"
     "  published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at,"

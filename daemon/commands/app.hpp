@@ -44,6 +44,7 @@ int run_feeds_remove(const context& ctx, const std::string& url_or_id);
 int run_feeds_enable(const context& ctx, const std::string& url_or_id);
 int run_feeds_import(const context& ctx, const std::filesystem::path& file, bool check);
 int run_feeds_export(const context& ctx);
+int run_purge(const context& ctx, bool dry_run);
 int run_parse(const std::string& file, const std::string& base_url, const std::string& charset);
 
 // The password of database.password_file (trailing newline removed), or an

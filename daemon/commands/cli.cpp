@@ -65,6 +65,8 @@ struct arguments {
   CLI::App* disable = nullptr;
   CLI::App* set = nullptr;
   CLI::App* parse = nullptr;
+  CLI::App* purge = nullptr;
+  bool purge_dry_run = false;
 };
 
 void add_feeds_commands(CLI::App& app, arguments& a) {
@@ -111,6 +113,8 @@ void add_commands(CLI::App& app, arguments& a) {
   a.check = app.add_subcommand("check-config", "validate the configuration and exit 0 or 78");
   a.migrate = app.add_subcommand("migrate", "create or upgrade the database schema, then exit");
   add_feeds_commands(app, a);
+  a.purge = app.add_subcommand("purge", "apply retention.* once now: delete what is over the limits");
+  a.purge->add_flag("--dry-run", a.purge_dry_run, "print per feed what would be purged, and the total; delete nothing");
   a.parse = app.add_subcommand("parse", "parse one document as the daemon would; print JSON");
   a.parse->add_option("--url", a.parse_url, "document URL: base for relative links");
   a.parse->add_option("--charset", a.parse_charset, "charset as an HTTP Content-Type would give it");
@@ -146,6 +150,7 @@ int run_command(const arguments& a, const context& ctx) {
   if (a.enable->parsed()) return run_feeds_enable(ctx, a.enable_what);
   if (a.import->parsed()) return run_feeds_import(ctx, a.import_file, !a.import_no_check);
   if (a.export_->parsed()) return run_feeds_export(ctx);
+  if (a.purge->parsed()) return run_purge(ctx, a.purge_dry_run);
   logger log = logger_of(ctx.settings.log);
   return run_daemon(ctx, a.once, log);
 }

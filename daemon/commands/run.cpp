@@ -20,6 +20,7 @@
 #include "notify.hpp"
 #include "open_database.hpp"
 #include "feedd/storage/feed_views.hpp"
+#include "retention_thread.hpp"
 #include "run_progress.hpp"
 #include "scheduler.hpp"
 #include "store_worker.hpp"
@@ -360,6 +361,9 @@ int run_daemon(const context& ctx, bool once, logger& log) {
   int code = exit_ok;
   {
     io_threads threads(io, settings.fetch.threads, log);
+    // run --once fetches and exits; purging is the daemon's, or `feedd purge`'s.
+    std::optional<retention_thread> retention;
+    if (!once) retention.emplace(ctx, log);
     code = store_until_drained(*db, queue, fetch_side, metrics, ctx, once, log);
     metrics.stop();
     signals.stop();

@@ -20,6 +20,7 @@
 #include <boost/beast/http.hpp>
 
 #include "connection_counters.hpp"
+#include "purge_counters.hpp"
 #include "version.hpp"
 #include "feedd/expected.hpp"
 
@@ -201,6 +202,7 @@ class server_state : public std::enable_shared_from_this<server_state> {
     } else {
       auto current = snapshot_;
       current.connections_reused = connections_reused();
+      current.entries_purged = entries_purged();
       res = plain(http::status::ok, render_prometheus(current, version()));
       res.set(http::field::content_type, exposition_type);
     }

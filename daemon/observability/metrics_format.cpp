@@ -105,6 +105,8 @@ std::string render_prometheus(const metrics_snapshot& s, std::string_view versio
   e.family("feedd_connections_reused_total", "counter",
            "HTTP requests sent on a connection kept open from an earlier request.");
   e.sample(s.connections_reused);
+  e.family("feedd_entries_purged_total", "counter", "Entries deleted by retention (retention.*), each leaving a tombstone.");
+  e.sample(s.entries_purged);
   e.family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
   e.sample(sample_value(s.started_at_unix));
   return e.take();

@@ -14,6 +14,7 @@ struct metrics_snapshot {
   run_counters counters;
   std::int64_t queue_depth = 0, queue_capacity = 0, outstanding = 0;  // gauges
   std::int64_t connections_reused = 0;  // connection_counters.hpp, read by the server at each scrape
+  std::int64_t entries_purged = 0;  // purge_counters.hpp, read by the server at each scrape
   double started_at_unix = 0;  // process start, seconds since epoch
 };
 

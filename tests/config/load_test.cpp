@@ -57,6 +57,8 @@ TEST(ConfigLoad, EmptyDocumentGivesSpecDefaults) {
   EXPECT_EQ(c.log.level, log_level::info);
   EXPECT_EQ(c.log.format, log_format::automatic);
   EXPECT_EQ(c.metrics.listen, std::nullopt);
+  EXPECT_EQ(c.retention.max_age, 0ms);
+  EXPECT_EQ(c.retention.max_entries_per_feed, 0);
 }
 
 TEST(ConfigLoad, FileWithOnlyCommentsAndEmptySectionsGivesDefaults) {
@@ -104,9 +106,11 @@ TEST(ConfigLoad, ReadsEveryKeyOfTheSpec) {
   EXPECT_EQ(c.log.level, log_level::debug);
   EXPECT_EQ(c.log.format, log_format::json);
   EXPECT_EQ(c.metrics.listen, (listen_address{"127.0.0.1", 9118}));
+  EXPECT_EQ(c.retention.max_age, 90 * 24h);
+  EXPECT_EQ(c.retention.max_entries_per_feed, 1000);
   // Nothing in the fixture may equal its default, or the test could not
   // notice that key being ignored.
-  EXPECT_EQ(describe_changes(load_string("", "1.0").value(), c).size(), 27u);
+  EXPECT_EQ(describe_changes(load_string("", "1.0").value(), c).size(), 29u);
 }
 
 TEST(ConfigLoad, ExplicitUserAgentReplacesTheVersionDefault) {

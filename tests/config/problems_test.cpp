@@ -144,6 +144,10 @@ TEST(ConfigProblems, CountsBelowTheirMinimum) {
       {"fetch:\n  max_redirects: -1\n", "fetch.max_redirects", 2, "must be at least 0, got \"-1\""},
       {"queue:\n  capacity: 0\n", "queue.capacity", 2, "must be at least 1"},
       {"schedule:\n  claim_batch: 0\n", "schedule.claim_batch", 2, "must be at least 1"},
+      {"retention:\n  max_entries_per_feed: -1\n", "retention.max_entries_per_feed", 2, "must be at least 0"},
+      {"retention:\n  max_age: -1d\n", "retention.max_age", 2, "must not be negative"},
+      {"retention:\n  max_age: 3651d\n", "retention.max_age", 2, "is too large: at most 3650d"},
+      {"retention:\n  max_age: soon\n", "retention.max_age", 2, "expected a duration such as 30s"},
   };
   for (const auto& row : rows) expect_problem(row);
 }

@@ -19,6 +19,7 @@
 #include <gtest/gtest.h>
 
 #include "connection_counters.hpp"
+#include "purge_counters.hpp"
 #include "version.hpp"
 
 namespace feedd::daemon {
@@ -40,6 +41,7 @@ metrics_snapshot sample_snapshot() {
   s.outstanding = 9;
   s.counters.database_errors = 4;
   s.connections_reused = 6;
+  s.entries_purged = 7;
   s.started_at_unix = 1700000000.25;
   return s;
 }
@@ -76,6 +78,9 @@ TEST(RenderPrometheus, WritesEveryFamilyWithHelpAndTypeInTextFormat004) {
             "request.\n"
             "# TYPE feedd_connections_reused_total counter\n"
             "feedd_connections_reused_total 6\n"
+            "# HELP feedd_entries_purged_total Entries deleted by retention (retention.*), each leaving a tombstone.\n"
+            "# TYPE feedd_entries_purged_total counter\n"
+            "feedd_entries_purged_total 7\n"
             "# HELP process_start_time_seconds Start time of the process since unix epoch in seconds.\n"
             "# TYPE process_start_time_seconds gauge\n"
             "process_start_time_seconds 1700000000.25\n");
@@ -192,6 +197,7 @@ TEST_F(MetricsServer, ServesThePublishedSnapshotAtMetrics) {
   EXPECT_NE(r.head.find("\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"), std::string::npos) << r.head;
   auto served = s;
   served.connections_reused = connections_reused();  // the server's own reading, not the snapshot's
+  served.entries_purged = entries_purged();
   EXPECT_EQ(r.body, render_prometheus(served, version()));
 }
 
@@ -204,6 +210,17 @@ TEST_F(MetricsServer, ReadsTheReusedConnectionsCountAtEachScrape) {
   const auto line = "\nfeedd_connections_reused_total " + std::to_string(connections_reused()) + "\n";
   EXPECT_GE(connections_reused(), 2);
   EXPECT_NE(r.body.find(line), std::string::npos) << r.body;
+}
+
+TEST_F(MetricsServer, ReadsThePurgedEntriesCountAtEachScrape) {
+  start();
+  server_->publish(sample_snapshot());
+  count_entries_purged(500);
+  count_entries_purged(12);
+  const auto r = exchange("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+  EXPECT_GE(entries_purged(), 512);
+  EXPECT_NE(r.body.find("\nfeedd_entries_purged_total " + std::to_string(entries_purged()) + "\n"), std::string::npos)
+      << r.body;
 }
 
 TEST_F(MetricsServer, ServesOnlyTheLatestSnapshot) {
@@ -224,6 +241,7 @@ TEST_F(MetricsServer, AnswersHeadWithTheHeaderOfGetAndNoBody) {
   EXPECT_EQ(r.status_line, "HTTP/1.1 200 OK");
   auto served = sample_snapshot();
   served.connections_reused = connections_reused();
+  served.entries_purged = entries_purged();
   const auto length = render_prometheus(served, version()).size();
   EXPECT_NE(r.head.find("\r\nContent-Length: " + std::to_string(length) + "\r\n"), std::string::npos) << r.head;
   EXPECT_EQ(r.body, "");

@@ -7,6 +7,10 @@ namespace {
 
 using kind = storage::db_error::kind;
 
+// The schema version this feedd migrates to (the last of storage/migrations.cpp).
+constexpr int latest = 6;
+const std::string latest_text = std::to_string(latest);
+
 // "column:type" of the contract columns of one table, sorted by name.
 std::string columns(const test_database& t, const std::string& table, const std::string& names) {
   return t.scalar("SELECT string_agg(column_name || ':' || data_type, ',' ORDER BY column_name) "
@@ -19,7 +23,7 @@ TEST(StorageMigrations, CreatesTheContractTablesInAnEmptyDatabase) {
   auto db = open_database(t);
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(*version, latest);
   EXPECT_EQ(columns(t, "feeds",
                     "id,url,title,site_url,etag,last_modified,interval,next_check_at,last_checked_at,"
                     "last_status,last_error,error_count,disabled"),
@@ -57,8 +61,8 @@ TEST(StorageMigrations, RunningTwiceChangesNothing) {
   ASSERT_TRUE(storage::migrate(db).has_value());
   auto again = storage::migrate(db);
   ASSERT_TRUE(again.has_value()) << again.error().message;
-  EXPECT_EQ(*again, 5);
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(*again, latest);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), latest_text);
 }
 
 TEST(StorageMigrations, RefusesADatabaseWithANewerSchema) {
@@ -68,11 +72,11 @@ TEST(StorageMigrations, RefusesADatabaseWithANewerSchema) {
   auto version = storage::migrate(db);
   ASSERT_FALSE(version.has_value());
   EXPECT_EQ(version.error().what, kind::schema);
-  EXPECT_EQ(version.error().message, "storage: migrate: database schema version 999 is newer than this feedd (5)");
+  EXPECT_EQ(version.error().message, "storage: migrate: database schema version 999 is newer than this feedd (" + latest_text + ")");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
   EXPECT_EQ(checked.error().what, kind::schema);
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "6");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), std::to_string(latest + 1));
 }
 
 TEST(StorageMigrations, CheckSchemaRefusesAnEmptyDatabase) {
@@ -90,14 +94,16 @@ TEST(StorageMigrations, CheckSchemaAcceptsTheCurrentSchema) {
   auto db = open_migrated(t);
   auto checked = storage::check_schema(db);
   ASSERT_TRUE(checked.has_value()) << checked.error().message;
-  EXPECT_EQ(*checked, 5);
+  EXPECT_EQ(*checked, latest);
 }
 
-// What version 6 (the OPML folder; 5 in this branch's numbering until the
-// versions of parallel branches are merged) adds, dropped again.
+// What the versions after 4 add, dropped again: version 6 (the OPML
+// folder, schema_v6.hpp) and version 7 (retention, schema_v7.hpp).
 void downgrade_to_version_4(const test_database& t) {
   t.exec("ALTER TABLE feeds DROP COLUMN category");
-  t.exec("DELETE FROM schema_migrations WHERE version = 5");
+  t.exec("DROP TABLE entry_tombstones");
+  t.exec("DROP INDEX entries_feed_age_idx");
+  t.exec("DELETE FROM schema_migrations WHERE version > 4");
 }
 
 // What version 4 adds, dropped again.
@@ -128,7 +134,7 @@ TEST(StorageMigrations, OpmlFolderColumnIsAddedToExistingFeeds) {
   t.exec("INSERT INTO feeds (url, title) VALUES ('https://example.com/f', 'F')");
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(*version, latest);
   EXPECT_EQ(t.scalar("SELECT title || ':' || coalesce(category, 'null') FROM feeds"), "F:null");
 }
 
@@ -143,11 +149,11 @@ TEST(StorageMigrations, UpgradesAVersionOneDatabaseInPlace) {
   t.exec("DELETE FROM schema_migrations WHERE version = 2");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
-  EXPECT_NE(checked.error().message.find("version 1 is older than this feedd (5); run feedd migrate"), std::string::npos)
+  EXPECT_NE(checked.error().message.find("version 1 is older than this feedd (" + latest_text + "); run feedd migrate"), std::string::npos)
       << checked.error().message;
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(*version, latest);
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', url, error_count, gone_since IS NULL, moved_to IS NULL, host) FROM feeds"),
             "https://example.com/feed|3|t|t|example.com:443");
 }
@@ -166,11 +172,11 @@ TEST(StorageMigrations, UpgradesAVersionTwoDatabaseWithFeeds) {
          "('https://off.example/feed', now(), true)");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
-  EXPECT_NE(checked.error().message.find("version 2 is older than this feedd (5)"), std::string::npos)
+  EXPECT_NE(checked.error().message.find("version 2 is older than this feedd (" + latest_text + ")"), std::string::npos)
       << checked.error().message;
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(*version, latest);
   EXPECT_EQ(t.scalar("SELECT string_agg(host, ',' ORDER BY id) FROM feeds"),
             "a.example:443,a.example:443,::1:9000,,off.example:443");
   // One row per host with an enabled feed, bounded by its oldest feed.
@@ -193,11 +199,11 @@ TEST(StorageMigrations, UpgradesAVersionThreeDatabaseWithFeeds) {
   t.exec("INSERT INTO feeds (url) VALUES ('https://a.example/1')");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
-  EXPECT_NE(checked.error().message.find("version 3 is older than this feedd (5)"), std::string::npos)
+  EXPECT_NE(checked.error().message.find("version 3 is older than this feedd (" + latest_text + ")"), std::string::npos)
       << checked.error().message;
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(*version, latest);
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', skip_hours, skip_days) FROM feeds"), "0|0");
   EXPECT_EQ(t.scalar("SELECT indexdef FROM pg_indexes WHERE indexname = 'entries_feed_first_seen_idx'"),
             "CREATE INDEX entries_feed_first_seen_idx ON public.entries USING btree (feed_id, first_seen_at)");
@@ -227,8 +233,8 @@ TEST(StorageMigrations, ConcurrentMigrationsAllSucceedOnce) {
       });
     }
   }
-  for (const auto& outcome : outcomes) EXPECT_EQ(outcome, "5");
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "5");
+  for (const auto& outcome : outcomes) EXPECT_EQ(outcome, latest_text);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), latest_text);
 }
 
 }  // namespace

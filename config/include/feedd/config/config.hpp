@@ -98,6 +98,14 @@ struct metrics_settings {
   friend bool operator==(const metrics_settings&, const metrics_settings&) = default;
 };
 
+// README "Retention": 0 means no limit (the default: keep everything).
+struct retention_settings {
+  duration max_age{0};
+  int max_entries_per_feed = 0;
+
+  friend bool operator==(const retention_settings&, const retention_settings&) = default;
+};
+
 struct config {
   database_settings database;
   fetch_settings fetch;
@@ -106,6 +114,7 @@ struct config {
   shutdown_settings shutdown;
   log_settings log;
   metrics_settings metrics;
+  retention_settings retention;
 
   friend bool operator==(const config&, const config&) = default;
 };
