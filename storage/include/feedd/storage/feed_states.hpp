@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+
+#include "feedd/expected.hpp"
+#include "feedd/storage/database.hpp"
+
+namespace feedd::storage {
+
+// Feeds by state, for the feedd_feeds gauge: enabled and not failing,
+// enabled with errors since their last good check, disabled, and enabled
+// and due now (overlapping ok and failing).
+struct feed_states {
+  std::int64_t ok = 0, failing = 0, disabled = 0, due = 0;
+};
+
+// One scan of feeds (a few milliseconds per 100,000 feeds): run on the
+// store thread at most every 30 s, never per fetch.
+expected<feed_states, db_error> count_feed_states(database& db);
+
+}  // namespace feedd::storage
