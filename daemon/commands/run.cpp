@@ -16,6 +16,7 @@
 #include "app.hpp"
 #include "bounded_queue.hpp"
 #include "from_config.hpp"
+#include "io_while_connecting.hpp"
 #include "metrics.hpp"
 #include "notify.hpp"
 #include "open_database.hpp"
@@ -342,11 +343,16 @@ int run_daemon(const context& ctx, bool once, logger& log) {
   const sigset_t blocked = handled_signals();
   pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
 
-  auto db = database_at_start(ctx, once, log);
+  net::io_context io(settings.fetch.threads);
+  metrics_wiring metrics;
+  if (const int failed = metrics.start(io, settings, log); failed != exit_ok) return failed;
+  auto db = [&] {
+    io_while_connecting serving(io);
+    return database_at_start(ctx, once, log);
+  }();
   if (!db) return db.error();
   if (signalled_within(milliseconds(0))) return exit_ok;
 
-  net::io_context io(settings.fetch.threads);
   std::string tls_error;
   auto client = fetcher::create(io, fetch_options_of(settings.fetch), tls_error);
   if (!client) {
@@ -358,8 +364,6 @@ int run_daemon(const context& ctx, bool once, logger& log) {
   signal_handler signals(io, ctx, log, fetch_side, queue);
   signals.wait();
   pthread_sigmask(SIG_UNBLOCK, &blocked, nullptr);
-  metrics_wiring metrics;
-  if (const int failed = metrics.start(io, settings, log); failed != exit_ok) return failed;
 
   int code = exit_ok;
   {

@@ -75,6 +75,26 @@ TEST(Health, ReadyzAndMetricsFollowADatabaseOutageAsItHappens) {
   EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
 }
 
+// While `run` waits for the database at start-up the endpoints answer
+// already: alive, not ready, the database down.
+TEST(Health, EndpointsAnswerWhileTheDaemonWaitsForTheDatabaseAtStartUp) {
+  temp_dir dir;
+  const auto config = dir.path() / "feedd.yaml";
+  const int port = free_port();
+  write_file(config, "database:\n  url: \"host=" + (dir.path() / "nowhere").string() +
+                         " user=postgres dbname=feedd\"\nmetrics:\n  listen: \"127.0.0.1:" + std::to_string(port) + "\"\n");
+  const auto log = dir.path() / "feedd.log";
+  process daemon({{feedd_binary().string(), "--config", config.string(), "run"}, {}, {"NOTIFY_SOCKET"}, "", log});
+  std::string alive;
+  ASSERT_TRUE(eventually([&] { return (alive = http_get(port, "/healthz")) == "{\"status\":\"ok\"}\n"; }, 10s))
+      << alive << read_file(log);
+  const auto not_ready = http_get(port, "/readyz");
+  EXPECT_NE(not_ready.find("{\"status\":\"not ready\",\"database\":\"down since 20"), std::string::npos) << not_ready;
+  EXPECT_EQ(sample(http_get(port, "/metrics"), "feedd_database_up"), 0);
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(5s), 0) << read_file(log);
+}
+
 // A port held by another process may be freed later: exit 1, which the
 // unit's Restart=on-failure retries, not 78, which it never does.
 TEST(Health, AMetricsPortInUseExitsOneSoThatSystemdRetries) {
