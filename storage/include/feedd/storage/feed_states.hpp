@@ -14,8 +14,9 @@ struct feed_states {
   std::int64_t ok = 0, failing = 0, disabled = 0, due = 0;
 };
 
-// One scan of feeds (a few milliseconds per 100,000 feeds): run on the
-// store thread at most every 30 s, never per fetch.
+// One sequential scan of feeds (100,000 feeds: 350-550 ms measured on a
+// 2-core machine at load average 14, where a bare count(*) took 90-150 ms):
+// run on the store thread at most every 30 s, never per fetch.
 expected<feed_states, db_error> count_feed_states(database& db);
 
 }  // namespace feedd::storage
