@@ -15,7 +15,7 @@ namespace feedd::daemon {
 // when no response came (DNS, connect, TLS, timeout, limits).
 inline constexpr std::array<std::string_view, 6> status_classes = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
-// Feeds by state, counted by the store thread's own query (feed_states.hpp).
+// Feeds by state, counted by the store thread's own query (feed_state_totals.hpp).
 struct feed_state_counts {
   std::int64_t ok = 0, failing = 0, disabled = 0, due = 0;
 };

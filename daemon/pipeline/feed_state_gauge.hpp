@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "database_retry.hpp"
-#include "feedd/storage/feed_states.hpp"
+#include "feedd/storage/feed_state_totals.hpp"
 #include "live_metrics.hpp"
 
 namespace feedd::daemon {

@@ -1,4 +1,4 @@
-#include "feedd/storage/feed_states.hpp"
+#include "feedd/storage/feed_state_totals.hpp"
 
 #include "session.hpp"
 
@@ -15,11 +15,11 @@ constexpr const char* count_sql =
 
 }  // namespace
 
-expected<feed_states, db_error> count_feed_states(database& db) {
+expected<feed_state_totals, db_error> count_feed_states(database& db) {
   auto r = db.internals().exec("count feed states", count_sql);
   if (!r) return unexpected{r.error()};
   const PGresult* rows = r->get();
-  return feed_states{pq::integer(rows, 0, 0), pq::integer(rows, 0, 1), pq::integer(rows, 0, 2), pq::integer(rows, 0, 3)};
+  return feed_state_totals{pq::integer(rows, 0, 0), pq::integer(rows, 0, 1), pq::integer(rows, 0, 2), pq::integer(rows, 0, 3)};
 }
 
 }  // namespace feedd::storage
