@@ -1,5 +1,8 @@
 #include "open_database.hpp"
 
+#include "live_metrics.hpp"
+#include "notify.hpp"
+
 namespace feedd::daemon {
 
 expected<storage::database, open_error> open_database(const config::database_settings& settings,
@@ -26,6 +29,13 @@ void log_open_error(logger& log, const open_error& e, int attempt) {
     log.error("database", {{"step", "connect"}, {"error", e.message}});
   }
   if (e.what == open_error::kind::credentials) log.error("config", {{"error", refused_credentials}});
+}
+
+void announce_database_wait(logger& log, const open_error& e, int attempt, std::chrono::milliseconds backoff) {
+  log.info("database_wait", {{"try", attempt}, {"backoff_ms", static_cast<std::int64_t>(backoff.count())}});
+  notify_status("waiting for database: " + e.message);
+  notify_extend_timeout(std::chrono::duration_cast<std::chrono::microseconds>(backoff + connect_try_allowance));
+  record_database_up(false);
 }
 
 expected<int, storage::db_error> prepare_schema(storage::database& db, const config::database_settings& settings) {

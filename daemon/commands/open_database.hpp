@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,14 @@ expected<storage::database, open_error> open_database(const config::database_set
 // as a config event, anything else as a database event of its `attempt`
 // (0: not counted), refused credentials with a config event after it.
 void log_open_error(logger& log, const open_error& e, int attempt = 0);
+
+// Before `run` waits `backoff` for a database that is not up yet: says so in
+// the log (event=database_wait), to systemd (STATUS=waiting for database:
+// <reason>) and to /readyz, and asks systemd (EXTEND_TIMEOUT_USEC=) for the
+// backoff plus connect_try_allowance, so that TimeoutStartSec= neither ends
+// the wait nor starts a restart loop while the retries go on.
+inline constexpr std::chrono::seconds connect_try_allowance{30};
+void announce_database_wait(logger& log, const open_error& e, int attempt, std::chrono::milliseconds backoff);
 
 // Creates or upgrades the schema when database.migrate is on, else checks
 // that it is current: the schema's version.

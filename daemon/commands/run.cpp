@@ -16,6 +16,7 @@
 #include "app.hpp"
 #include "bounded_queue.hpp"
 #include "from_config.hpp"
+#include "io_while_connecting.hpp"
 #include "metrics.hpp"
 #include "notify.hpp"
 #include "open_database.hpp"
@@ -83,10 +84,12 @@ expected<storage::database, int> connect_at_start(const context& ctx, bool once,
   milliseconds backoff{500};
   for (int attempt = 1;; ++attempt) {
     auto db = open_database(ctx.settings.database, "feedd-store", true);
+    if (db && attempt > 1) notify_status("database connected");
     if (db) return std::move(*db);
     const auto& e = db.error();
     log_open_error(log, e, attempt);
     if (once || e.what != open_error::kind::unreachable) return unexpected{e.exit_code()};
+    announce_database_wait(log, e, attempt, backoff);
     if (signalled_within(backoff)) return unexpected{exit_ok};
     backoff = std::min(backoff * 2, milliseconds(30'000));
   }
@@ -206,22 +209,24 @@ class signal_handler {
 // the last claim that came back.
 class metrics_wiring {
  public:
-  // False (logged) when the address cannot be listened on.
-  bool start(net::io_context& io, const config::config& settings, logger& log) {
+  // exit_ok, or the exit code (logged) when the address cannot be listened
+  // on: 1 when that may clear (the port in use, the address not assigned
+  // yet), so that systemd's Restart=on-failure tries again; 78 otherwise.
+  int start(net::io_context& io, const config::config& settings, logger& log) {
     snapshot_.queue_capacity = settings.queue.capacity;
     snapshot_.started_at_unix =
         std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-    if (!settings.metrics.listen) return true;
-    std::string error;
-    server_ = metrics_server::start(io, *settings.metrics.listen, error);
+    if (!settings.metrics.listen) return exit_ok;
+    metrics_server::failure why;
+    server_ = metrics_server::start(io, *settings.metrics.listen, why);
     if (!server_) {
-      log.error("metrics", {{"error", error}});
-      return false;
+      log.error("metrics", {{"error", why.message}, {"exit", why.may_clear ? "1: may clear, restart" : "78: configuration"}});
+      return why.may_clear ? exit_failure : exit_config;
     }
     server_->publish(snapshot_);
     log.info("metrics", {{"listen", config::to_string(*settings.metrics.listen)}, {"port", static_cast<int>(server_->port())},
                          {"path", "/metrics"}});
-    return true;
+    return exit_ok;
   }
 
   void publish(const run_counters& c, std::size_t queue_depth, int outstanding) {
@@ -339,11 +344,16 @@ int run_daemon(const context& ctx, bool once, logger& log) {
   const sigset_t blocked = handled_signals();
   pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
 
-  auto db = database_at_start(ctx, once, log);
+  net::io_context io(settings.fetch.threads);
+  metrics_wiring metrics;
+  if (const int failed = metrics.start(io, settings, log); failed != exit_ok) return failed;
+  auto db = [&] {
+    io_while_connecting serving(io);
+    return database_at_start(ctx, once, log);
+  }();
   if (!db) return db.error();
   if (signalled_within(milliseconds(0))) return exit_ok;
 
-  net::io_context io(settings.fetch.threads);
   std::string tls_error;
   auto client = fetcher::create(io, fetch_options_of(settings.fetch), tls_error);
   if (!client) {
@@ -355,8 +365,6 @@ int run_daemon(const context& ctx, bool once, logger& log) {
   signal_handler signals(io, ctx, log, fetch_side, queue);
   signals.wait();
   pthread_sigmask(SIG_UNBLOCK, &blocked, nullptr);
-  metrics_wiring metrics;
-  if (!metrics.start(io, settings, log)) return exit_config;
 
   int code = exit_ok;
   {

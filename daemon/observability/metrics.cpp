@@ -20,6 +20,8 @@
 #include <boost/beast/http.hpp>
 
 #include "connection_counters.hpp"
+#include "health.hpp"
+#include "live_metrics.hpp"
 #include "purge_counters.hpp"
 #include "version.hpp"
 #include "feedd/expected.hpp"
@@ -197,12 +199,20 @@ class server_state : public std::enable_shared_from_this<server_state> {
     if (req.method() != http::verb::get && !head) {
       res = plain(http::status::method_not_allowed, "method not allowed\n");
       res.set(http::field::allow, "GET, HEAD");  // RFC 9110 15.5.6
-    } else if (path_of(req.target()) != "/metrics") {
+    } else if (const auto path = path_of(req.target()); path == "/healthz" || path == "/readyz") {
+      const auto health = path == "/healthz" ? liveness() : readiness(read_live_state());
+      res = plain(health.ok ? http::status::ok : http::status::service_unavailable, health.body);
+      res.set(http::field::content_type, "application/json");
+    } else if (path != "/metrics") {
       res = plain(http::status::not_found, "not found\n");
     } else {
       auto current = snapshot_;
       current.connections_reused = connections_reused();
       current.entries_purged = entries_purged();
+      current.live = read_live_state();
+      // Counted where the error happens, not when the store thread next
+      // publishes: that is after the outage.
+      current.counters.database_errors = current.live.database_errors;
       res = plain(http::status::ok, render_prometheus(current, version()));
       res.set(http::field::content_type, exposition_type);
     }
@@ -245,15 +255,27 @@ class metrics_server_impl final : public metrics_server {
 std::unique_ptr<metrics_server> metrics_server::start(boost::asio::io_context& io,
                                                       const config::listen_address& listen, std::string& error,
                                                       const metrics_limits& limits) {
+  failure why;
+  auto server = start(io, listen, why, limits);
+  error = why.message;
+  return server;
+}
+
+std::unique_ptr<metrics_server> metrics_server::start(boost::asio::io_context& io,
+                                                      const config::listen_address& listen, failure& why,
+                                                      const metrics_limits& limits) {
   const auto fail = [&](const std::string& detail) {
-    error = "metrics: listen " + config::to_string(listen) + ": " + detail;
+    why.message = "metrics: listen " + config::to_string(listen) + ": " + detail;
     return nullptr;
   };
   if (listen.host.empty()) return fail("no host given");
   const auto endpoints = endpoints_of(io, listen);
   if (!endpoints) return fail(endpoints.error());
   auto state = std::make_shared<server_state>(io, limits);
-  if (const auto ec = state->open(*endpoints)) return fail(ec.message());
+  if (const auto ec = state->open(*endpoints)) {
+    why.may_clear = ec == net::error::address_in_use || ec == boost::system::errc::address_not_available;
+    return fail(ec.message());
+  }
   const auto port = state->bound_port();
   state->launch();
   return std::make_unique<metrics_server_impl>(std::move(state), port);

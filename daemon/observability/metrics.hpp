@@ -34,6 +34,15 @@ class metrics_server {
   // ("metrics: listen 127.0.0.1:9118: Address already in use").
   static std::unique_ptr<metrics_server> start(boost::asio::io_context& io, const config::listen_address& listen,
                                                std::string& error, const metrics_limits& limits = {});
+  // The same, also telling a failure that may clear by itself (the port in
+  // use by another process, the address not assigned yet: EADDRINUSE,
+  // EADDRNOTAVAIL) from one that will not (a name that does not resolve).
+  struct failure {
+    std::string message;
+    bool may_clear = false;
+  };
+  static std::unique_ptr<metrics_server> start(boost::asio::io_context& io, const config::listen_address& listen,
+                                               failure& why, const metrics_limits& limits = {});
   virtual ~metrics_server() = default;
   virtual void publish(const metrics_snapshot& s) = 0;  // thread-safe: posts the copy to the server's strand
   virtual void stop() = 0;                               // thread-safe: closes the acceptor and open connections

@@ -67,12 +67,70 @@ class exposition {
     out_ += '\n';
   }
 
+  // Cumulative buckets, then _sum and _count (text format: histogram).
+  void buckets(const histogram& h) {
+    const std::string base(name_);
+    std::int64_t cumulative = 0;
+    for (std::size_t i = 0; i < h.counts.size(); ++i) {
+      cumulative += h.counts[i];
+      const std::string le = i < h.bounds.size() ? sample_value(h.bounds[i]) : "+Inf";
+      line(base + "_bucket{le=\"" + le + "\"}", std::to_string(cumulative));
+    }
+    line(base + "_sum", sample_value(h.sum));
+    line(base + "_count", std::to_string(h.count));
+  }
+
   std::string take() { return std::move(out_); }
 
  private:
+  void line(const std::string& series, const std::string& value) {
+    out_ += series;
+    out_ += ' ';
+    out_ += value;
+    out_ += '\n';
+  }
+
   std::string out_;
   std::string_view name_;
 };
+
+void render_live(exposition& e, const live_state& l) {
+  e.family("feedd_database_up", "gauge", "1 while the store thread's database connection works, else 0.");
+  e.sample(l.database_up ? 1 : 0);
+  e.family("feedd_database_reconnects_total", "counter", "Reconnections of the store thread after a lost connection.");
+  e.sample(l.database_reconnects);
+  e.family("feedd_store_last_step_timestamp_seconds", "gauge",
+           "When the store thread last finished a database step (idle polls included); 0: never.");
+  e.sample(sample_value(l.last_step_at));
+  e.family("feedd_last_store_success_timestamp_seconds", "gauge",
+           "When the store thread last wrote a fetched feed's result; 0: never.");
+  e.sample(sample_value(l.last_store_at));
+  e.family("feedd_fetch_responses_total", "counter", "Fetches finished, by HTTP status class of the final response (none: no response).");
+  for (std::size_t i = 0; i < status_classes.size(); ++i) e.sample("class", status_classes[i], l.fetches_by_class[i]);
+  e.family("feedd_fetch_wire_bytes_total", "counter", "Response body bytes read off the network, before decompression.");
+  e.sample(l.wire_bytes);
+  e.family("feedd_fetch_duration_seconds", "histogram", "Time of one fetch, redirects included.");
+  e.buckets(l.fetch_duration);
+  e.family("feedd_store_step_duration_seconds", "histogram",
+           "Time of one feed's write transaction on the store thread, retries included.");
+  e.buckets(l.store_step_duration);
+  if (l.feeds) {
+    e.family("feedd_feeds", "gauge",
+             "Feeds by state (ok, failing: last check failed, disabled; due: enabled and due now), counted every 30 s.");
+    e.sample("state", "ok", l.feeds->ok);
+    e.sample("state", "failing", l.feeds->failing);
+    e.sample("state", "disabled", l.feeds->disabled);
+    e.sample("state", "due", l.feeds->due);
+  }
+  if (l.resident_bytes >= 0) {
+    e.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
+    e.sample(l.resident_bytes);
+  }
+  if (l.open_descriptors >= 0) {
+    e.family("process_open_fds", "gauge", "Number of open file descriptors.");
+    e.sample(l.open_descriptors);
+  }
+}
 
 }  // namespace
 
@@ -109,6 +167,7 @@ std::string render_prometheus(const metrics_snapshot& s, std::string_view versio
   e.sample(s.entries_purged);
   e.family("process_start_time_seconds", "gauge", "Start time of the process since unix epoch in seconds.");
   e.sample(sample_value(s.started_at_unix));
+  render_live(e, s.live);
   return e.take();
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "live_metrics.hpp"
 #include "run_counters.hpp"
 
 namespace feedd::daemon {
@@ -16,6 +17,7 @@ struct metrics_snapshot {
   std::int64_t connections_reused = 0;  // connection_counters.hpp, read by the server at each scrape
   std::int64_t entries_purged = 0;  // purge_counters.hpp, read by the server at each scrape
   double started_at_unix = 0;  // process start, seconds since epoch
+  live_state live;             // live_metrics.hpp, read by the server at each scrape
 };
 
 // Prometheus text exposition format 0.0.4, HELP and TYPE for every family.

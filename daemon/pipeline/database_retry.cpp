@@ -15,6 +15,8 @@ database_retry::database_retry(storage::database& db, const drain_control& drain
 bool database_retry::again(std::string_view name, const storage::db_error& e, attempt& a) {
   if (e.what == kind::content) return false;
   ++counters_.database_errors;
+  record_database_error();
+  if (e.what == kind::connection) record_database_up(false);
   log_.error("database", {{"step", name}, {"try", a.tries}, {"sqlstate", e.sqlstate}, {"error", e.message}});
   if (e.what != kind::connection && e.what != kind::transient) {
     failed_ = failed_ || e.what == kind::schema;
@@ -29,7 +31,10 @@ bool database_retry::again(std::string_view name, const storage::db_error& e, at
   wait_out(a.backoff);
   a.backoff = std::min(a.backoff * 2, milliseconds(30'000));
   ++a.tries;
-  if (!db_.healthy() && db_.reconnect()) log_.info("database_reconnected", {{"step", name}});
+  if (!db_.healthy() && db_.reconnect()) {
+    record_database_reconnect();
+    log_.info("database_reconnected", {{"step", name}});
+  }
   if (waiting_.alive) waiting_.alive();
   return true;
 }

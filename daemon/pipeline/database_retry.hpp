@@ -8,6 +8,7 @@
 #include "bounded_queue.hpp"
 #include "drain_control.hpp"
 #include "feedd/storage/database.hpp"
+#include "live_metrics.hpp"
 #include "log.hpp"
 #include "messages.hpp"
 #include "run_counters.hpp"
@@ -42,8 +43,10 @@ class database_retry {
   // that means is the caller's to say.
   template <class Step, class... Args>
   auto operator()(std::string_view name, Step&& step, const Args&... args) {
+    const auto started = std::chrono::steady_clock::now();
     for (attempt a;;) {
       auto result = std::invoke(step, db_, args...);
+      if (result) record_store_step(std::chrono::steady_clock::now() - started, writes_a_result(name));
       if (result || !again(name, result.error(), a)) return result;
     }
   }
@@ -57,6 +60,11 @@ class database_retry {
     int tries = 1;
     std::chrono::milliseconds backoff{500};
   };
+
+  // The steps that write a fetched feed's result (finisher.cpp), timed for
+  // feedd_store_step_duration_seconds; the rest (claims, idle waits) only
+  // show that the store thread and its database are alive.
+  static bool writes_a_result(std::string_view name) { return name.starts_with("store") || name.starts_with("finish"); }
 
   // After a failed try: whether to try again (the backoff waited out).
   bool again(std::string_view name, const storage::db_error& e, attempt& a);

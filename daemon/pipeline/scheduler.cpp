@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "live_metrics.hpp"
 
 namespace feedd::daemon {
 
@@ -184,6 +185,8 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     const std::int64_t id = c.feed_id;
     auto self = shared_from_this();
     auto handle = client.start(std::move(request), [self, c = std::move(c)](fetch_response response) mutable {
+      if (response.what != fetch_response::outcome::cancelled)
+        record_fetch(response.status, response.wire_bytes, response.elapsed);
       net::post(self->strand, [self, c = std::move(c), response = std::move(response)]() mutable {
         self->finished(std::move(c), std::move(response));
       });

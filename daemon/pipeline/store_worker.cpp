@@ -71,6 +71,7 @@ int store_worker::run() {
     if (hooks_.alive) hooks_.alive();
     claim_more();
     extend_leases();
+    feed_states_.refresh_if_due(database_);
     if (drain_.finishing() && outstanding_ == 0 && queue_.empty()) break;
     wait_for_work();
     if (steady_clock::now() >= next_summary_) {

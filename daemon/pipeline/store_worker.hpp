@@ -8,6 +8,7 @@
 #include "bounded_queue.hpp"
 #include "database_retry.hpp"
 #include "drain_control.hpp"
+#include "feed_state_gauge.hpp"
 #include "feedd/config/config.hpp"
 #include "feedd/storage/database.hpp"
 #include "finisher.hpp"
@@ -79,6 +80,7 @@ class store_worker {
   run_counters counters_;
   database_retry database_;
   finisher finisher_;
+  feed_state_gauge feed_states_;
 
   std::string owner_;
   int outstanding_ = 0;  // claims handed to the scheduler and not yet back

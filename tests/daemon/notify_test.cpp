@@ -2,6 +2,7 @@
 // played here, so that what SPEC promises under NOTIFY_SOCKET is checked
 // message by message (READY, WATCHDOG, RELOADING, STATUS, STOPPING).
 #include <csignal>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -177,6 +178,40 @@ TEST(SystemdNotify, NotReadyWhileTheDatabaseIsDown) {
   EXPECT_NE(read_file(log).find("step=connect"), std::string::npos) << read_file(log);
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_for(5s), 0) << read_file(log);
+}
+
+// Issue 14: while it waits for the database at start-up, systemd is told
+// why (STATUS=) and that the start goes on (EXTEND_TIMEOUT_USEC= longer
+// than the next backoff), so that TimeoutStartSec= neither ends the wait
+// nor starts a restart loop; each try is logged with its backoff.
+TEST(SystemdNotify, WaitingForTheDatabaseSaysWhyAndExtendsTheStartTimeout) {
+  temp_dir dir;
+  const auto config = dir.path() / "feedd.yaml";
+  write_file(config, "database:\n  url: \"host=" + (dir.path() / "nowhere").string() + " user=postgres dbname=feedd\"\n");
+  notify_socket systemd(dir.path() / "notify");
+  const auto log = dir.path() / "feedd.log";
+  process daemon({{feedd_binary().string(), "--config", config.string(), "run"},
+                  {{"NOTIFY_SOCKET", systemd.path().string()}},
+                  {"JOURNAL_STREAM", "WATCHDOG_USEC", "WATCHDOG_PID"},
+                  "",
+                  log});
+  systemd.collect(2500ms);  // tries at 0, 0.5 s and 1.5 s
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(5s), 0) << read_file(log);
+  std::vector<std::int64_t> extensions;
+  int statuses = 0;
+  for (const auto& [at, line] : systemd.messages()) {
+    if (line.starts_with("EXTEND_TIMEOUT_USEC=")) extensions.push_back(std::stoll(line.substr(20)));
+    if (line.starts_with("STATUS=waiting for database: storage: connect: ")) ++statuses;
+  }
+  ASSERT_GE(extensions.size(), 2u) << systemd.transcript();
+  EXPECT_GE(statuses, 2) << systemd.transcript();
+  // Each covers its backoff (0.5 s, then 1 s) and the next try.
+  EXPECT_GT(extensions[0], 500'000) << systemd.transcript();
+  EXPECT_GT(extensions[1], extensions[0]) << systemd.transcript();
+  const auto text = read_file(log);
+  EXPECT_NE(text.find("event=database_wait try=1 backoff_ms=500"), std::string::npos) << text;
+  EXPECT_NE(text.find("event=database_wait try=2 backoff_ms=1000"), std::string::npos) << text;
 }
 
 }  // namespace

@@ -217,6 +217,12 @@ TEST_F(Shutdown, MetricsEndpointServesTheCountersOfTheRun) {
   }, 20s)) << body << read_file(log);
   EXPECT_NE(body.find("feedd_fetches_total{result=\"failed\"} 1"), std::string::npos) << body;
   EXPECT_NE(body.find("feedd_queue_capacity 32"), std::string::npos) << body;
+  // Counted on the I/O threads as each fetch ends (live_metrics.hpp).
+  EXPECT_NE(body.find("\nfeedd_fetch_responses_total{class=\"2xx\"} 3\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("\nfeedd_fetch_responses_total{class=\"5xx\"} 1\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("\nfeedd_fetch_duration_seconds_count 4\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("\nfeedd_store_step_duration_seconds_count 4\n"), std::string::npos) << body;
+  EXPECT_EQ(body.find("\nfeedd_fetch_wire_bytes_total 0\n"), std::string::npos) << body;
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
 }
