@@ -3,6 +3,7 @@
 #include <span>
 
 #include "feedd/storage/database.hpp"
+#include "schema_v5.hpp"
 #include "session.hpp"
 
 namespace feedd::storage {
@@ -255,7 +256,8 @@ constexpr std::array version_4 = {
     "CREATE INDEX entries_feed_first_seen_idx ON entries (feed_id, first_seen_at)",
 };
 
-constexpr std::array<std::span<const char* const>, 4> migrations = {version_1, version_2, version_3, version_4};
+constexpr std::array<std::span<const char* const>, 5> migrations = {version_1, version_2, version_3, version_4,
+                                                                    schema::version_5};
 constexpr int latest_version = static_cast<int>(migrations.size());
 
 // Any constant shared by every feedd ("feeddmig"); pg_advisory_xact_lock

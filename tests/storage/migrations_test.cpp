@@ -19,7 +19,7 @@ TEST(StorageMigrations, CreatesTheContractTablesInAnEmptyDatabase) {
   auto db = open_database(t);
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 4);
+  EXPECT_EQ(*version, 5);
   EXPECT_EQ(columns(t, "feeds",
                     "id,url,title,site_url,etag,last_modified,interval,next_check_at,last_checked_at,"
                     "last_status,last_error,error_count,disabled"),
@@ -57,8 +57,8 @@ TEST(StorageMigrations, RunningTwiceChangesNothing) {
   ASSERT_TRUE(storage::migrate(db).has_value());
   auto again = storage::migrate(db);
   ASSERT_TRUE(again.has_value()) << again.error().message;
-  EXPECT_EQ(*again, 4);
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "4");
+  EXPECT_EQ(*again, 5);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "5");
 }
 
 TEST(StorageMigrations, RefusesADatabaseWithANewerSchema) {
@@ -68,11 +68,11 @@ TEST(StorageMigrations, RefusesADatabaseWithANewerSchema) {
   auto version = storage::migrate(db);
   ASSERT_FALSE(version.has_value());
   EXPECT_EQ(version.error().what, kind::schema);
-  EXPECT_EQ(version.error().message, "storage: migrate: database schema version 999 is newer than this feedd (4)");
+  EXPECT_EQ(version.error().message, "storage: migrate: database schema version 999 is newer than this feedd (5)");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
   EXPECT_EQ(checked.error().what, kind::schema);
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "6");
 }
 
 TEST(StorageMigrations, CheckSchemaRefusesAnEmptyDatabase) {
@@ -90,11 +90,24 @@ TEST(StorageMigrations, CheckSchemaAcceptsTheCurrentSchema) {
   auto db = open_migrated(t);
   auto checked = storage::check_schema(db);
   ASSERT_TRUE(checked.has_value()) << checked.error().message;
-  EXPECT_EQ(*checked, 4);
+  EXPECT_EQ(*checked, 5);
+}
+
+// What version 5 adds, dropped again.
+void downgrade_to_version_4(const test_database& t) {
+  t.exec("DROP FUNCTION feedd_entries_since(xid8, bigint, int)");
+  t.exec("DROP VIEW feedd_entries_v1");
+  t.exec("DROP TRIGGER entries_change_xid ON entries");
+  t.exec("DROP TRIGGER entries_inserted_notify ON entries");
+  t.exec("DROP TRIGGER entries_updated_notify ON entries");
+  t.exec("DROP FUNCTION feedd_entry_changed(), feedd_entries_stored()");
+  t.exec("ALTER TABLE entries DROP COLUMN change_xid");
+  t.exec("DELETE FROM schema_migrations WHERE version = 5");
 }
 
 // What version 4 adds, dropped again.
 void downgrade_to_version_3(const test_database& t) {
+  downgrade_to_version_4(t);
   t.exec("DROP INDEX entries_feed_first_seen_idx");
   t.exec("ALTER TABLE feeds DROP COLUMN skip_hours, DROP COLUMN skip_days");
   t.exec("DELETE FROM schema_migrations WHERE version = 4");
@@ -123,11 +136,11 @@ TEST(StorageMigrations, UpgradesAVersionOneDatabaseInPlace) {
   t.exec("DELETE FROM schema_migrations WHERE version = 2");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
-  EXPECT_NE(checked.error().message.find("version 1 is older than this feedd (4); run feedd migrate"), std::string::npos)
+  EXPECT_NE(checked.error().message.find("version 1 is older than this feedd (5); run feedd migrate"), std::string::npos)
       << checked.error().message;
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 4);
+  EXPECT_EQ(*version, 5);
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', url, error_count, gone_since IS NULL, moved_to IS NULL, host) FROM feeds"),
             "https://example.com/feed|3|t|t|example.com:443");
 }
@@ -146,11 +159,11 @@ TEST(StorageMigrations, UpgradesAVersionTwoDatabaseWithFeeds) {
          "('https://off.example/feed', now(), true)");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
-  EXPECT_NE(checked.error().message.find("version 2 is older than this feedd (4)"), std::string::npos)
+  EXPECT_NE(checked.error().message.find("version 2 is older than this feedd (5)"), std::string::npos)
       << checked.error().message;
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 4);
+  EXPECT_EQ(*version, 5);
   EXPECT_EQ(t.scalar("SELECT string_agg(host, ',' ORDER BY id) FROM feeds"),
             "a.example:443,a.example:443,::1:9000,,off.example:443");
   // One row per host with an enabled feed, bounded by its oldest feed.
@@ -173,11 +186,11 @@ TEST(StorageMigrations, UpgradesAVersionThreeDatabaseWithFeeds) {
   t.exec("INSERT INTO feeds (url) VALUES ('https://a.example/1')");
   auto checked = storage::check_schema(db);
   ASSERT_FALSE(checked.has_value());
-  EXPECT_NE(checked.error().message.find("version 3 is older than this feedd (4)"), std::string::npos)
+  EXPECT_NE(checked.error().message.find("version 3 is older than this feedd (5)"), std::string::npos)
       << checked.error().message;
   auto version = storage::migrate(db);
   ASSERT_TRUE(version.has_value()) << version.error().message;
-  EXPECT_EQ(*version, 4);
+  EXPECT_EQ(*version, 5);
   EXPECT_EQ(t.scalar("SELECT concat_ws('|', skip_hours, skip_days) FROM feeds"), "0|0");
   EXPECT_EQ(t.scalar("SELECT indexdef FROM pg_indexes WHERE indexname = 'entries_feed_first_seen_idx'"),
             "CREATE INDEX entries_feed_first_seen_idx ON public.entries USING btree (feed_id, first_seen_at)");
@@ -186,6 +199,25 @@ TEST(StorageMigrations, UpgradesAVersionThreeDatabaseWithFeeds) {
   ASSERT_TRUE(claims.has_value()) << claims.error().message;
   ASSERT_EQ(claims->size(), 1u);
   EXPECT_EQ((*claims)[0].skip, (skip_hints{8, 64}));
+}
+
+// A version 4 database with entries: version 5 gives them all the one
+// cursor value '1', below every real transaction, so a consumer starting
+// from (0, 0) reads them first; the next change of a row moves it.
+TEST(StorageMigrations, UpgradesAVersionFourDatabaseWithEntries) {
+  test_database t{"upgrade from 4"};
+  auto db = open_migrated(t);
+  downgrade_to_version_4(t);
+  t.exec("INSERT INTO feeds (url) VALUES ('https://a.example/1')");
+  t.exec("INSERT INTO entries (feed_id, guid, fingerprint) SELECT id, 'g' || i, '' FROM feeds, generate_series(1, 3) i");
+  auto version = storage::migrate(db);
+  ASSERT_TRUE(version.has_value()) << version.error().message;
+  EXPECT_EQ(*version, 5);
+  EXPECT_EQ(t.scalar("SELECT string_agg(guid || '=' || change_xid, ',' ORDER BY id) FROM entries"), "g1=1,g2=1,g3=1");
+  EXPECT_EQ(t.scalar("SELECT string_agg(guid, ',') FROM feedd_entries_since('0', 0, 10)"), "g1,g2,g3");
+  const std::string last = t.scalar("SELECT max(id) FROM entries");
+  t.exec("UPDATE entries SET title = 'changed' WHERE guid = 'g1'");
+  EXPECT_EQ(t.scalar("SELECT string_agg(guid, ',') FROM feedd_entries_since('1', " + last + ", 10)"), "g1");
 }
 
 // RELIABILITY C6: instances starting together on an empty database.
@@ -207,8 +239,8 @@ TEST(StorageMigrations, ConcurrentMigrationsAllSucceedOnce) {
       });
     }
   }
-  for (const auto& outcome : outcomes) EXPECT_EQ(outcome, "4");
-  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "4");
+  for (const auto& outcome : outcomes) EXPECT_EQ(outcome, "5");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM schema_migrations"), "5");
 }
 
 }  // namespace
