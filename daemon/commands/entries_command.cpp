@@ -98,19 +98,24 @@ int follow(storage::database& db, const storage::entry_filter& filter, follow_st
   auto last_read = clock::now();
   bool listening = false;
   while (stop_requested == 0 && !stdout_gone()) {
+    bool read_now = false;
     if (!listening) {
       if (auto r = db.listen(storage::entries_changed_channel); !r) {
         if (!retry_later(r.error()) || !reconnect(db, r.error())) break;
+        continue;
       }
-      listening = true;  // reconnect() listens again from now on
+      // From now on reconnect() listens again. What was stored between
+      // the first read and the LISTEN sent nothing we could hear.
+      listening = true;
+      read_now = true;
     }
-    auto woke = db.wait_for_notification(250ms);
+    auto woke = db.wait_for_notification(read_now ? 0ms : 250ms);
     if (!woke) {
       if (!retry_later(woke.error()) || !reconnect(db, woke.error())) break;
       continue;
     }
     const auto since_read = clock::now() - last_read;
-    if (!*woke && !(at.held_back && since_read >= 500ms) && since_read < 10s) continue;
+    if (!read_now && !*woke && !(at.held_back && since_read >= 500ms) && since_read < 10s) continue;
     auto r = read_on(db, filter, at, out);
     if (!r && retry_later(r.error())) {
       if (!reconnect(db, r.error())) break;
