@@ -101,7 +101,7 @@ void add_entries_command(CLI::App& app, arguments& a) {
   a.entries->add_option("--feed", o.feed, "only this feed (URL or numeric id)");
   a.entries->add_option("--since", o.since, "only entries stored or changed since, e.g. 2h or 2026-12-06T08:00:00Z");
   a.entries->add_option("--after", o.after, "page on after this cursor (an entry's \"cursor\", e.g. 7301:52)");
-  a.entries->add_option("--limit", o.limit, "at most this many at first (default 50)")->check(CLI::Range(1, 100000));
+  a.entries->add_option("--limit", o.limit, "at most this many at first (default 50; 0 with --follow: only what comes)")->check(CLI::Range(0, 100000));
   a.entries->add_flag("--json", o.json, "one JSON object a line");
   a.entries->add_flag("--follow", o.follow, "then print entries as they are stored, until SIGINT/SIGTERM");
 }
