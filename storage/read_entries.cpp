@@ -9,13 +9,15 @@ namespace feedd::storage {
 
 namespace {
 
-#define FEEDD_UTC(column) "to_char(" column " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+std::string utc(std::string_view column) {
+  return "to_char(" + std::string(column) + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+}
 
 // Through the view other programs read (README "Reading entries"), so that
 // the command shows exactly what the contract promises.
-#define FEEDD_ENTRY_COLUMNS                                                                              \
-  "id, feed_id, feed_url, guid, coalesce(title, ''), coalesce(url, ''), " FEEDD_UTC("published_at") ", " \
-  FEEDD_UTC("updated_at") ", " FEEDD_UTC("first_seen_at") ", " FEEDD_UTC("changed_at") ", change_xid::text"
+const std::string entry_columns = "id, feed_id, feed_url, guid, coalesce(title, ''), coalesce(url, ''), " +
+                                  utc("published_at") + ", " + utc("updated_at") + ", " + utc("first_seen_at") +
+                                  ", " + utc("changed_at") + ", change_xid::text";
 
 // Every transaction below the horizon has ended, and none can start below
 // it: rows of smaller change_xid are final, all others may still be joined
@@ -24,8 +26,8 @@ constexpr const char* horizon_sql =
     "SELECT h::text, EXISTS (SELECT 1 FROM entries WHERE change_xid >= h)"
     " FROM (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS h) AS s";
 
-constexpr const char* latest_sql =
-    "SELECT " FEEDD_ENTRY_COLUMNS " FROM ("
+const std::string latest_sql =
+    "SELECT " + entry_columns + " FROM ("
     " SELECT * FROM feedd_entries_v1 WHERE change_xid < $1::xid8"
     "  AND ($2::bigint IS NULL OR feed_id = $2::bigint)"
     "  AND ($3::timestamptz IS NULL OR changed_at >= $3::timestamptz)"
@@ -33,14 +35,11 @@ constexpr const char* latest_sql =
     " ORDER BY change_xid DESC, id DESC LIMIT $5::int) AS v"
     " ORDER BY change_xid, id";
 
-constexpr const char* after_sql =
-    "SELECT " FEEDD_ENTRY_COLUMNS " FROM feedd_entries_v1"
+const std::string after_sql =
+    "SELECT " + entry_columns + " FROM feedd_entries_v1"
     " WHERE (change_xid, id) > ($1::xid8, $2::bigint) AND change_xid < $3::xid8"
     "  AND ($4::bigint IS NULL OR feed_id = $4::bigint)"
     " ORDER BY change_xid, id LIMIT $5::int";
-
-#undef FEEDD_ENTRY_COLUMNS
-#undef FEEDD_UTC
 
 constexpr const char* feed_by_id_sql = "SELECT id FROM feeds WHERE id = $1::bigint";
 constexpr const char* feed_by_url_sql = "SELECT id FROM feeds WHERE url = $1";
@@ -89,13 +88,13 @@ expected<horizon, db_error> read_horizon(database::impl& state, std::string_view
   return h;
 }
 
-// The items of `r`; next is past them and, when the page was not full, at
-// least the horizon (everything below it that matters was in the page).
-entry_page read_page(const PGresult* r, const horizon& h, const entry_cursor& after, int limit) {
+// The items of `r`; next is past them and, when `complete` (everything below
+// the horizon that matters was considered), at least the horizon.
+entry_page read_page(const PGresult* r, const horizon& h, const entry_cursor& after, bool complete) {
   entry_page page;
   for (int i = 0; i < pq::rows(r); ++i) page.items.push_back(read_item(r, i));
   page.next = page.items.empty() ? after : page.items.back().cursor;
-  if (static_cast<int>(page.items.size()) < limit) page.next = std::max(page.next, h.start);
+  if (complete) page.next = std::max(page.next, h.start);
   page.held_back = h.held_back;
   return page;
 }
@@ -122,12 +121,11 @@ expected<entry_page, db_error> latest_entries(database& db, const entry_filter& 
   p.text(h->xid).integer(filter.feed_id);
   if (filter.since_time) p.text(*filter.since_time); else p.null();
   p.integer(filter.since_seconds).integer(limit);
-  auto r = state.exec(step, latest_sql, p);
+  auto r = state.exec(step, latest_sql.c_str(), p);
   if (!r) return unexpected{r.error()};
-  // Everything below the horizon was considered: what was left out is
-  // older than the page or filtered out, never to be shown.
-  auto page = read_page(r->get(), *h, {}, limit + 1);
-  return page;
+  // What was left out below the horizon is older than the page or filtered
+  // out, never to be shown.
+  return read_page(r->get(), *h, {}, true);
 }
 
 expected<entry_page, db_error> entries_after(database& db, const entry_cursor& after, const entry_filter& filter,
@@ -138,9 +136,9 @@ expected<entry_page, db_error> entries_after(database& db, const entry_cursor& a
   if (!h) return unexpected{h.error()};
   pq::params p;
   p.text(std::to_string(after.xid)).integer(after.id).text(h->xid).integer(filter.feed_id).integer(limit);
-  auto r = state.exec(step, after_sql, p);
+  auto r = state.exec(step, after_sql.c_str(), p);
   if (!r) return unexpected{r.error()};
-  return read_page(r->get(), *h, after, limit);
+  return read_page(r->get(), *h, after, pq::rows(r->get()) < limit);
 }
 
 expected<std::optional<std::int64_t>, db_error> find_feed(database& db, std::string_view url_or_id) {
