@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "app.hpp"
+#include "entries_command.hpp"
 #include "from_config.hpp"
 
 namespace feedd::daemon {
@@ -67,6 +68,8 @@ struct arguments {
   CLI::App* parse = nullptr;
   CLI::App* purge = nullptr;
   bool purge_dry_run = false;
+  entries_options entries_opts;
+  CLI::App* entries = nullptr;
 };
 
 void add_feeds_commands(CLI::App& app, arguments& a) {
@@ -99,6 +102,17 @@ void add_feeds_commands(CLI::App& app, arguments& a) {
   a.export_ = feeds->add_subcommand("export", "print the feed list as OPML 2.0");
 }
 
+void add_entries_command(CLI::App& app, arguments& a) {
+  auto& o = a.entries_opts;
+  a.entries = app.add_subcommand("entries", "list stored entries, newest last; --follow prints them as they are stored");
+  a.entries->add_option("--feed", o.feed, "only this feed (URL or numeric id)");
+  a.entries->add_option("--since", o.since, "only entries stored or changed since, e.g. 2h or 2026-12-06T08:00:00Z");
+  a.entries->add_option("--after", o.after, "page on after this cursor (an entry's \"cursor\", e.g. 7301:52)");
+  a.entries->add_option("--limit", o.limit, "at most this many at first (default 50; 0 with --follow: only what comes)")->check(CLI::Range(0, 100000));
+  a.entries->add_flag("--json", o.json, "one JSON object a line");
+  a.entries->add_flag("--follow", o.follow, "then print entries as they are stored, until SIGINT/SIGTERM");
+}
+
 void add_commands(CLI::App& app, arguments& a) {
   app.set_version_flag("--version", std::string(version()));
   // Global options are accepted after the command too (feedd run --config
@@ -115,6 +129,7 @@ void add_commands(CLI::App& app, arguments& a) {
   add_feeds_commands(app, a);
   a.purge = app.add_subcommand("purge", "apply retention.* once now: delete what is over the limits");
   a.purge->add_flag("--dry-run", a.purge_dry_run, "print per feed what would be purged, and the total; delete nothing");
+  add_entries_command(app, a);
   a.parse = app.add_subcommand("parse", "parse one document as the daemon would; print JSON");
   a.parse->add_option("--url", a.parse_url, "document URL: base for relative links");
   a.parse->add_option("--charset", a.parse_charset, "charset as an HTTP Content-Type would give it");
@@ -151,6 +166,7 @@ int run_command(const arguments& a, const context& ctx) {
   if (a.import->parsed()) return run_feeds_import(ctx, a.import_file, !a.import_no_check);
   if (a.export_->parsed()) return run_feeds_export(ctx);
   if (a.purge->parsed()) return run_purge(ctx, a.purge_dry_run);
+  if (a.entries->parsed()) return run_entries(ctx, a.entries_opts);
   logger log = logger_of(ctx.settings.log);
   return run_daemon(ctx, a.once, log);
 }

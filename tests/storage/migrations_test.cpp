@@ -8,7 +8,7 @@ namespace {
 using kind = storage::db_error::kind;
 
 // The schema version this feedd migrates to (the last of storage/migrations.cpp).
-constexpr int latest = 6;
+constexpr int latest = 7;
 const std::string latest_text = std::to_string(latest);
 
 // "column:type" of the contract columns of one table, sorted by name.
@@ -97,12 +97,20 @@ TEST(StorageMigrations, CheckSchemaAcceptsTheCurrentSchema) {
   EXPECT_EQ(*checked, latest);
 }
 
-// What the versions after 4 add, dropped again: version 6 (the OPML
-// folder, schema_v6.hpp) and version 7 (retention, schema_v7.hpp).
+// What the versions after 4 add, dropped again: version 7 (retention,
+// schema_v7.hpp), 6 (the OPML folder, schema_v6.hpp) and 5 (the read
+// contract, schema_v5.hpp).
 void downgrade_to_version_4(const test_database& t) {
-  t.exec("ALTER TABLE feeds DROP COLUMN category");
   t.exec("DROP TABLE entry_tombstones");
   t.exec("DROP INDEX entries_feed_age_idx");
+  t.exec("ALTER TABLE feeds DROP COLUMN category");
+  t.exec("DROP FUNCTION feedd_entries_since(xid8, bigint, int)");
+  t.exec("DROP VIEW feedd_entries_v1");
+  t.exec("DROP TRIGGER entries_change_xid ON entries");
+  t.exec("DROP TRIGGER entries_inserted_notify ON entries");
+  t.exec("DROP TRIGGER entries_updated_notify ON entries");
+  t.exec("DROP FUNCTION feedd_entry_changed(), feedd_entries_stored()");
+  t.exec("ALTER TABLE entries DROP COLUMN change_xid");
   t.exec("DELETE FROM schema_migrations WHERE version > 4");
 }
 
@@ -212,6 +220,36 @@ TEST(StorageMigrations, UpgradesAVersionThreeDatabaseWithFeeds) {
   ASSERT_TRUE(claims.has_value()) << claims.error().message;
   ASSERT_EQ(claims->size(), 1u);
   EXPECT_EQ((*claims)[0].skip, (skip_hints{8, 64}));
+}
+
+// `sql` until it answers `want` (at most 30 s): a cursor read waits for
+// transactions in flight anywhere in the cluster, other tests' included.
+std::string eventually(const test_database& t, const std::string& sql, const std::string& want) {
+  std::string got;
+  for (const auto end = std::chrono::steady_clock::now() + 30s; std::chrono::steady_clock::now() < end;) {
+    if ((got = t.scalar(sql)) == want) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  return got;
+}
+
+// A version 4 database with entries: version 5 gives them all the one
+// cursor value '1', below every real transaction, so a consumer starting
+// from (0, 0) reads them first; the next change of a row moves it.
+TEST(StorageMigrations, UpgradesAVersionFourDatabaseWithEntries) {
+  test_database t{"upgrade from 4"};
+  auto db = open_migrated(t);
+  downgrade_to_version_4(t);
+  t.exec("INSERT INTO feeds (url) VALUES ('https://a.example/1')");
+  t.exec("INSERT INTO entries (feed_id, guid, fingerprint) SELECT id, 'g' || i, '' FROM feeds, generate_series(1, 3) i");
+  auto version = storage::migrate(db);
+  ASSERT_TRUE(version.has_value()) << version.error().message;
+  EXPECT_EQ(*version, latest);
+  EXPECT_EQ(t.scalar("SELECT string_agg(guid || '=' || change_xid, ',' ORDER BY id) FROM entries"), "g1=1,g2=1,g3=1");
+  EXPECT_EQ(eventually(t, "SELECT string_agg(guid, ',') FROM feedd_entries_since('0', 0, 10)", "g1,g2,g3"), "g1,g2,g3");
+  const std::string last = t.scalar("SELECT max(id) FROM entries");
+  t.exec("UPDATE entries SET title = 'changed' WHERE guid = 'g1'");
+  EXPECT_EQ(eventually(t, "SELECT string_agg(guid, ',') FROM feedd_entries_since('1', " + last + ", 10)", "g1"), "g1");
 }
 
 // RELIABILITY C6: instances starting together on an empty database.
