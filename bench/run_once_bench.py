@@ -82,6 +82,25 @@ def write_opml(work, urls):
     return opml
 
 
+def xact_commit(sock, db):
+    """Transactions committed in `db` so far (pg_stat_database; a backend
+    reports its counts when it exits, so read after feedd has exited)."""
+    time.sleep(1.0)
+    return int(psql(sock, db, f"SELECT xact_commit FROM pg_stat_database WHERE datname = '{db}'"))
+
+
+_last_commits = {}
+
+
+def commits_per_feed(sock, db, feeds):
+    """Committed transactions per feed since the previous call for `db`."""
+    now = xact_commit(sock, db)
+    before = _last_commits.get(db, 0)
+    # This read and the UPDATE between runs commit too.
+    _last_commits[db] = now + 2
+    return (now - before) / feeds
+
+
 def timed_run(feedd, config):
     r = subprocess.run(["/usr/bin/time", "-v", feedd, "--config", config, "run", "--once"],
                        capture_output=True, text=True)
@@ -129,14 +148,18 @@ def main():
                         # --once after an import: every feed due at once, as the measurement assumes.
                         "schedule:\n  first_check_spread: 0s\n")
             subprocess.run([args.feedd, "--config", config, "feeds", "import", "--no-check", opml], check=True, capture_output=True)
-            cold.append(timed_run(args.feedd, config))
+            commits_per_feed(sock, db, args.feeds)  # from here on: the runs' commits only
+            cold.append(timed_run(args.feedd, config) + (commits_per_feed(sock, db, args.feeds),))
             psql(sock, db, "UPDATE feeds SET next_check_at = now()")
-            warm.append(timed_run(args.feedd, config))
+            warm.append(timed_run(args.feedd, config) + (commits_per_feed(sock, db, args.feeds),))
 
         def report(name, runs):
             secs = statistics.median(r[0] for r in runs)
             rss = statistics.median(r[1] for r in runs)
-            print(f"{name:<28} {args.feeds / secs:>9.0f} feeds/s {secs:>7.2f} s   peak RSS {rss / 1024:>6.1f} MiB   ({runs[0][2]})")
+            xacts = statistics.median(r[3] for r in runs)
+            print(f"{name:<28} {args.feeds / secs:>9.0f} feeds/s {secs:>7.2f} s   peak RSS {rss / 1024:>6.1f} MiB"
+                  f"   {xacts:.2f} commits/feed   ({runs[0][2]})")
+            print("  runs: " + ", ".join(f"{args.feeds / r[0]:.0f}" for r in runs) + " feeds/s")
 
         print(f"{args.feeds} feeds, {size / 1e6:.1f} MB of XML, {args.repeat} runs each, medians")
         report("run --once, all new", cold)

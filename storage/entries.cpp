@@ -7,6 +7,7 @@
 #include "feedd/storage/claims.hpp"
 #include "arrivals.hpp"
 #include "lease.hpp"
+#include "store_feed.hpp"
 #include "session.hpp"
 
 namespace feedd::storage {
@@ -191,31 +192,22 @@ expected<pq::result, db_error> update_feed(database::impl& state, std::string_vi
 // Without adapt the feed row is updated first: that both checks the lease
 // and locks the row before any entry is written. With adapt, next_check_at
 // depends on what the upsert inserts, so read_arrivals checks and locks
-// instead, and the row is updated last.
-expected<store_stats, db_error> finish_fetched(database& db, const claim& c, const feed& parsed,
-                                               const http_meta& meta, const next_check& next) {
+// instead, and the row is updated last. A missed lease writes nothing, so
+// a batch's transaction goes on with its other feeds (finish_batch.cpp).
+expected<store_stats, db_error> store_feed(database::impl& state, const claim& c, const feed& parsed,
+                                           const http_meta& meta, const next_check& next) {
   constexpr std::string_view step = "store feed";
-  auto& state = db.internals();
-  auto tx = transaction::begin(state, step);
-  if (!tx) return unexpected{tx.error()};
-
   store_stats stats;
   std::optional<arrivals> seen;
   if (next.adapt) {
     auto held = read_arrivals(state, step, c, true);
     if (!held) return unexpected{held.error()};
-    if (!*held) {
-      tx->rollback();
-      return missed_lease(state, step, c);
-    }
+    if (!*held) return missed_lease(state, step, c);
     seen = std::move(*held);
   } else {
     auto lease = update_feed(state, step, c, parsed, meta, next.next_in);
     if (!lease) return unexpected{lease.error()};
-    if (pq::affected(lease->get()) == 0) {
-      tx->rollback();
-      return missed_lease(state, step, c);
-    }
+    if (pq::affected(lease->get()) == 0) return missed_lease(state, step, c);
     read_move(lease->get(), meta.moved_to, stats);
   }
 
@@ -231,7 +223,17 @@ expected<store_stats, db_error> finish_fetched(database& db, const claim& c, con
     if (!lease) return unexpected{lease.error()};
     read_move(lease->get(), meta.moved_to, stats);
   }
+  return stats;
+}
 
+expected<store_stats, db_error> finish_fetched(database& db, const claim& c, const feed& parsed,
+                                               const http_meta& meta, const next_check& next) {
+  constexpr std::string_view step = "store feed";
+  auto& state = db.internals();
+  auto tx = transaction::begin(state, step);
+  if (!tx) return unexpected{tx.error()};
+  auto stats = store_feed(state, c, parsed, meta, next);
+  if (!stats) return stats;
   if (auto r = tx->commit(step); !r) return unexpected{r.error()};
   return stats;
 }

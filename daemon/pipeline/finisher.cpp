@@ -63,18 +63,34 @@ void finisher::not_modified(const job& j) {
   const auto& c = j.claim;
   const auto next = next_check_of(j, std::nullopt, c.skip);
   const auto meta = meta_of(j);
-  if (auto done = database_("finish", finish_not_modified, c, meta, next)) {
+  auto done = database_("finish", finish_not_modified, c, meta, next);
+  not_modified_done(j, meta, done ? &*done : nullptr);
+}
+
+// Nothing changed: at volume (a warm cycle is almost all 304s) an info line
+// per fetch cost more than the fetch, so it is debug (issue 12).
+void finisher::not_modified_done(const job& j, const storage::http_meta& meta, const storage::store_stats* done) {
+  const auto& c = j.claim;
+  if (done) {
     if (done->lease_lost) log_.warning("lease_lost", {{"feed", c.feed_id}, {"url", j.url}});
     log_move(j, meta, *done);
   }
   ++counters_.not_modified;
-  log_.info("fetch", {{"feed", c.feed_id}, {"url", j.url}, {"status", 304}, {"ms", ms(j.response.elapsed)}});
+  log_.debug("fetch", {{"feed", c.feed_id}, {"url", j.url}, {"status", 304}, {"ms", ms(j.response.elapsed)}});
+}
+
+seconds finisher::next_after(const job& j, const failure& f) const {
+  return next_after_failure(j.limits, j.claim.interval, j.claim.error_count + 1, f.retry_after, jitter());
 }
 
 void finisher::failed(const job& j, const failure& f) {
+  const seconds next = next_after(j, f);
+  auto done = database_("finish", storage::finish_failed, j.claim, f.status, f.error, next, f.gone);
+  failed_done(j, f, next, done ? &*done : nullptr);
+}
+
+void finisher::failed_done(const job& j, const failure& f, seconds next, const storage::store_stats* done) {
   const auto& c = j.claim;
-  const seconds next = next_after_failure(j.limits, c.interval, c.error_count + 1, f.retry_after, jitter());
-  auto done = database_("finish", storage::finish_failed, c, f.status, f.error, next, f.gone);
   ++counters_.failed;
   const auto next_s = static_cast<std::int64_t>(next.count());
   const auto elapsed = ms(j.response.elapsed);
@@ -95,23 +111,37 @@ void finisher::failed(const job& j, const failure& f) {
   }
 }
 
-void finisher::parse_and_store(const job& j) {
-  const auto& c = j.claim;
+expected<feed, std::string> finisher::parse(const job& j) const {
   const auto& r = j.response;
-  auto parsed = parsers::parse(r.body, {r.final_url.empty() ? c.url : r.final_url, r.charset, r.content_type});
-  if (!parsed) return failed(j, {r.status, parsed.error().message, std::nullopt, false});
-  const auto next = next_check_of(j, parsed->ttl, parsed->skip);
+  auto parsed = parsers::parse(r.body, {r.final_url.empty() ? j.claim.url : r.final_url, r.charset, r.content_type});
+  if (!parsed) return unexpected{parsed.error().message};
+  return std::move(*parsed);
+}
+
+void finisher::parse_and_store(const job& j) {
+  auto parsed = parse(j);
+  if (!parsed) return failed(j, {j.response.status, parsed.error(), std::nullopt, false});
+  store_parsed(j, *parsed);
+}
+
+void finisher::store_parsed(const job& j, const feed& parsed) {
+  const auto next = next_check_of(j, parsed.ttl, parsed.skip);
   const auto meta = meta_of(j);
-  auto done = database_("store", finish_fetched, c, *parsed, meta, next);
+  auto done = database_("store", finish_fetched, j.claim, parsed, meta, next);
   if (!done && done.error().what == storage::db_error::kind::content) {
     // The database refused this feed's data (SQLSTATE 22xxx): mark the feed
     // failing rather than retrying the same bytes forever.
-    return failed(j, {r.status, "store: the database refused this feed's entries", std::nullopt, false});
+    return failed(j, {j.response.status, "store: the database refused this feed's entries", std::nullopt, false});
   }
   if (!done) return;  // given up on; the feed stays leased and is fetched again
-  if (done->lease_lost) return log_.warning("lease_lost", {{"feed", c.feed_id}, {"url", j.url}});
-  log_move(j, meta, *done);
-  stored(j, *parsed, *done);
+  fetched_done(j, parsed, meta, *done);
+}
+
+void finisher::fetched_done(const job& j, const feed& parsed, const storage::http_meta& meta,
+                            const storage::store_stats& done) {
+  if (done.lease_lost) return log_.warning("lease_lost", {{"feed", j.claim.feed_id}, {"url", j.url}});
+  log_move(j, meta, done);
+  stored(j, parsed, done);
 }
 
 void finisher::stored(const job& j, const feed& parsed, const storage::store_stats& stats) {
@@ -128,7 +158,9 @@ void finisher::stored(const job& j, const feed& parsed, const storage::store_sta
   } else {
     counters_.entries_new += stats.inserted;
     counters_.entries_updated += stats.updated;
-    log_.info("fetch", {{"feed", c.feed_id}, {"url", j.url}, {"status", r.status}, {"bytes", r.wire_bytes},
+    // A 200 that brought nothing new is as quiet as a 304 (issue 12).
+    const auto level = stats.inserted + stats.updated > 0 ? log_level::info : log_level::debug;
+    log_.write(level, "fetch", {{"feed", c.feed_id}, {"url", j.url}, {"status", r.status}, {"bytes", r.wire_bytes},
                         {"ms", ms(r.elapsed)}, {"entries", parsed.entries.size()}, {"new", stats.inserted},
                         {"updated", stats.updated}, {"warnings", parsed.warnings.size()}});
   }

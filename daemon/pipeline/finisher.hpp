@@ -4,8 +4,10 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "database_retry.hpp"
+#include "feedd/expected.hpp"
 #include "log.hpp"
 #include "messages.hpp"
 #include "run_counters.hpp"
@@ -28,6 +30,9 @@ class finisher {
   finisher(database_retry& database, logger& log, run_counters& counters, clock_fn now = {});
 
   void finish(const fetched& result, const schedule_limits& limits);
+  // Every result of `results` as finish would, many per round trip and per
+  // transaction (finish_batch.cpp, storage/finish_batch.hpp).
+  void finish_batch(const std::vector<fetched>& results, const schedule_limits& limits);
 
  private:
   // One claim being finished; url is redacted for the log.
@@ -44,11 +49,23 @@ class finisher {
     bool gone = false;
   };
 
+  struct batch;  // finish_batch.cpp
+
   void cancelled(const job& j);
   void not_modified(const job& j);
+  void not_modified_done(const job& j, const storage::http_meta& meta, const storage::store_stats* done);
   void failed(const job& j, const failure& f);
+  std::chrono::seconds next_after(const job& j, const failure& f) const;
+  void failed_done(const job& j, const failure& f, std::chrono::seconds next, const storage::store_stats* done);
   void parse_and_store(const job& j);
+  expected<feed, std::string> parse(const job& j) const;
+  void store_parsed(const job& j, const feed& parsed);
+  void fetched_done(const job& j, const feed& parsed, const storage::http_meta& meta, const storage::store_stats& done);
   void stored(const job& j, const feed& parsed, const storage::store_stats& stats);
+  void sort_into(batch& b, const job& j);
+  void batch_not_modified(batch& b);
+  void batch_failed(batch& b);
+  void batch_fetched(batch& b);
   storage::http_meta meta_of(const job& j) const;
   storage::next_check next_check_of(const job& j, std::optional<std::chrono::seconds> ttl,
                                     const skip_hints& skip) const;

@@ -63,6 +63,8 @@ store_worker::store_worker(storage::database& db, bounded_queue<message>& queue,
 
 seconds store_worker::lease() const { return to_seconds(settings_.schedule.lease); }
 
+schedule_limits store_worker::limits() const { return limits_of(settings_.schedule); }
+
 int store_worker::run() {
   next_summary_ = steady_clock::now() + summary_every;
   if (!once_) spread_overdue();
@@ -118,19 +120,16 @@ void store_worker::wait_for_work() {
   const bool waiting_to_claim = listening_ && drain_.may_claim() && steady_clock::now() < next_claim_;
   if (waiting_to_claim && outstanding_ == 0 && queue_.empty()) {
     if (notified(std::min(wait, listen_slice))) next_claim_ = steady_clock::now();
-    if (auto msg = queue_.pop_for(milliseconds(0))) take(*msg);
+    if (auto msg = queue_.pop_for(milliseconds(0))) take(std::move(*msg));
     return;
   }
-  if (auto msg = queue_.pop_for(wait)) take(*msg);
+  if (auto msg = queue_.pop_for(wait)) take(std::move(*msg));
   if (waiting_to_claim && notified(milliseconds(0))) next_claim_ = steady_clock::now();
 }
 
-void store_worker::take(const message& m) {
-  if (const auto* result = std::get_if<fetched>(&m)) {
-    finisher_.finish(*result, limits_of(settings_.schedule));
-    pause_if_asked(*result);
-    drain_.fetch_finished();
-    returned(result->claim);
+void store_worker::take(message m) {
+  if (auto* result = std::get_if<fetched>(&m)) {
+    take_results(std::move(*result));
   } else if (const auto* held_back = std::get_if<held>(&m)) {
     give_back(*held_back);
   } else {

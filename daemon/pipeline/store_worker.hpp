@@ -22,7 +22,7 @@ namespace feedd::daemon {
 // The parse-and-store thread: the only thread that touches the database.
 // It claims due feeds, hands them to the scheduler, pops what comes back
 // (fetched documents, signals) and
-// finishes each feed in one transaction.
+// finishes the results waiting in the queue together (take_results).
 class store_worker {
  public:
   struct hooks {
@@ -52,7 +52,9 @@ class store_worker {
   bool listen();
   bool notified(std::chrono::milliseconds wait);
   void wait_for_work();
-  void take(const message& m);
+  void take(message m);
+  void take_results(fetched first);
+  bool host_at_cap(const storage::claim& c) const;
   void apply_control(const message& control);
   void claim_more();
   std::vector<storage::claim> fetchable(std::vector<storage::claim> claims);
@@ -68,6 +70,7 @@ class store_worker {
   std::chrono::milliseconds next_wait() const;
   void log_summary(std::string_view event);
   std::chrono::seconds lease() const;
+  schedule_limits limits() const;
 
   bounded_queue<message>& queue_;
   scheduler& fetch_side_;

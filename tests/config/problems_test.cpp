@@ -135,6 +135,15 @@ TEST(ConfigProblems, BooleansAcceptOnlyTrueAndFalse) {
   }
 }
 
+// database.synchronous_commit is a boolean like the others: PostgreSQL's
+// own spelling (off) is refused with the key and line, not taken as true.
+TEST(ConfigProblems, SynchronousCommitIsTrueOrFalse) {
+  expect_problem({"database:\n  synchronous_commit: off\n", "database.synchronous_commit", 2,
+                  "expected true or false, got \"off\""});
+  expect_problem({"database:\n  synchronous_commit: local\n", "database.synchronous_commit", 2,
+                  "expected true or false, got \"local\""});
+}
+
 TEST(ConfigProblems, CountsBelowTheirMinimum) {
   const bad_value rows[] = {
       {"fetch:\n  threads: 0\n", "fetch.threads", 2, "must be at least 1, got \"0\""},

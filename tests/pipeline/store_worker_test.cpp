@@ -11,6 +11,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
+#include <libpq-fe.h>
 
 #include "fake_fetcher.hpp"
 #include "feedd/storage/feeds.hpp"
@@ -422,6 +423,47 @@ TEST_F(StoreWorker, AFinishOnAHostAtItsCapClaimsItsNextFeedBeforeTheNextResultIs
   for (const auto& r : fetcher_.in_flight()) complete(r.feed_id, answer(outcome::ok, 200));
   ASSERT_EQ(finished(), 0);
   EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds WHERE lease_until IS NOT NULL"), "0");
+}
+
+}  // namespace
+}  // namespace feedd::daemon
+
+namespace feedd::daemon {
+namespace {
+
+// Results that queued while the store thread was busy are finished
+// together (issue 12): a session holds entries locked while twenty results
+// arrive; once it lets go they take a few transactions, not twenty (counted
+// by the xmin each finish leaves on its feed row).
+TEST_F(StoreWorker, ResultsThatQueuedWhileTheStoreWasBusyAreFinishedInFewTransactions) {
+  const auto ids = fetching_one_per_host<20>(false);
+  std::unique_ptr<PGconn, decltype(&PQfinish)> locker(PQconnectdb(db_.conninfo().c_str()), &PQfinish);
+  ASSERT_EQ(PQstatus(locker.get()), CONNECTION_OK);
+  PQclear(PQexec(locker.get(), "BEGIN"));
+  PQclear(PQexec(locker.get(), "LOCK TABLE entries IN SHARE MODE"));
+  for (const auto id : ids) complete(id, answer(outcome::ok, 200));
+  // The store thread holds one result (or a first batch), waiting on the lock.
+  for (const auto until = std::chrono::steady_clock::now() + 5s;
+       queue_->size() < ids.size() - 1 && std::chrono::steady_clock::now() < until;) {
+    std::this_thread::sleep_for(10ms);
+  }
+  PQclear(PQexec(locker.get(), "COMMIT"));
+  ASSERT_TRUE(eventually("SELECT count(*) FROM feeds WHERE last_status = 200 AND lease_until IS NULL", "20"));
+  EXPECT_LE(std::stoi(db_.scalar("SELECT count(DISTINCT xmin::text) FROM feeds")), 3);
+  drain();
+  ASSERT_EQ(finished(), 0);
+}
+
+// A drain that comes with a batch half gathered stores every result: the
+// store thread never holds results back waiting for a fuller batch.
+TEST_F(StoreWorker, ADrainWithResultsStillArrivingStoresEveryOne) {
+  const auto ids = fetching_one_per_host<12>(false);
+  for (std::size_t i = 0; i < 5; ++i) complete(ids[i], answer(outcome::ok, 200));
+  drain();
+  for (std::size_t i = 5; i < ids.size(); ++i) complete(ids[i], answer(i % 2 ? outcome::not_modified : outcome::ok, i % 2 ? 304 : 200));
+  ASSERT_EQ(finished(), 0);
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM feeds WHERE last_status IN (200, 304) AND lease_until IS NULL"), "12");
+  EXPECT_EQ(db_.scalar("SELECT count(*) FROM entries"), "8");
 }
 
 }  // namespace

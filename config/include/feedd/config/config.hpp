@@ -22,6 +22,9 @@ struct database_settings {
   std::string url;            // libpq conninfo or URI; empty: PG* environment
   std::string password_file;  // read at start; empty: none
   bool migrate = true;
+  // Off: the store connection commits asynchronously (faster; a database
+  // crash may forget the last moments of finished feeds).
+  bool synchronous_commit = true;
 
   friend bool operator==(const database_settings&, const database_settings&) = default;
 };
