@@ -57,3 +57,7 @@ install(FILES "${PROJECT_SOURCE_DIR}/systemd/feedd.yaml" DESTINATION "${FEEDD_CO
 install(FILES README.md docs/reliability.md LICENSE packaging/debian/copyright
         DESTINATION "${feedd_doc_dir}")
 install(FILES systemd/feedd.yaml systemd/sample.opml DESTINATION "${feedd_doc_dir}/examples")
+# The Grafana dashboard and Prometheus alert rules README's metrics section
+# names, for operators to copy into their monitoring.
+install(FILES contrib/grafana-feedd.json contrib/feedd-alerts.yml contrib/feedd-alerts.test.yml
+        DESTINATION "${feedd_doc_dir}/contrib")

@@ -142,7 +142,7 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
       if (it == waiting.end()) continue;
       storage::claim next = std::move(*it);
       waiting.erase(it);
-      start(std::move(next), now);
+      start(std::move(next));
     }
     return true;
   }
@@ -170,13 +170,14 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
       }
       storage::claim next = std::move(*it);
       it = waiting.erase(it);
-      start(std::move(next), now);
+      start(std::move(next));
     }
     if (next_ready) wake_at(*next_ready);
   }
 
-  void start(storage::claim c, steady_clock::time_point now) {
-    if (limits.host_delay.count() > 0 && !c.host.empty()) last_start[c.host] = now;
+  void start(storage::claim c) {
+    const bool spaced = limits.host_delay.count() > 0 && !c.host.empty();
+    std::string host = spaced ? c.host : std::string{};
     count(c.host, [](host_load& l) {
       --l.waiting;
       ++l.in_flight;
@@ -193,6 +194,10 @@ struct scheduler::state : std::enable_shared_from_this<scheduler::state> {
     });
     // The completion is posted to our strand, so it cannot run before this.
     in_flight.emplace(id, std::move(handle));
+    // Spaced from the moment the fetch really started, not from the pass
+    // that chose it: a pass that starts many fetches can take milliseconds
+    // (more under a sanitizer), and host_delay promises spaced starts.
+    if (spaced) last_start[std::move(host)] = steady_clock::now();
   }
 
   void finished(storage::claim c, fetch_response response) {
