@@ -27,26 +27,10 @@ std::string slurp(const std::filesystem::path& path, bool& ok) {
   return s.str();
 }
 
-// Commands connect once and fail fast: an operator at a terminal wants the
-// error now, not a retry loop.
-expected<storage::database, int> connect(const context& ctx, std::string_view application) {
-  auto db = open_database(ctx.settings.database, application);
-  if (!db) {
-    std::cerr << db.error().message << '\n';
-    if (db.error().what == open_error::kind::credentials) std::cerr << "config: " << refused_credentials << '\n';
-    return unexpected{db.error().exit_code()};
-  }
-  if (auto version = prepare_schema(*db, ctx.settings.database); !version) {
-    std::cerr << version.error().message << '\n';
-    return unexpected{exit_failure};
-  }
-  return std::move(*db);
-}
-
 // `feeds VERB URL|ID`; a URL or id that names no feed is a failure (exit 1).
 int on_one_feed(const context& ctx, std::string_view verb, const std::string& url_or_id,
                 expected<bool, storage::db_error> (*change)(storage::database&, std::string_view)) {
-  auto db = connect(ctx, "feedd-cli");
+  auto db = command_database(ctx);
   if (!db) return db.error();
   auto which = feed_argument(*db, url_or_id);  // the URL in any spelling
   if (!which) {

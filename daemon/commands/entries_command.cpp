@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "entries_output.hpp"
+#include "feed_output.hpp"
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/database.hpp"
 #include "open_database.hpp"
@@ -166,16 +167,8 @@ int run_entries(const context& ctx, const entries_options& o) {
     return exit_usage;
   }
   install_signals();
-  auto db = open_database(ctx.settings.database, "feedd-entries");
-  if (!db) {
-    std::cerr << db.error().message << '\n';
-    if (db.error().what == open_error::kind::credentials) std::cerr << "config: " << refused_credentials << '\n';
-    return db.error().exit_code();
-  }
-  if (auto version = prepare_schema(*db, ctx.settings.database); !version) {
-    std::cerr << version.error().message << '\n';
-    return exit_failure;
-  }
+  auto db = command_database(ctx, "feedd-entries");
+  if (!db) return db.error();
   auto filter = make_filter(*db, o);
   if (!filter) return filter.error();
   auto first = after ? storage::entries_after(*db, *after, *filter, o.limit) : storage::latest_entries(*db, *filter, o.limit);

@@ -13,8 +13,8 @@ std::string shown_text(std::string_view text) { return config::printable(text); 
 
 // Connects once and fails fast: an operator at a terminal wants the error
 // now, not a retry loop.
-expected<storage::database, int> command_database(const context& ctx) {
-  auto db = open_database(ctx.settings.database, "feedd-cli");
+expected<storage::database, int> command_database(const context& ctx, std::string_view application) {
+  auto db = open_database(ctx.settings.database, application);
   if (!db) {
     std::cerr << db.error().message << '\n';
     if (db.error().what == open_error::kind::credentials) std::cerr << "config: " << refused_credentials << '\n';

@@ -21,7 +21,8 @@ std::string shown_url(std::string_view url);
 std::string shown_text(std::string_view text);
 
 // The database for a one-shot command, schema checked or migrated; the exit
-// code after printing why not.
-expected<storage::database, int> command_database(const context& ctx);
+// code after printing why not. `application` names the session in
+// pg_stat_activity.
+expected<storage::database, int> command_database(const context& ctx, std::string_view application = "feedd-cli");
 
 }  // namespace feedd::daemon

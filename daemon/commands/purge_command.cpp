@@ -2,6 +2,7 @@
 #include <iostream>
 
 #include "app.hpp"
+#include "feed_output.hpp"
 #include "feedd/parsers/url.hpp"
 #include "feedd/storage/retention.hpp"
 #include "open_database.hpp"
@@ -10,20 +11,6 @@
 namespace feedd::daemon {
 
 namespace {
-
-expected<storage::database, int> connect_for_purge(const context& ctx) {
-  auto db = open_database(ctx.settings.database, "feedd-purge");
-  if (!db) {
-    std::cerr << db.error().message << '\n';
-    if (db.error().what == open_error::kind::credentials) std::cerr << "config: " << refused_credentials << '\n';
-    return unexpected{db.error().exit_code()};
-  }
-  if (auto version = prepare_schema(*db, ctx.settings.database); !version) {
-    std::cerr << version.error().message << '\n';
-    return unexpected{exit_failure};
-  }
-  return std::move(*db);
-}
 
 // "(retention.max_age: 90d, retention.max_entries_per_feed: 1000)"
 std::string rules_text(const config::retention_settings& r) {
@@ -65,7 +52,7 @@ int dry_run(storage::database& db, const context& ctx) {
 }  // namespace
 
 int run_purge(const context& ctx, bool dry) {
-  auto db = connect_for_purge(ctx);
+  auto db = command_database(ctx, "feedd-purge");
   if (!db) return db.error();
   if (dry) return dry_run(*db, ctx);
   pass_result done;
