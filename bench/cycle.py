@@ -104,7 +104,7 @@ class Bench:
 def cycles(b, n, reps, levels, with_wrk, wrk_seconds):
     """Per rep, per level (order alternating): cold and warm run --once on a
     fresh database, then wrk. Returns {level: {"cold": [..], "warm": [..]}}, wrk."""
-    out = {lv: {"cold": [], "warm": [], "counts": []} for lv in levels}
+    out = {lv: {"cold": [], "warm": [], "counts": [], "cpu_cold": [], "cpu_warm": []} for lv in levels}
     wrk = []
     for rep in range(reps):
         for level in (levels if rep % 2 == 0 else levels[::-1]):
@@ -116,8 +116,11 @@ def cycles(b, n, reps, levels, with_wrk, wrk_seconds):
             wsecs, _, wlog = b.feedd.run_once(db, level)
             out[level]["warm"].append(n / wsecs)
             out[level]["counts"].append((stopped_counts(log), stopped_counts(wlog)))
-            b.log(f"rep {rep + 1} {level}: cold {n / secs:.0f} feeds/s, warm {n / wsecs:.0f} feeds/s "
-                  f"{stopped_counts(log).get('failed', '?')}/{stopped_counts(wlog).get('not_modified', '?')}")
+            out[level]["cpu_cold"].append(round(cycle_world.cpu_of(log) / secs, 3))
+            out[level]["cpu_warm"].append(round(cycle_world.cpu_of(wlog) / wsecs, 3))
+            b.log(f"rep {rep + 1} {level}: cold {n / secs:.0f} feeds/s (CPU {out[level]['cpu_cold'][-1]:.2f} of the "
+                  f"wall), warm {n / wsecs:.0f} feeds/s (CPU {out[level]['cpu_warm'][-1]:.2f}); failed "
+                  f"{stopped_counts(log).get('failed', '?')}, 304s {stopped_counts(wlog).get('not_modified', '?')}")
             if with_wrk and level == levels[0]:
                 wrk.append(wrk_conditional(b.work, b.corpus, n, b.nginx, CONNECTIONS, wrk_seconds))
                 b.log(f"rep {rep + 1} wrk: {wrk[-1]:.0f} requests/s")
@@ -135,13 +138,14 @@ def cycle_rows(b, n, reps, want, wrk_seconds):
         b.rows.append(row("cold cycle, 10,000 feeds", {"what": "run --once, empty database", "unit": "feeds/s",
                                                        "runs": info["cold"]}, None, {"op": ">=", "value": 0.8},
                           "higher", note, {"feeds": n, "bytes_per_feed": per_feed_bytes,
-                                           "entries_per_feed": per_feed_entries, "first_run": counts[0]}))
+                                           "entries_per_feed": per_feed_entries, "first_run": counts[0],
+                                           "feedd_cpu_per_wall": info["cpu_cold"]}))
     if "warm" in want:
         b.rows.append(row("warm cycle, all 304", {"what": "second run --once (all 304)", "unit": "feeds/s",
                                                   "runs": info["warm"]},
                           {"what": f"wrk, same conditional requests, {CONNECTIONS} connections",
                            "unit": "requests/s", "runs": wrk}, {"op": ">=", "value": 0.25}, "higher", note,
-                          {"feeds": n, "first_run": counts[1]}))
+                          {"feeds": n, "first_run": counts[1], "feedd_cpu_per_wall": info["cpu_warm"]}))
     if "logging" in want:
         for phase in ("cold", "warm"):
             b.rows.append(row(f"logging cost, {phase}", {"what": f"{phase} run --once, log.level info",

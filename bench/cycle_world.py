@@ -227,11 +227,12 @@ class Feedd:
 
     def run_once(self, db, level="info", wrap=()):
         """`run --once`: (seconds from start to exit, peak RSS in KiB, its log).
-        The log goes to a file, as a daemon's lines go to the journal."""
+        The log goes to a file, as a daemon's lines go to the journal; its
+        last line is /usr/bin/time's (peak RSS, user and system CPU s)."""
         log = os.path.join(self.work, f"{db}-{level}.log")
         with open(log, "w") as out:
             start = time.monotonic()
-            p = subprocess.Popen(list(wrap) + ["/usr/bin/time", "-f", "maxrss_kib=%M", self.binary, "--config",
+            p = subprocess.Popen(list(wrap) + ["/usr/bin/time", "-f", "maxrss_kib=%M cpu_user_s=%U cpu_sys_s=%S", self.binary, "--config",
                                                self.config(db, level), "run", "--once"],
                                  stdout=subprocess.DEVNULL, stderr=out, preexec_fn=niced)
             p.wait(timeout=3600)
@@ -241,6 +242,12 @@ class Feedd:
             sys.exit(f"feedd run --once failed ({p.returncode}):\n" + text[-3000:])
         rss = re.findall(r"maxrss_kib=(\d+)", text)
         return seconds, int(rss[-1]) if rss else 0, text
+
+
+def cpu_of(log):
+    """feedd's CPU seconds (user + system) from run_once's log."""
+    m = re.findall(r"cpu_user_s=([\d.]+) cpu_sys_s=([\d.]+)", log)
+    return float(m[-1][0]) + float(m[-1][1]) if m else None
 
 
 def stopped_counts(log):
