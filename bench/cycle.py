@@ -24,6 +24,7 @@ import json
 import os
 import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -183,7 +184,6 @@ def cpu_seconds(pid):
 
 def idle_row(b, n, window, reps):
     """`feedd run` with every feed's next check in the future."""
-    import subprocess
     b.fresh("idle", n)
     b.pg.sql("idle", "UPDATE feeds SET next_check_at = now() + interval '1 day'")
     log = open(os.path.join(b.work, "idle.log"), "w")
