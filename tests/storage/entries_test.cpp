@@ -1,3 +1,5 @@
+#include <functional>
+
 #include "storage_fixture.hpp"
 
 namespace feedd::test {
@@ -65,6 +67,56 @@ TEST(StorageEntries, IdenticalRestoreIsUnchangedAndRewritesNoRow) {
   EXPECT_EQ(stats.updated, 0);
   EXPECT_EQ(stats.unchanged, 20);
   EXPECT_EQ(row_versions(t), before);
+}
+
+// Schema version 8: a document whose entries digest is the stored one sends
+// no entry (issue 12). An entry deleted by hand shows it: within a day of
+// the last full store it is not put back; once a day passed, the upsert
+// runs again and restores it.
+TEST(StorageEntries, UnchangedDocumentWritesNoEntryUntilADayPassed) {
+  test_database t{"digest skip"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  const auto parsed = make_feed(5);
+  ASSERT_EQ(store(db, t, id, parsed).inserted, 5);
+  t.exec("DELETE FROM entries WHERE guid = 'g3'");
+
+  auto skipped = store(db, t, id, parsed);
+  EXPECT_EQ(skipped.inserted, 0);
+  EXPECT_EQ(skipped.unchanged, 5);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries"), "4");
+  EXPECT_EQ(t.scalar("SELECT last_status || '|' || (lease_until IS NULL) FROM feeds"), "200|true");
+
+  t.exec("UPDATE feeds SET entries_hashed_at = now() - interval '25 hours'");
+  auto full = store(db, t, id, parsed);
+  EXPECT_EQ(full.inserted, 1);
+  EXPECT_EQ(full.unchanged, 4);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries"), "5");
+  EXPECT_EQ(t.scalar("SELECT entries_hashed_at > now() - interval '1 minute' FROM feeds"), "t");
+}
+
+// The digest covers every stored field: a change in any one of them is stored.
+TEST(StorageEntries, AnyChangedFieldDefeatsTheDigest) {
+  test_database t{"digest fields"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto parsed = make_feed(2);
+  store(db, t, id, parsed);
+  const std::vector<std::function<void(entry&)>> changes = {
+      [](entry& e) { e.enclosures[0].length = 1235; },
+      [](entry& e) { e.enclosures[0].type = "audio/ogg"; },
+      [](entry& e) { e.categories.push_back("three"); },
+      [](entry& e) { e.updated_at = timestamp{std::chrono::seconds{1'700'000'100}}; },
+      [](entry& e) { e.published_at.reset(); },
+      [](entry& e) { e.author = "Someone"; },
+      [](entry& e) { e.content += " "; },
+  };
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    changes[i](parsed.entries[1]);
+    auto stats = store(db, t, id, parsed);
+    EXPECT_EQ(stats.updated, 1) << "change " << i;
+    EXPECT_EQ(stats.unchanged, 1) << "change " << i;
+  }
 }
 
 TEST(StorageEntries, ChangedEntryIsUpdatedInPlace) {
