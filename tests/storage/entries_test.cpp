@@ -1,5 +1,7 @@
 #include <functional>
+#include <map>
 
+#include "feedd/storage/finish_batch.hpp"
 #include "storage_fixture.hpp"
 
 namespace feedd::test {
@@ -334,6 +336,47 @@ TEST(StorageEntries, BrokenConnectionDuringStoreIsAConnectionError) {
   auto retry = storage::finish_fetched(db, c, make_feed(2), ok_meta(), 1h);
   ASSERT_TRUE(retry.has_value()) << retry.error().message;
   EXPECT_EQ(retry->inserted, 2);
+}
+
+// One batch (finish_fetched_batch) of an unchanged document, a changed one
+// and one whose lease another instance took: each finished as alone, the
+// unchanged one without sending its entries (the row deleted by hand stays
+// deleted), the taken one writing nothing.
+TEST(StorageEntries, BatchOfUnchangedChangedAndTakenFeedsKeepsEachApart) {
+  test_database t{"digest batch"};
+  auto db = open_migrated(t);
+  const std::int64_t ids[] = {add(db, "https://a.example/feed"), add(db, "https://b.example/feed"),
+                              add(db, "https://c.example/feed")};
+  auto same = make_feed(3), changed = make_feed(3);
+  for (auto id : ids) ASSERT_EQ(store(db, t, id, same).inserted, 3);
+  t.exec("DELETE FROM entries WHERE feed_id = " + std::to_string(ids[0]) + " AND guid = 'g2'");
+  changed.entries[0].title = "Changed";
+
+  t.exec("UPDATE feeds SET next_check_at = now()");
+  auto claims = storage::claim_due(db, {10, 10, 300s, "test"});
+  ASSERT_TRUE(claims.has_value()) << claims.error().message;
+  ASSERT_EQ(claims->size(), 3u);
+  std::map<std::int64_t, storage::claim> by_id;
+  for (const auto& c : *claims) by_id[c.feed_id] = c;
+  t.exec("UPDATE feeds SET lease_token = lease_token + 100 WHERE id = " + std::to_string(ids[2]));
+  const std::vector<storage::fetched_finish> items = {
+      {&by_id[ids[0]], &same, ok_meta(), {1h, {}}},
+      {&by_id[ids[1]], &changed, ok_meta(), {1h, {}}},
+      {&by_id[ids[2]], &changed, ok_meta(), {1h, {}}},
+  };
+  auto done = storage::finish_fetched_batch(db, items);
+  ASSERT_TRUE(done.has_value()) << done.error().message;
+  ASSERT_EQ(done->size(), 3u);
+  EXPECT_EQ((*done)[0].inserted + (*done)[0].updated, 0);
+  EXPECT_EQ((*done)[0].unchanged, 3);
+  EXPECT_EQ((*done)[1].updated, 1);
+  EXPECT_EQ((*done)[1].unchanged, 2);
+  EXPECT_TRUE((*done)[2].lease_lost);
+  EXPECT_EQ(t.scalar("SELECT string_agg(feed_id || ':' || count, ',' ORDER BY feed_id) FROM"
+                     " (SELECT feed_id, count(*) FROM entries GROUP BY feed_id) c"),
+            std::to_string(ids[0]) + ":2," + std::to_string(ids[1]) + ":3," + std::to_string(ids[2]) + ":3");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries WHERE title = 'Changed'"), "1");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM feeds WHERE lease_until IS NULL"), "2");
 }
 
 }  // namespace
