@@ -22,7 +22,9 @@ const std::string fetched_feed_sql = finish_success_sql(
     "title = coalesce($3, title), site_url = coalesce($4, site_url),"
     " etag = $5, last_modified = $6, last_status = $7::int, last_checked_at = now(),"
     " error_count = 0, last_error = NULL, gone_since = NULL, next_check_at = now() + $8::float8 * interval '1 second',"
-    " lease_until = NULL, claimed_by = NULL, skip_hours = $10::int, skip_days = $11::int",
+    " lease_until = NULL, claimed_by = NULL, skip_hours = $10::int, skip_days = $11::int,"
+    // Stored one by one (schedule.adaptive): no digest kept (store_many.cpp).
+    " entries_hash = NULL",
     9);
 
 // Every entry of a batch in one statement, from one jsonb parameter.
@@ -83,6 +85,8 @@ constexpr const char* upsert_entries_sql =
 // the same transaction instead.
 constexpr std::size_t chunk_bytes = 32u << 20;
 
+}  // namespace
+
 // PostgreSQL's timestamptz covers 4713 BC to 294276 AD, to_timestamp less;
 // a date outside years 1..9999 is a parser's guess, not worth failing the feed.
 constexpr std::int64_t earliest_time = -62'135'596'800;  // 0001-01-01T00:00:00Z
@@ -125,6 +129,9 @@ nlohmann::json entry_value(const entry& e, int index) {
           {"categories", std::move(categories)},
           {"enclosures", std::move(enclosures)}};
 }
+
+namespace {
+
 
 struct batches {
   std::vector<std::string> chunks;  // JSON arrays for upsert_entries_sql
@@ -228,6 +235,12 @@ expected<store_stats, db_error> store_feed(database::impl& state, const claim& c
 
 expected<store_stats, db_error> finish_fetched(database& db, const claim& c, const feed& parsed,
                                                const http_meta& meta, const next_check& next) {
+  // Without adapt, the batch's statements: an unchanged document writes no entry.
+  if (!next.adapt) {
+    auto done = finish_fetched_batch(db, {fetched_finish{&c, &parsed, meta, next}});
+    if (!done) return unexpected{done.error()};
+    return done->front();
+  }
   constexpr std::string_view step = "store feed";
   auto& state = db.internals();
   auto tx = transaction::begin(state, step);

@@ -6,6 +6,7 @@
 #include "schema_v5.hpp"
 #include "schema_v6.hpp"
 #include "schema_v7.hpp"
+#include "schema_v8.hpp"
 #include "session.hpp"
 
 namespace feedd::storage {
@@ -258,8 +259,8 @@ constexpr std::array version_4 = {
     "CREATE INDEX entries_feed_first_seen_idx ON entries (feed_id, first_seen_at)",
 };
 
-constexpr std::array<std::span<const char* const>, 7> migrations = {version_1, version_2, version_3, version_4,
-                                                                   schema::version_5, version_6, version_7};
+constexpr std::array<std::span<const char* const>, 8> migrations = {version_1, version_2, version_3, version_4,
+                                                                   schema::version_5, version_6, version_7, version_8};
 constexpr int latest_version = static_cast<int>(migrations.size());
 
 // Any constant shared by every feedd ("feeddmig"); pg_advisory_xact_lock

@@ -1,3 +1,7 @@
+#include <functional>
+#include <map>
+
+#include "feedd/storage/finish_batch.hpp"
 #include "storage_fixture.hpp"
 
 namespace feedd::test {
@@ -65,6 +69,56 @@ TEST(StorageEntries, IdenticalRestoreIsUnchangedAndRewritesNoRow) {
   EXPECT_EQ(stats.updated, 0);
   EXPECT_EQ(stats.unchanged, 20);
   EXPECT_EQ(row_versions(t), before);
+}
+
+// Schema version 8: a document whose entries digest is the stored one sends
+// no entry (issue 12). An entry deleted by hand shows it: within a day of
+// the last full store it is not put back; once a day passed, the upsert
+// runs again and restores it.
+TEST(StorageEntries, UnchangedDocumentWritesNoEntryUntilADayPassed) {
+  test_database t{"digest skip"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  const auto parsed = make_feed(5);
+  ASSERT_EQ(store(db, t, id, parsed).inserted, 5);
+  t.exec("DELETE FROM entries WHERE guid = 'g3'");
+
+  auto skipped = store(db, t, id, parsed);
+  EXPECT_EQ(skipped.inserted, 0);
+  EXPECT_EQ(skipped.unchanged, 5);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries"), "4");
+  EXPECT_EQ(t.scalar("SELECT last_status || '|' || (lease_until IS NULL) FROM feeds"), "200|true");
+
+  t.exec("UPDATE feeds SET entries_hashed_at = now() - interval '25 hours'");
+  auto full = store(db, t, id, parsed);
+  EXPECT_EQ(full.inserted, 1);
+  EXPECT_EQ(full.unchanged, 4);
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries"), "5");
+  EXPECT_EQ(t.scalar("SELECT entries_hashed_at > now() - interval '1 minute' FROM feeds"), "t");
+}
+
+// The digest covers every stored field: a change in any one of them is stored.
+TEST(StorageEntries, AnyChangedFieldDefeatsTheDigest) {
+  test_database t{"digest fields"};
+  auto db = open_migrated(t);
+  const auto id = add(db, "https://example.com/feed");
+  auto parsed = make_feed(2);
+  store(db, t, id, parsed);
+  const std::vector<std::function<void(entry&)>> changes = {
+      [](entry& e) { e.enclosures[0].length = 1235; },
+      [](entry& e) { e.enclosures[0].type = "audio/ogg"; },
+      [](entry& e) { e.categories.push_back("three"); },
+      [](entry& e) { e.updated_at = timestamp{std::chrono::seconds{1'700'000'100}}; },
+      [](entry& e) { e.published_at.reset(); },
+      [](entry& e) { e.author = "Someone"; },
+      [](entry& e) { e.content += " "; },
+  };
+  for (std::size_t i = 0; i < changes.size(); ++i) {
+    changes[i](parsed.entries[1]);
+    auto stats = store(db, t, id, parsed);
+    EXPECT_EQ(stats.updated, 1) << "change " << i;
+    EXPECT_EQ(stats.unchanged, 1) << "change " << i;
+  }
 }
 
 TEST(StorageEntries, ChangedEntryIsUpdatedInPlace) {
@@ -282,6 +336,47 @@ TEST(StorageEntries, BrokenConnectionDuringStoreIsAConnectionError) {
   auto retry = storage::finish_fetched(db, c, make_feed(2), ok_meta(), 1h);
   ASSERT_TRUE(retry.has_value()) << retry.error().message;
   EXPECT_EQ(retry->inserted, 2);
+}
+
+// One batch (finish_fetched_batch) of an unchanged document, a changed one
+// and one whose lease another instance took: each finished as alone, the
+// unchanged one without sending its entries (the row deleted by hand stays
+// deleted), the taken one writing nothing.
+TEST(StorageEntries, BatchOfUnchangedChangedAndTakenFeedsKeepsEachApart) {
+  test_database t{"digest batch"};
+  auto db = open_migrated(t);
+  const std::int64_t ids[] = {add(db, "https://a.example/feed"), add(db, "https://b.example/feed"),
+                              add(db, "https://c.example/feed")};
+  auto same = make_feed(3), changed = make_feed(3);
+  for (auto id : ids) ASSERT_EQ(store(db, t, id, same).inserted, 3);
+  t.exec("DELETE FROM entries WHERE feed_id = " + std::to_string(ids[0]) + " AND guid = 'g2'");
+  changed.entries[0].title = "Changed";
+
+  t.exec("UPDATE feeds SET next_check_at = now()");
+  auto claims = storage::claim_due(db, {10, 10, 300s, "test"});
+  ASSERT_TRUE(claims.has_value()) << claims.error().message;
+  ASSERT_EQ(claims->size(), 3u);
+  std::map<std::int64_t, storage::claim> by_id;
+  for (const auto& c : *claims) by_id[c.feed_id] = c;
+  t.exec("UPDATE feeds SET lease_token = lease_token + 100 WHERE id = " + std::to_string(ids[2]));
+  const std::vector<storage::fetched_finish> items = {
+      {&by_id[ids[0]], &same, ok_meta(), {1h, {}}},
+      {&by_id[ids[1]], &changed, ok_meta(), {1h, {}}},
+      {&by_id[ids[2]], &changed, ok_meta(), {1h, {}}},
+  };
+  auto done = storage::finish_fetched_batch(db, items);
+  ASSERT_TRUE(done.has_value()) << done.error().message;
+  ASSERT_EQ(done->size(), 3u);
+  EXPECT_EQ((*done)[0].inserted + (*done)[0].updated, 0);
+  EXPECT_EQ((*done)[0].unchanged, 3);
+  EXPECT_EQ((*done)[1].updated, 1);
+  EXPECT_EQ((*done)[1].unchanged, 2);
+  EXPECT_TRUE((*done)[2].lease_lost);
+  EXPECT_EQ(t.scalar("SELECT string_agg(feed_id || ':' || count, ',' ORDER BY feed_id) FROM"
+                     " (SELECT feed_id, count(*) FROM entries GROUP BY feed_id) c"),
+            std::to_string(ids[0]) + ":2," + std::to_string(ids[1]) + ":3," + std::to_string(ids[2]) + ":3");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM entries WHERE title = 'Changed'"), "1");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM feeds WHERE lease_until IS NULL"), "2");
 }
 
 }  // namespace
