@@ -195,6 +195,8 @@ class Soak:
         log.close()
         with urllib.request.urlopen(f"http://127.0.0.1:{self.control}/stats", timeout=60) as r:
             served = json.loads(r.read())
+        with open(os.path.join(self.work, "served.json"), "w") as f:
+            json.dump(served, f)
         self.server.send_signal(signal.SIGTERM)
         self.server.wait(timeout=30)
         return {"exit_code": exit_code, "stop_s": stop_s, "served": served}

@@ -34,10 +34,15 @@ def error_class(error):
 def read_log(path):
     """Counts of events, fetch errors by class (and samples of each), database events."""
     events, errors, samples, database, stopped = {}, {}, {}, [], None
+    new_total, earlier_try = 0, 0
     for f in parse_log(path):
         event = f.get("event", "")
         key = f"{event}:{f.get('level', '')}"
         events[key] = events.get(key, 0) + 1
+        if event == "fetch" and "new" in f:
+            new_total += int(f["new"])
+        if event == "fetch" and f.get("stored") == "earlier_try":
+            earlier_try += 1
         if event == "fetch" and "error" in f:
             kind = error_class(f["error"])
             errors[kind] = errors.get(kind, 0) + 1
@@ -48,7 +53,8 @@ def read_log(path):
                                                            "down_ms", "ms")})
         elif event == "stopped":
             stopped = f
-    return {"events": events, "fetch_errors": errors, "error_texts": samples, "database": database,
+    return {"events": events, "fetch_errors": errors, "new_entries_logged": new_total,
+            "stored_on_earlier_try": earlier_try, "error_texts": samples, "database": database,
             "stopped": stopped}
 
 
@@ -193,6 +199,10 @@ def check(soak, ended):
         "moved_feeds_served_301": len(served["moved"]),
     }
     e, f = report["entries"], report["feed_state"]
+    # Every entry stored was logged as new by the fetch that stored it (a retry
+    # after a lost COMMIT answer logs stored=earlier_try instead).
+    report["entries"]["logged_new"] = log["new_entries_logged"]
+    report["entries"]["logged_stored_on_earlier_try"] = log["stored_on_earlier_try"]
     report["passed"] = (report["exit_code"] == 0
                         and all(v["difference"] == 0 for k, v in report["faults_vs_logged"].items() if k in FAULTS) and e["missing"] == 0 and e["duplicate_rows"] == 0
                         and e["not_published"] == 0 and e["under_other_feed"] == 0 and f["stuck"] == 0
@@ -206,7 +216,8 @@ def show(r):
           f"after SIGTERM ({r['stop_s']} s)")
     print(f"  entries: expected {e['expected']}, stored {e['stored_distinct']} ({e['stored_rows']} rows), "
           f"missing {e['missing']}, duplicate rows {e['duplicate_rows']}, not published {e['not_published']}, "
-          f"under another feed {e['under_other_feed']}")
+          f"under another feed {e['under_other_feed']}; logged new {e['logged_new']} "
+          f"(+{e['logged_stored_on_earlier_try']} fetches logged stored=earlier_try)")
     print(f"  server answers {r['server']['answers']}")
     print("  faults injected vs fetch errors logged:")
     for kind, row in r["faults_vs_logged"].items():
