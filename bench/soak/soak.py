@@ -116,7 +116,10 @@ class Soak:
         main, limited = hosts[:MAIN_HOSTS], hosts[MAIN_HOSTS:]
         out = []
         for i, name in enumerate(feed_names(self.args.feeds)):
-            host = limited[i % len(limited)] if name[0] == "q" else main[i % len(main)]
+            # Blocks of 20 (one of each kind) per host, so that every host has
+            # its share of each fault; i % hosts would give a kind hosts of its own.
+            block = i // 20
+            host = limited[block % len(limited)] if name[0] == "q" else main[block % len(main)]
             out.append(f"http://{host}/f/{name}.xml")
         return out
 

@@ -21,8 +21,8 @@ newest 20 entries of the ones published so far (10 at the start). kind:
   n  well behaved               t  times out (no answer for --hang s, then closed)
   r  connection reset (RST)     e  500, 502 or 503 (no Retry-After)
   q  429 with Retry-After       m  moved: from its move time on, 301 to /moved/<name>.xml
-Faulty feeds (t, r, e, q) misbehave for --active seconds of every --period, at a
-phase of their own. Half the feeds (chosen by a hash of the name) publish new entries over time.
+Faulty feeds (t, r, e) misbehave for --active seconds of every --period, at a
+phase of their own; the q feeds of a host all at once, at the host's phase. Half the feeds (chosen by a hash of the name) publish new entries over time.
 ETag / If-None-Match give 304 when nothing changed.
 
 The control listener (127.0.0.1) answers /stats: JSON "faults" {kind: answers}, "faults_on_reused_connections"
@@ -75,10 +75,12 @@ class Soak:
         every = self.args.publish * (1 + 3 * spread(name, "rate"))
         return INITIAL - 1 + int((self.now() + every * spread(name, "phase")) // every)
 
-    def faulty_now(self, name):
+    def faulty_now(self, name, host):
         if name[0] not in FAULT_KIND:
             return False
-        phase = spread(name, "fault") * self.args.period
+        # A 429 says the host is busy: every feed of it answers 429 in the
+        # host's window (a Retry-After pauses the whole host anyway).
+        phase = spread(host if name[0] == "q" else name, "fault") * self.args.period
         return (self.now() + phase) % self.args.period < self.args.active
 
     def moved_now(self, name):
@@ -185,7 +187,7 @@ def feed_handler(soak, host_box):
                     writer.write(response("301 Moved Permanently", b"",
                                           [("Location", f"http://{host_box[0]}/moved/{name}.xml")]))
                     await writer.drain()
-                elif path.startswith("/f/") and name and soak.faulty_now(name):
+                elif path.startswith("/f/") and name and soak.faulty_now(name, host_box[0]):
                     if not await answer_fault(soak, name, writer, served > 0):
                         return
                 elif (path.startswith("/f/") or path.startswith("/moved/")) and name:
