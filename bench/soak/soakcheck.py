@@ -203,8 +203,9 @@ def check(soak, ended):
     # after a lost COMMIT answer logs stored=earlier_try instead).
     report["entries"]["logged_new"] = log["new_entries_logged"]
     report["entries"]["logged_stored_on_earlier_try"] = log["stored_on_earlier_try"]
-    report["passed"] = (report["exit_code"] == 0
-                        and all(v["difference"] == 0 for k, v in report["faults_vs_logged"].items() if k in FAULTS) and e["missing"] == 0 and e["duplicate_rows"] == 0
+    counted = all(v["difference"] == 0 for k, v in report["faults_vs_logged"].items() if k in FAULTS)
+    report["passed"] = (report["exit_code"] == 0 and counted and report["faults_vs_logged"]["other_errors_logged"] == 0
+                        and e["missing"] == 0 and e["duplicate_rows"] == 0
                         and e["not_published"] == 0 and e["under_other_feed"] == 0 and f["stuck"] == 0
                         and f["lease_live_after_exit"] == 0 and f["feeds"] == f["imported"])
     return report

@@ -22,11 +22,13 @@ newest 20 entries of the ones published so far (10 at the start). kind:
   r  connection reset (RST)     e  500, 502 or 503 (no Retry-After)
   q  429 with Retry-After       m  moved: from its move time on, 301 to /moved/<name>.xml
 Faulty feeds (t, r, e) misbehave for --active seconds of every --period, at a
-phase of their own; the q feeds of a host all at once, at the host's phase. Half the feeds (chosen by a hash of the name) publish new entries over time.
+phase of their own; the q feeds of a host all at once, at the host's phase.
+Half the feeds (chosen by a hash of the name) publish new entries over time.
 ETag / If-None-Match give 304 when nothing changed.
 
-The control listener (127.0.0.1) answers /stats: JSON "faults" {kind: answers}, "faults_on_reused_connections"
-(the same, counting only answers on a kept-alive connection that had served a request before),
+The control listener (127.0.0.1) answers /stats: JSON "faults" {kind: answers},
+"faults_on_reused_connections" (the same, counting only answers on a kept-alive
+connection that had served a request before), "moved" (feeds that answered 301),
 "answers" {"200", "304", "301"}, "published" {name: [j, ...] every entry index
 sent in a complete 200 answer}, "started" (Unix time).
 """
@@ -209,7 +211,8 @@ def control_handler(soak):
     async def handle(reader, writer):
         request = await read_request(reader)
         if request is not None:
-            body = json.dumps({"faults": soak.faults, "faults_on_reused_connections": soak.faults_on_reused, "answers": soak.answers, "started": soak.started, "moved": sorted(soak.moved),
+            body = json.dumps({"faults": soak.faults, "faults_on_reused_connections": soak.faults_on_reused,
+                               "answers": soak.answers, "started": soak.started, "moved": sorted(soak.moved),
                                "published": {k: sorted(v) for k, v in soak.published.items()}}).encode()
             writer.write(response("200 OK", body, [("Content-Type", "application/json"), ("Connection", "close")]))
             try:
