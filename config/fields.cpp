@@ -12,12 +12,16 @@ constexpr std::int64_t one_day_ms = 86'400'000;
 constexpr std::int64_t longest = 365 * one_day_ms;
 constexpr std::int64_t gib = std::int64_t{1} << 30;
 
-const std::array<field, 32> table{{
+const std::array<field, 34> table{{
     {"database", "url", +[](config& c) -> std::string& { return c.database.url; }, 0, 0, text_rule::secret},
     {"database", "password_file", +[](config& c) -> std::string& { return c.database.password_file; }, 0, 0,
      text_rule::credential},
     {"database", "migrate", +[](config& c) -> bool& { return c.database.migrate; }},
     {"database", "synchronous_commit", +[](config& c) -> bool& { return c.database.synchronous_commit; }},
+    // PostgreSQL takes both in milliseconds as an int; a day is far below that.
+    {"database", "statement_timeout", +[](config& c) -> duration& { return c.database.statement_timeout; }, 1,
+     one_day_ms},
+    {"database", "lock_timeout", +[](config& c) -> duration& { return c.database.lock_timeout; }, 1, one_day_ms},
 
     {"fetch", "threads", +[](config& c) -> int& { return c.fetch.threads; }, 1, 64},
     {"fetch", "max_concurrent", +[](config& c) -> int& { return c.fetch.max_concurrent; }, 1, 10'000},

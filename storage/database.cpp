@@ -50,7 +50,7 @@ std::string mask_quoted(std::string_view message) {
 // Session settings that bound how long a statement, a lock wait or an
 // abandoned transaction may hold anything; timestamps are read as UTC.
 constexpr const char* session_sql =
-    "SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', '10s', false), "
+    "SELECT set_config('statement_timeout', $1, false), set_config('lock_timeout', $3, false), "
     "set_config('idle_in_transaction_session_timeout', '60s', false), set_config('TimeZone', 'UTC', false), "
     "set_config('synchronous_commit', $2, false)";
 
@@ -134,6 +134,7 @@ expected<void, db_error> database::impl::connect() {
   pq::params p;
   p.text(std::to_string(options.statement_timeout.count()));
   p.text(options.asynchronous_commit ? "off" : "on");
+  p.text(std::to_string(options.lock_timeout.count()));
   if (auto r = exec("session settings", session_sql, p); !r) {
     conn.reset();
     return unexpected{r.error()};

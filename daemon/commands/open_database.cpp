@@ -12,6 +12,11 @@ expected<storage::database, open_error> open_database(const config::database_set
   if (!password) return unexpected{open_error{kind::password_file, password.error()}};
   storage::connect_options options{settings.url, *password, std::string(application)};
   options.asynchronous_commit = asynchronous_commit;
+  options.statement_timeout = settings.statement_timeout;
+  options.lock_timeout = settings.lock_timeout;
+  // Past statement_timeout the server should have answered with 57014; half
+  // as long again leaves room for a slow answer before the client gives up.
+  options.answer_deadline = settings.statement_timeout * 3 / 2;
   auto db = storage::database::open(options);
   if (db) return std::move(*db);
   switch (db.error().what) {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
@@ -69,6 +70,17 @@ exchange_answer answer_of(response res) {
   f.body = std::move(res.body());
   out.location = std::string(res[http::field::location]);
   return out;
+}
+
+// Asio's range connect reports a socket it could not open (EMFILE when the
+// descriptors run out, RELIABILITY P9) as operation_aborted, the code of a
+// cancel, because it finds the socket closed afterwards. Opening one here
+// tells the real cause; after a real cancel `ec` stays as it was.
+error_code why_no_socket(const tcp::endpoint& endpoint, error_code ec) {
+  const int fd = ::socket(endpoint.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return {errno, boost::system::system_category()};
+  ::close(fd);
+  return ec;
 }
 
 }  // namespace
@@ -235,6 +247,7 @@ net::awaitable<result<void>> connection::open(const std::vector<tcp::endpoint>& 
   if (!budget) co_return unexpected{budget.error()};
   impl_->lowest().expires_after(budget->wait);
   auto [ec, endpoint] = co_await impl_->lowest().async_connect(endpoints, with_ec);
+  if (ec == net::error::operation_aborted && !endpoints.empty()) ec = why_no_socket(endpoints.front(), ec);
   if (ec) co_return unexpected{step_failure(deadline, step, ec, budget->limit)};
   if (impl_->tls && via) {
     auto tunnelled = co_await impl_->tunnel(url, *via, options, deadline);

@@ -34,6 +34,8 @@ TEST(ConfigLoad, EmptyDocumentGivesSpecDefaults) {
   EXPECT_EQ(c.database.password_file, "");
   EXPECT_TRUE(c.database.migrate);
   EXPECT_TRUE(c.database.synchronous_commit);
+  EXPECT_EQ(c.database.statement_timeout, 30s);
+  EXPECT_EQ(c.database.lock_timeout, 10s);
   EXPECT_EQ(c.fetch.threads, 2);
   EXPECT_EQ(c.fetch.max_concurrent, 64);
   EXPECT_EQ(c.fetch.max_per_host, 2);
@@ -84,6 +86,8 @@ TEST(ConfigLoad, ReadsEveryKeyOfTheSpec) {
   EXPECT_EQ(c.database.password_file, "/run/credentials/feedd.service/db-password");
   EXPECT_FALSE(c.database.migrate);
   EXPECT_FALSE(c.database.synchronous_commit);
+  EXPECT_EQ(c.database.statement_timeout, 1min);
+  EXPECT_EQ(c.database.lock_timeout, 2s);
   EXPECT_EQ(c.fetch.threads, 4);
   EXPECT_EQ(c.fetch.max_concurrent, 200);
   EXPECT_EQ(c.fetch.max_per_host, 4);
@@ -112,7 +116,7 @@ TEST(ConfigLoad, ReadsEveryKeyOfTheSpec) {
   EXPECT_EQ(c.retention.max_entries_per_feed, 1000);
   // Nothing in the fixture may equal its default, or the test could not
   // notice that key being ignored.
-  EXPECT_EQ(describe_changes(load_string("", "1.0").value(), c).size(), 30u);
+  EXPECT_EQ(describe_changes(load_string("", "1.0").value(), c).size(), 32u);
 }
 
 TEST(ConfigLoad, ExplicitUserAgentReplacesTheVersionDefault) {

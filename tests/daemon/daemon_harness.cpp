@@ -42,7 +42,7 @@ void daemon_harness::write_config(const std::string& fetch_yaml, const std::stri
     if (!replaced) fetch.emplace_back(key, value);
   }
   const std::string& url = database_url_.empty() ? db_.conninfo() : database_url_;
-  std::string yaml = "database:\n  url: \"" + url + "\"\nfetch:\n";
+  std::string yaml = "database:\n  url: \"" + url + "\"\n" + database_options_ + "fetch:\n";
   for (const auto& [k, v] : fetch) yaml += "  " + k + ": " + v + "\n";
   write_file(config_, yaml + without_first_check_spread(other_yaml));
 }

@@ -28,6 +28,9 @@ class daemon_harness {
   // database.url for the next write_config: the test database reached
   // another way (a proxy), or "" for db().conninfo() again.
   void set_database_url(const std::string& conninfo) { database_url_ = conninfo; }
+  // More "  key: value" lines of the database section for the next
+  // write_config (database.statement_timeout, ...).
+  void set_database_options(const std::string& yaml_lines) { database_options_ = yaml_lines; }
   const std::filesystem::path& config_path() const { return config_; }
 
   run_result feedd(const std::vector<std::string>& args, std::chrono::milliseconds timeout = std::chrono::seconds(60));
@@ -48,6 +51,7 @@ class daemon_harness {
   temp_dir dir_;
   std::filesystem::path config_;
   std::string database_url_;
+  std::string database_options_;
 };
 
 class fake_server;

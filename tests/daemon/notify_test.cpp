@@ -1,8 +1,11 @@
 // sd_notify(3) against the real daemon: systemd's side of the socket is
 // played here, so that what SPEC promises under NOTIFY_SOCKET is checked
 // message by message (READY, WATCHDOG, RELOADING, STATUS, STOPPING).
+#include <algorithm>
 #include <csignal>
+#include <cstdio>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,7 +17,10 @@
 #include <gtest/gtest.h>
 
 #include "daemon_harness.hpp"
+#include "feed_fixtures.hpp"
+#include "support/fake_server.hpp"
 #include "support/paths.hpp"
+#include "support/private_cluster.hpp"
 
 namespace feedd::test {
 namespace {
@@ -157,6 +163,89 @@ TEST(SystemdNotify, PingsGoOnWhileAStatementWaitsForAStoppedBackend) {
     EXPECT_LT(pings[i] - pings[i - 1], 1800ms) << "ping " << i << "\n" << systemd.transcript();
   }
   EXPECT_TRUE(daemon.running());
+  daemon.signal(SIGTERM);
+  EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
+}
+
+// The longest gap between two WATCHDOG=1 messages from the `from`th message
+// on (the whole span when fewer than two came).
+clock::duration longest_ping_gap(const notify_socket& systemd, std::size_t from) {
+  std::optional<clock::time_point> last;
+  clock::duration longest{};
+  for (std::size_t i = from; i < systemd.messages().size(); ++i) {
+    if (systemd.messages()[i].second != "WATCHDOG=1") continue;
+    if (last) longest = std::max(longest, systemd.messages()[i].first - *last);
+    last = systemd.messages()[i].first;
+  }
+  return last ? longest : clock::duration::max();
+}
+
+// RELIABILITY D5: the store's backend hangs (SIGSTOP) while fetched documents
+// wait to be stored. The daemon gives up on the answer at 1.5 x
+// database.statement_timeout (3 s here), abandons the connection, reconnects
+// (to a new backend: the server still accepts) and stores every document it
+// fetched without fetching any again; the watchdog pings never stop. The
+// cluster is the test's own, so that a stopped backend holds up no other test.
+TEST(SystemdNotify, AHungBackendIsAbandonedAtTheAnswerDeadlineAndNothingFetchedIsLost) {
+  if (::geteuid() != 0) GTEST_SKIP() << "stopping a backend of the postgres user needs root";
+  private_cluster cluster;
+  daemon_harness harness("notify_hung_backend", cluster.conninfo());
+  temp_dir root;
+  const auto fixtures = write_feed_fixtures(root.path(), 12);
+  auto fake = serve_directory(root.path());
+  std::vector<std::string> urls;
+  int expected_entries = 0;
+  // Answered 1.5 s after the request arrives: the backend is stopped between
+  // the claim and the first store.
+  for (const auto& f : fixtures) {
+    urls.push_back(fake->url("/feeds/" + f.file + "?delay_ms=1500"));
+    expected_entries += static_cast<int>(f.entries.size());
+  }
+  harness.set_database_options("  statement_timeout: 2s\n  lock_timeout: 1s\n");
+  harness.write_config();
+  harness.add_feeds(urls);
+  notify_socket systemd(harness.dir() / "notify");
+  const auto log = harness.dir() / "feedd.log";
+  auto daemon = harness.start({"run"}, log, {{"NOTIFY_SOCKET", systemd.path().string()}, {"WATCHDOG_USEC", "2000000"}});
+  ASSERT_TRUE(systemd.wait_for("READY=1", 20s)) << systemd.transcript() << read_file(log);
+  const auto requested = [&] {
+    int n = 0;
+    for (const auto& [path, count] : hits(*fake)) n += path.starts_with("/feeds/") ? count : 0;
+    return n;
+  };
+  for (const auto until = clock::now() + 20s; requested() < 12 && clock::now() < until;) systemd.collect(100ms);
+  ASSERT_EQ(requested(), 12) << read_file(log);
+  const auto backend_sql =
+      "SELECT pid FROM pg_stat_activity WHERE application_name = 'feedd-store' AND datname = current_database()";
+  const std::string stopped = harness.db().scalar(backend_sql);
+  ASSERT_FALSE(stopped.empty()) << read_file(log);
+  ASSERT_EQ(::kill(std::stoi(stopped), SIGSTOP), 0);
+  const std::size_t stopped_from = systemd.messages().size();
+  const auto stopped_at = clock::now();
+  const auto count_entries = [&] { return std::stoi(harness.db().scalar("SELECT count(*) FROM entries")); };
+  // 1.5 s until the answers, 3 s of waiting, a reconnect: generous for a loaded machine.
+  for (const auto until = stopped_at + 40s; count_entries() < expected_entries && clock::now() < until;) {
+    systemd.collect(200ms);
+  }
+  const auto stored_after = clock::now() - stopped_at;
+  const int stored = count_entries();
+  // The stopped backend stays listed until it runs again and sees its client gone.
+  const std::string replaced_by = harness.db().scalar(std::string(backend_sql) + " AND pid <> " + stopped);
+  ::kill(std::stoi(stopped), SIGCONT);
+  std::printf("D5: %d of %d entries stored %lld ms after the backend was stopped\n", stored, expected_entries,
+              static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(stored_after).count()));
+  EXPECT_EQ(stored, expected_entries) << read_file(log);
+  EXPECT_GE(stored_after, 3s) << "stored before the answer deadline: was the backend stopped at all?";
+  EXPECT_FALSE(replaced_by.empty()) << "the store should be on a new backend";
+  const auto text = read_file(log);
+  EXPECT_NE(text.find("no answer from the server within 3000 ms; connection abandoned"), std::string::npos) << text;
+  EXPECT_NE(text.find("event=database_reconnected"), std::string::npos) << text;
+  EXPECT_LT(longest_ping_gap(systemd, stopped_from), 1800ms) << systemd.transcript();
+  // Nothing fetched was lost: no feed fetched twice, each stored once.
+  for (const auto& [path, count] : hits(*fake)) EXPECT_EQ(count, 1) << path;
+  EXPECT_EQ(harness.db().scalar("SELECT count(*) FROM feeds WHERE last_status = 200 AND error_count = 0"), "12");
+  systemd.collect(1s);  // the resumed backend finds its client gone; the daemon goes on
+  EXPECT_TRUE(daemon.running()) << read_file(log);
   daemon.signal(SIGTERM);
   EXPECT_EQ(daemon.wait_for(10s), 0) << read_file(log);
 }

@@ -42,6 +42,11 @@ Python 3 standard library only. Exits on SIGTERM/SIGINT.
   /close-early           Content-Length: 1000, 10 bytes, close
   /close-delimited       a small feed without Content-Length or chunking, ended by closing
                          (over TLS without close_notify)
+  /reset-mid-body        Content-Length of a whole feed, half of it, then a reset (RST: SO_LINGER
+                         {1, 0} and close) instead of the rest (RELIABILITY N7)
+  /endless               no Content-Length, no chunking, a body that never ends: ?bytes_per_sec=N
+                         (default as fast as the client reads) until the client goes or MAX_WAIT
+                         (RELIABILITY S16)
   /raw/<case>            a response that breaks HTTP/1.1 framing, written byte for byte, then
                          close (RELIABILITY S11, S12, S14, S15, S20, S21): length-and-chunked,
                          two-lengths, big-header, many-headers, cookie-flood, long-chunk-line,
@@ -59,6 +64,7 @@ import select
 import signal
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -179,6 +185,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "/headers": self.serve_headers,
             "/close-early": self.serve_close_early,
             "/close-delimited": self.serve_close_delimited,
+            "/reset-mid-body": self.serve_reset_mid_body,
+            "/endless": self.serve_endless,
         }
         if path in exact:
             return exact[path](query)
@@ -427,6 +435,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", "application/rss+xml")
         self.end_headers()
         self.wfile.write(SMALL_FEED)
+        self.close_connection = True
+
+    def serve_reset_mid_body(self, query):
+        feed = SMALL_FEED * 50
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.send_header("Content-Length", str(len(feed)))
+        self.end_headers()
+        self.wfile.write(feed[: len(feed) // 2])
+        self.wfile.flush()
+        time.sleep(0.2)  # the half arrives first, as a half-sent body would
+        # Linger on with a zero timeout: close() sends RST, not FIN.
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.connection.close()
+        self.close_connection = True
+
+    def serve_endless(self, query):
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        self.end_headers()
+        rate = int(query.get("bytes_per_sec", "0"))
+        block = b"<!-- endless -->" * (64 if rate == 0 else 1)
+        started = time.monotonic()
+        try:
+            self.wfile.write(b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>endless</title>')
+            while time.monotonic() - started < MAX_WAIT:
+                self.wfile.write(block)
+                if rate:
+                    time.sleep(len(block) / rate)
+        except OSError:
+            pass
         self.close_connection = True
 
     def serve_raw(self, case, query):

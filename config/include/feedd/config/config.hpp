@@ -25,6 +25,11 @@ struct database_settings {
   // Off: the store connection commits asynchronously (faster; a database
   // crash may forget the last moments of finished feeds).
   bool synchronous_commit = true;
+  // Server-side caps on one statement and on one lock wait, per session.
+  // The client gives up on an answer at 1.5 x statement_timeout (a hung
+  // backend never reaches its own timeout: RELIABILITY D5).
+  duration statement_timeout = std::chrono::seconds(30);
+  duration lock_timeout = std::chrono::seconds(10);
 
   friend bool operator==(const database_settings&, const database_settings&) = default;
 };

@@ -30,6 +30,9 @@ struct connect_options {
   std::string application_name;  // shows in pg_stat_activity, e.g. "feedd-store"
   // Server-side cap on one statement (SET statement_timeout).
   std::chrono::milliseconds statement_timeout{30'000};
+  // Server-side cap on waiting for one lock (SET lock_timeout): 55P03,
+  // transient, when another session holds it longer (RELIABILITY D7).
+  std::chrono::milliseconds lock_timeout{10'000};
   // Client-side cap on waiting for one answer. A hung backend (SIGSTOP, a
   // frozen VM) never hits its own statement_timeout and its kernel still
   // answers keepalives, so only the client can notice; the connection is
