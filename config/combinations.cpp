@@ -65,11 +65,16 @@ void check_fetch_limits(document& doc) {
 // Each connect attempt also stops at what is left of the whole request's
 // deadline, so a connect_timeout above timeout could never take effect:
 // refused when written, since the operator meant something by it. A short
-// timeout alone, with connect_timeout at its default, is what it says.
+// timeout alone, with connect_timeout at its default, is what it says, and
+// the default shrinks to it: the effective settings, written out (as
+// config_fuzzer does), then load again.
 void check_connect_timeout(document& doc) {
-  const auto& f = doc.value.fetch;
-  if (!doc.written("fetch.connect_timeout") || !usable(doc, {"fetch.connect_timeout", "fetch.timeout"})) return;
-  if (f.connect_timeout <= f.timeout) return;
+  auto& f = doc.value.fetch;
+  if (!usable(doc, {"fetch.connect_timeout", "fetch.timeout"}) || f.connect_timeout <= f.timeout) return;
+  if (!doc.written("fetch.connect_timeout")) {
+    f.connect_timeout = f.timeout;
+    return;
+  }
   const std::string timeout_at =
       doc.written("fetch.timeout") ? ", line " + std::to_string(doc.where("fetch.timeout").line) : ", its default";
   doc.add("fetch.connect_timeout", doc.where("fetch.connect_timeout"),

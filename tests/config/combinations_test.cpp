@@ -95,6 +95,19 @@ TEST(ConfigCombinations, ShortTimeoutAloneOrEqualToConnectTimeoutIsFine) {
   EXPECT_TRUE(load_string("fetch:\n  timeout: 15s\n  connect_timeout: 15s\n", "1"));
 }
 
+// The default connect_timeout shrinks to a shorter timeout, so that the
+// settings in effect, written out whole, load again (config_fuzzer's
+// round trip found `timeout: 3s` written back beside connect_timeout 10s).
+TEST(ConfigCombinations, DefaultConnectTimeoutShrinksToAShorterTimeout) {
+  const auto short_timeout = load_string("fetch:\n  timeout: 3s\n", "1");
+  ASSERT_TRUE(short_timeout);
+  EXPECT_EQ(short_timeout->fetch.connect_timeout, std::chrono::seconds(3));
+  EXPECT_TRUE(load_string("fetch:\n  timeout: 3s\n  connect_timeout: 3s\n", "1"));
+  const auto long_timeout = load_string("fetch:\n  timeout: 1m\n", "1");
+  ASSERT_TRUE(long_timeout);
+  EXPECT_EQ(long_timeout->fetch.connect_timeout, std::chrono::seconds(10));
+}
+
 TEST(ConfigCombinations, RejectedValueCausesNoFollowUpProblem) {
   // min_interval is wrong on its own; comparing its default with the written
   // max_interval would only add noise.
