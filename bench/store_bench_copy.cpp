@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "pq.hpp"
 #include "store_bench.hpp"
 
 namespace feedd::bench {
@@ -68,18 +69,7 @@ void fingerprint(std::string& out, const entry& e) {
 }
 
 void categories(std::string& out, const std::vector<std::string>& values) {
-  std::string literal = "{";
-  for (const auto& v : values) {
-    if (literal.size() > 1) literal += ',';
-    literal += '"';
-    for (char c : v) {
-      if (c == '"' || c == '\\') literal += '\\';
-      literal += c;
-    }
-    literal += '"';
-  }
-  literal += '}';
-  field(out, literal);
+  field(out, storage::pq::text_array(values));
 }
 
 // One feed's rows; a repeated guid is one entry (the first), as the store

@@ -37,12 +37,14 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import socket
 import struct
 import sys
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "support"))
+from hostfarm import read_request, serve_until_signal  # noqa: E402
 import zlib
 
 WINDOW = 20
@@ -106,23 +108,6 @@ class Soak:
             self.fault_log.flush()
 
 
-async def read_request(reader):
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, ConnectionError):
-        return None
-    lines = head.decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3:
-        return None
-    headers = {}
-    for line in lines[1:]:
-        key, sep, value = line.partition(":")
-        if sep:
-            headers[key.strip().lower()] = value.strip()
-    return parts[0], parts[1], headers
-
-
 def response(status, body, headers=()):
     head = f"HTTP/1.1 {status}\r\nContent-Length: {len(body)}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
     return (head + "\r\n").encode("latin-1") + body
@@ -172,7 +157,7 @@ async def answer_feed(soak, name, headers, writer, host):
     soak.published.setdefault(name, set()).update(range(max(0, newest - WINDOW + 1), newest + 1))
 
 
-def feed_handler(soak, host_box):
+def feed_handler(soak, host):
     async def handle(reader, writer):
         served = 0  # requests answered on this connection before this one
         try:
@@ -187,13 +172,13 @@ def feed_handler(soak, host_box):
                     soak.answers["301"] += 1
                     soak.moved.add(name)
                     writer.write(response("301 Moved Permanently", b"",
-                                          [("Location", f"http://{host_box[0]}/moved/{name}.xml")]))
+                                          [("Location", f"http://{host}/moved/{name}.xml")]))
                     await writer.drain()
-                elif path.startswith("/f/") and name and soak.faulty_now(name, host_box[0]):
+                elif path.startswith("/f/") and name and soak.faulty_now(name, host):
                     if not await answer_fault(soak, name, writer, served > 0):
                         return
                 elif (path.startswith("/f/") or path.startswith("/moved/")) and name:
-                    await answer_feed(soak, name, headers, writer, host_box[0])
+                    await answer_feed(soak, name, headers, writer, host)
                 else:
                     writer.write(response("404 Not Found", b"not found\n"))
                     await writer.drain()
@@ -225,27 +210,8 @@ def control_handler(soak):
 
 async def serve(args):
     soak = Soak(args)
-    servers, hosts = [], []
-    for address in args.listen:
-        box = [None]
-        server = await asyncio.start_server(lambda r, w, box=box: feed_handler(soak, box)(r, w), address, 0,
-                                            backlog=1024)
-        box[0] = f"{address}:{server.sockets[0].getsockname()[1]}"
-        servers.append(server)
-        hosts.append(box[0])
-    control = await asyncio.start_server(control_handler(soak), "127.0.0.1", 0)
-    servers.append(control)
-    temporary = args.ready_file + ".tmp"
-    with open(temporary, "w", encoding="ascii") as f:
-        json.dump({"control": control.sockets[0].getsockname()[1], "hosts": hosts}, f)
-    os.replace(temporary, args.ready_file)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signo in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signo, stop.set)
-    await stop.wait()
-    for s in servers:
-        s.close()
+    listeners = [(address, lambda key: feed_handler(soak, key)) for address in args.listen]
+    await serve_until_signal(listeners, control_handler(soak), args.ready_file)
 
 
 def main():

@@ -165,25 +165,26 @@ def control_handler(farm):
     return handle
 
 
-async def serve(args):
-    farm = Farm(args.entries)
+async def serve_until_signal(listeners, control, ready_file):
+    """Serves each (address, make) of listeners on a free port, make(key) giving the
+    connection handler of the host "address:port", and control on 127.0.0.1; writes
+    {"control": port, "hosts": [key, ...]} to ready_file; returns at SIGTERM or SIGINT.
+    bench/soak/soakserver.py serves its hosts through this too."""
     servers, hosts = [], []
-    for spec in args.listen:
-        address, _, delay_ms = spec.partition("@")
+    for address, make in listeners:
         # The handler learns its key (the port) once the listener is up.
         key = [None]
-        delay = int(delay_ms or 0) / 1000.0
-        server = await asyncio.start_server(lambda r, w, key=key, delay=delay: feed_handler(farm, key[0], delay)(r, w),
-                                            address, 0, backlog=1024)
+        server = await asyncio.start_server(lambda r, w, key=key, make=make: make(key[0])(r, w), address, 0,
+                                            backlog=1024)
         key[0] = f"{address}:{server.sockets[0].getsockname()[1]}"
         servers.append(server)
         hosts.append(key[0])
-    control = await asyncio.start_server(control_handler(farm), "127.0.0.1", 0)
-    servers.append(control)
-    temporary = args.ready_file + ".tmp"
+    control_server = await asyncio.start_server(control, "127.0.0.1", 0)
+    servers.append(control_server)
+    temporary = ready_file + ".tmp"
     with open(temporary, "w", encoding="ascii") as f:
-        json.dump({"control": control.sockets[0].getsockname()[1], "hosts": hosts}, f)
-    os.replace(temporary, args.ready_file)
+        json.dump({"control": control_server.sockets[0].getsockname()[1], "hosts": hosts}, f)
+    os.replace(temporary, ready_file)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signo in (signal.SIGTERM, signal.SIGINT):
@@ -191,6 +192,16 @@ async def serve(args):
     await stop.wait()
     for s in servers:
         s.close()
+
+
+async def serve(args):
+    farm = Farm(args.entries)
+    listeners = []
+    for spec in args.listen:
+        address, _, delay_ms = spec.partition("@")
+        delay = int(delay_ms or 0) / 1000.0
+        listeners.append((address, lambda key, delay=delay: feed_handler(farm, key, delay)))
+    await serve_until_signal(listeners, control_handler(farm), args.ready_file)
 
 
 def main():
