@@ -132,7 +132,6 @@ nlohmann::json entry_value(const entry& e, int index) {
 
 namespace {
 
-
 struct batches {
   std::vector<std::string> chunks;  // JSON arrays for upsert_entries_sql
   int entries = 0;                  // after dropping repeated guids
