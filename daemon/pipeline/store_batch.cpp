@@ -19,37 +19,35 @@ constexpr std::size_t batch_bytes = 16u << 20;
 // Control messages met on the way are applied at once, held claims given
 // back; a drain finds every result stored when the loop looks again.
 //
-// A result from a host at its cap ends the batch: its store is followed at
-// once by the claim of the host's next feed (returned(), issue 11: a fast
-// host's connections otherwise idle), not by the store of results behind it.
+// A result in hand no longer waits on its host or fills the queue, so it
+// is let go before the store. When that makes room on a host that was at
+// its cap, the host's next feeds are claimed before the batch is stored
+// (issue 11: a fast host's connections otherwise idle while the store
+// thread works). The batch does not end at such a result: ending it there
+// made every 304 from a busy host a batch of its own, two durable commits
+// per feed (bench/README.md, the warm cycle).
 void store_worker::take_results(fetched first) {
   std::vector<fetched> batch;
   std::size_t bytes = first.response.body.size();
-  bool last = host_at_cap(first.claim);
   batch.push_back(std::move(first));
-  while (!last && batch.size() < batch_results && bytes < batch_bytes) {
+  while (batch.size() < batch_results && bytes < batch_bytes) {
     auto next = queue_.pop_for(std::chrono::milliseconds(0));
     if (!next) break;
     if (auto* result = std::get_if<fetched>(&*next)) {
       bytes += result->response.body.size();
-      last = host_at_cap(result->claim);
       batch.push_back(std::move(*result));
     } else {
       take(std::move(*next));
     }
   }
-  finisher_.finish_batch(batch, limits());
   for (const auto& result : batch) {
-    pause_if_asked(result);
+    pause_if_asked(result);  // before any claim, so that a paused host gets none
+    let_go(result.claim);
     drain_.fetch_finished();
-    returned(result.claim);
   }
-}
-
-bool store_worker::host_at_cap(const storage::claim& c) const {
-  if (c.host.empty()) return false;
-  const auto it = outstanding_per_host_.find(c.host);
-  return it != outstanding_per_host_.end() && it->second >= per_host_cap();
+  claim_more();
+  finisher_.finish_batch(batch, limits());
+  if (hooks_.progress) hooks_.progress(counters_, queue_.size(), outstanding_);
 }
 
 }  // namespace feedd::daemon

@@ -297,6 +297,11 @@ void store_worker::give_back(const held& h) {
 }
 
 void store_worker::returned(const storage::claim& c) {
+  let_go(c);
+  if (hooks_.progress) hooks_.progress(counters_, queue_.size(), outstanding_);
+}
+
+void store_worker::let_go(const storage::claim& c) {
   --outstanding_;
   if (auto it = held_.find(c.feed_id); it != held_.end() && it->second.lease_token == c.lease_token) held_.erase(it);
   bool was_capped = false;
@@ -312,7 +317,6 @@ void store_worker::returned(const storage::claim& c) {
   // once.
   next_claim_ = std::min(next_claim_, steady_clock::now() + (was_capped ? milliseconds(0) : claim_after_finish));
   fetch_side_.slot_freed();
-  if (hooks_.progress) hooks_.progress(counters_, queue_.size(), outstanding_);
 }
 
 // Every third of a lease, the leases of the claims still outstanding

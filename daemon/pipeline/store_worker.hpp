@@ -54,12 +54,12 @@ class store_worker {
   void wait_for_work();
   void take(message m);
   void take_results(fetched first);
-  bool host_at_cap(const storage::claim& c) const;
   void apply_control(const message& control);
   void claim_more();
   std::vector<storage::claim> fetchable(std::vector<storage::claim> claims);
   void disable_unfetchable(const storage::claim& c);
   void returned(const storage::claim& c);
+  void let_go(const storage::claim& c);
   void pause_if_asked(const fetched& f);
   void give_back(const held& h);
   std::chrono::milliseconds until_next_due();
