@@ -244,6 +244,7 @@ expected<store_stats, db_error> finish_fetched(database& db, const claim& c, con
   auto& state = db.internals();
   auto tx = transaction::begin(state, step);
   if (!tx) return unexpected{tx.error()};
+  if (auto r = commit_durably(state, step); !r) return unexpected{r.error()};
   auto stats = store_feed(state, c, parsed, meta, next);
   if (!stats) return stats;
   if (auto r = tx->commit(step); !r) return unexpected{r.error()};

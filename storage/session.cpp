@@ -186,6 +186,14 @@ expected<bool, db_error> database::impl::wait_for_notification(std::chrono::mill
   return true;
 }
 
+expected<void, db_error> commit_durably(database::impl& db, std::string_view step) {
+  static constexpr const char* durable_sql = "SELECT set_config('synchronous_commit', 'on', true)";
+  if (!db.options.asynchronous_commit || !db.options.durable_documents) return {};
+  auto r = db.exec(step, durable_sql);
+  if (!r) return unexpected{r.error()};
+  return {};
+}
+
 expected<transaction, db_error> transaction::begin(database::impl& db, std::string_view step) {
   static constexpr const char* begin_sql = "BEGIN";
   auto r = db.exec(step, begin_sql);

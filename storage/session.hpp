@@ -46,6 +46,11 @@ struct database::impl {
 
 // BEGIN now; ROLLBACK on destruction unless commit() ran, so an early return
 // on error leaves the connection usable.
+// In a transaction that stores fetched documents, on a session with
+// asynchronous commit: this transaction's commit waits for its WAL after
+// all, unless the operator turned that off (connect_options::durable_documents).
+expected<void, db_error> commit_durably(database::impl& db, std::string_view step);
+
 class transaction {
  public:
   static expected<transaction, db_error> begin(database::impl& db, std::string_view step);

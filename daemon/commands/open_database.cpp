@@ -6,12 +6,14 @@
 namespace feedd::daemon {
 
 expected<storage::database, open_error> open_database(const config::database_settings& settings,
-                                                      std::string_view application, bool asynchronous_commit) {
+                                                      std::string_view application, bool asynchronous_commit,
+                                                      bool durable_documents) {
   using kind = open_error::kind;
   auto password = read_password(settings);
   if (!password) return unexpected{open_error{kind::password_file, password.error()}};
   storage::connect_options options{settings.url, *password, std::string(application)};
   options.asynchronous_commit = asynchronous_commit;
+  options.durable_documents = durable_documents;
   options.statement_timeout = settings.statement_timeout;
   options.lock_timeout = settings.lock_timeout;
   // Past statement_timeout the server should have answered with 57014; half

@@ -33,7 +33,8 @@ struct open_error {
 
 // Reads database.password_file, then connects once.
 expected<storage::database, open_error> open_database(const config::database_settings& settings,
-                                                      std::string_view application, bool asynchronous_commit = false);
+                                                      std::string_view application, bool asynchronous_commit = false,
+                                                      bool durable_documents = true);
 
 // Logs an open_error as `run` and `migrate` do: an unreadable password file
 // as a config event, anything else as a database event of its `attempt`

@@ -83,7 +83,9 @@ bool signalled_within(milliseconds delay) {
 expected<storage::database, int> connect_at_start(const context& ctx, bool once, logger& log) {
   milliseconds backoff{500};
   for (int attempt = 1;; ++attempt) {
-    auto db = open_database(ctx.settings.database, "feedd-store", !ctx.settings.database.synchronous_commit);
+    // Claims and finishes that store no document commit asynchronously;
+    // stored documents wait for their WAL unless the operator opts out.
+    auto db = open_database(ctx.settings.database, "feedd-store", true, ctx.settings.database.synchronous_commit);
     if (db && attempt > 1) notify_status("database connected");
     if (db) return std::move(*db);
     const auto& e = db.error();

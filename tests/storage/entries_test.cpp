@@ -381,3 +381,59 @@ TEST(StorageEntries, BatchOfUnchangedChangedAndTakenFeedsKeepsEachApart) {
 
 }  // namespace
 }  // namespace feedd::test
+
+namespace feedd::test {
+namespace {
+
+// The store connection commits asynchronously except where a fetched
+// document is stored (issue 12): a trigger records the synchronous_commit
+// in effect for each write. Claims and 304s: off; a document's transaction,
+// batched or adaptive: on, unless the operator set
+// database.synchronous_commit: false (durable_documents).
+std::string commit_modes(bool durable_documents) {
+  test_database t{durable_documents ? "durable documents" : "all asynchronous"};
+  storage::connect_options options{t.conninfo(), "", "feedd-test"};
+  options.asynchronous_commit = true;
+  options.durable_documents = durable_documents;
+  auto opened = storage::database::open(options);
+  if (!opened) throw std::runtime_error(opened.error().message);
+  auto& db = *opened;
+  if (auto v = storage::migrate(db); !v) throw std::runtime_error(v.error().message);
+  const auto a = add(db, "https://a.example/feed");
+  const auto b = add(db, "https://b.example/feed");
+  t.exec("CREATE TABLE commit_modes (n serial, mode text)");
+  t.exec("CREATE FUNCTION record_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+         " INSERT INTO commit_modes (mode) VALUES (TG_TABLE_NAME || ':' || current_setting('synchronous_commit'));"
+         " RETURN NULL; END $$");
+  t.exec("CREATE TRIGGER record_feeds AFTER UPDATE ON feeds FOR EACH STATEMENT EXECUTE FUNCTION record_commit_mode()");
+  t.exec("CREATE TRIGGER record_entries AFTER INSERT ON entries FOR EACH STATEMENT EXECUTE FUNCTION record_commit_mode()");
+  auto claims = storage::claim_due(db, {10, 10, 300s, "test"});
+  if (!claims || claims->size() != 2) throw std::runtime_error("two claims expected");
+  const auto& ca = claims->front().feed_id == a ? (*claims)[0] : (*claims)[1];
+  const auto& cb = claims->front().feed_id == a ? (*claims)[1] : (*claims)[0];
+  if (ca.feed_id != a || cb.feed_id != b) throw std::runtime_error("claims of other feeds");
+  const auto doc = make_feed(2);
+  auto batched = storage::finish_fetched(db, ca, doc, ok_meta(), 1h);
+  auto adaptive = storage::finish_fetched(db, cb, doc, ok_meta(),
+                                          storage::next_check{1h, [](const storage::arrivals&) { return 2h; }});
+  if (!batched || !adaptive) throw std::runtime_error("a document was not stored");
+  t.exec("UPDATE feeds SET next_check_at = now() WHERE id = " + std::to_string(a));
+  t.exec("DELETE FROM commit_modes WHERE mode LIKE 'feeds:%' AND n = (SELECT max(n) FROM commit_modes)");
+  const auto again = claim_feed(db, a);
+  if (again.feed_id != a) throw std::runtime_error("not claimed again");
+  if (!storage::finish_not_modified(db, again, storage::http_meta{304, "\"v1\"", "", "", ""}, 1h)) {
+    throw std::runtime_error("304 not finished");
+  }
+  return t.scalar("SELECT string_agg(mode, ' ' ORDER BY n) FROM commit_modes");
+}
+
+TEST(StorageEntries, StoredDocumentsCommitDurablyAndClaimsAnd304sAsynchronously) {
+  EXPECT_EQ(commit_modes(true), "feeds:off feeds:on entries:on entries:on feeds:on feeds:off feeds:off");
+}
+
+TEST(StorageEntries, WithSynchronousCommitOffNothingWaitsForTheDisk) {
+  EXPECT_EQ(commit_modes(false), "feeds:off feeds:off entries:off entries:off feeds:off feeds:off feeds:off");
+}
+
+}  // namespace
+}  // namespace feedd::test
