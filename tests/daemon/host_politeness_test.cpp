@@ -15,6 +15,7 @@
 
 #include "daemon_harness.hpp"
 #include "feed_fixtures.hpp"
+#include "host_farm.hpp"
 #include "support/fake_server.hpp"
 #include "support/paths.hpp"
 
@@ -91,6 +92,30 @@ TEST_F(HostPoliteness, HostDelaySpacesRequestStartsToOneHostWhileAnotherIsServed
   }
   EXPECT_LT(b.front(), a[1]) << "the second host did not wait for the first";
   EXPECT_LT(a.front(), b[1]) << "the first host did not wait for the second";
+}
+
+// A host keeps as many connections as it may fetch on at once
+// (fetch.max_per_host). While the queue is full no fetch starts, so the
+// connections of the fetches that end meanwhile wait, and the next fetches
+// start together once the store thread takes the results: with two kept
+// per host the others were closed, and each of those fetches opened a
+// connection of its own (the warm cycle's biggest cost on the fetch side,
+// bench/README.md). One host, 8 at a time, a queue of 1, 96 feeds: 8
+// connections; with two kept, 69-74.
+TEST_F(HostPoliteness, AHostKeepsAsManyConnectionsAsItMayFetchOnAtOnce) {
+  host_farm farm({{"127.0.0.2", 0}}, 1);
+  std::vector<std::string> urls;
+  for (int i = 0; i < 96; ++i) urls.push_back(farm.url(0, "k" + std::to_string(i)));
+  harness_.write_config("  max_per_host: 8\n  max_concurrent: 8\n", "queue:\n  capacity: 1\n");
+  harness_.add_feeds(urls);
+  const auto r = harness_.feedd({"run", "--once"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(harness_.db().scalar("SELECT count(*) FROM feeds WHERE last_status = 200"), "96") << r.err;
+  const auto stats = farm.stats();
+  ASSERT_FALSE(stats.is_null());
+  const auto& host = stats.at("hosts").at(farm.hosts().front());
+  EXPECT_EQ(host.at("requests").get<int>(), 96);
+  EXPECT_LE(host.at("connections").get<int>(), 16) << "connections opened for 96 requests, 8 at a time";
 }
 
 }  // namespace

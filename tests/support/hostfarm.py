@@ -21,7 +21,8 @@ answered in full.
 The control listener (127.0.0.1, its own port) answers:
   /stats          JSON: "hits" {"ADDR:PORT/f/x.xml": {"USER-AGENT": n}},
                   "hosts" {"ADDR:PORT": {"requests", "peak", "peak_by_agent"
-                  {"UA": n}, "first_start", "last_end"}} (peak: most requests
+                  {"UA": n}, "connections", "first_start", "last_end"}} (connections:
+                  accepted; peak: most requests
                   in flight at once, counted from the request's last header
                   byte to its response's last byte; times in seconds on the
                   server's monotonic clock), "now" (that clock)
@@ -51,8 +52,8 @@ class Farm:
 
     def host(self, key):
         if key not in self.hosts:
-            self.hosts[key] = {"requests": 0, "in_flight": 0, "peak": 0, "by_agent": {}, "peak_by_agent": {},
-                               "first_start": None, "last_end": None}
+            self.hosts[key] = {"requests": 0, "connections": 0, "in_flight": 0, "peak": 0, "by_agent": {},
+                               "peak_by_agent": {}, "first_start": None, "last_end": None}
         return self.hosts[key]
 
     def began(self, key, path, agent):
@@ -83,7 +84,8 @@ class Farm:
                 f"<link>http://example.com/{name}</link>{items}</channel></rss>\n").encode()
 
     def stats(self):
-        hosts = {k: {"requests": h["requests"], "peak": h["peak"], "peak_by_agent": h["peak_by_agent"],
+        hosts = {k: {"requests": h["requests"], "connections": h["connections"], "peak": h["peak"],
+                     "peak_by_agent": h["peak_by_agent"],
                      "first_start": h["first_start"], "last_end": h["last_end"]} for k, h in self.hosts.items()}
         return {"hits": self.hits, "hosts": hosts, "now": time.monotonic(), "generation": self.generation}
 
@@ -114,6 +116,7 @@ def response(status, body, content_type, keep_alive):
 
 def feed_handler(farm, key, delay):
     async def handle(reader, writer):
+        farm.host(key)["connections"] += 1
         try:
             while True:
                 request = await read_request(reader)
