@@ -185,12 +185,22 @@ bool is_plain_relative_path(std::string_view reference) {
   return plain_path_end(reference, 0) != std::string_view::npos;
 }
 
+// An absolute-path reference (RFC 3986 §4.2, "/a/b?q") of plain characters
+// without dot segments; "//" starts a network-path reference instead.
+bool is_plain_absolute_path(std::string_view reference) {
+  return reference.starts_with('/') && !reference.starts_with("//") &&
+         plain_path_end(reference, 0) != std::string_view::npos;
+}
+
 std::optional<std::string> resolve_plain(std::string_view base, std::string_view reference) {
   // §5.2.2: an absolute reference is the target, less its dot segments.
   if (plain_http(reference)) return std::string(reference);
-  if (!is_plain_relative_path(reference)) return std::nullopt;
+  const bool absolute_path = is_plain_absolute_path(reference);
+  if (!absolute_path && !is_plain_relative_path(reference)) return std::nullopt;
   const auto base_url = plain_http(base);
   if (!base_url) return std::nullopt;
+  // §5.2.2: an absolute path replaces the base's path, query and fragment.
+  if (absolute_path) return std::string(base.substr(0, base_url->path_start)).append(reference);
   // §5.2.3: merge with the base path up to its last '/'; "/" when empty.
   const std::string_view path = base.substr(base_url->path_start, base_url->path_end - base_url->path_start);
   std::string out;

@@ -82,6 +82,36 @@ TEST(DecodeDocument, TranscodesDeclaredLegacyCharsets) {
   }
 }
 
+// iconv descriptors are kept per thread, a few charsets at a time: more
+// charsets than are kept, in turn and three times over, decode as each does
+// alone, also after an ISO-2022-JP document that ends in a shift state.
+TEST(DecodeDocument, DecodesTheSameAfterOtherCharsets) {
+  const legacy_case rows[] = {
+      {"ISO-2022-JP", "ISO-2022-JP", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", "iso-2022-jp"},
+      {"KOI8-R", "KOI8-R", "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82", "koi8-r"},
+      {"windows-1251", "WINDOWS-1251", "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82", "windows-1251"},
+      {"ISO-8859-5", "ISO-8859-5", "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82", "iso-8859-5"},
+      {"Shift_JIS", "SHIFT_JIS", "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", "shift_jis"},
+      {"GBK", "GBK", "\xE4\xB8\xAD\xE6\x96\x87", "gbk"},
+      {"Big5", "BIG5", "\xE4\xB8\xAD\xE6\x96\x87", "big5"},
+      {"EUC-KR", "EUC-KR", "\xED\x95\x9C\xEA\xB5\xAD\xEC\x96\xB4", "euc-kr"},
+      {"ISO-8859-2", "ISO-8859-2", "\xC5\x81\xC3\xB3\xC5\xBA", "iso-8859-2"},
+      {"ISO-8859-7", "ISO-8859-7", "\xCE\x9A\xCE\xB1\xCE\xBB\xCE\xAE", "iso-8859-7"},
+      {"windows-1254", "WINDOWS-1254", "\xC4\x9F\xC4\xB1\xC5\x9F", "windows-1254"},
+  };
+  for (int round = 0; round < 3; ++round) {
+    for (const legacy_case& row : rows) {
+      // Encoded whole, so that ISO-2022-JP shifts back to ASCII after the title.
+      std::string bytes = encode(feed_with(row.label, row.text), row.iconv_name);
+      if (row.label == std::string_view{"ISO-2022-JP"}) bytes += "\x1B$B";  // shifts to JIS X 0208 and ends
+      const decoded_document d = decode_document(bytes, "");
+      EXPECT_EQ(d.utf8, utf8_feed(row.text)) << row.label << ", round " << round;
+      EXPECT_EQ(d.charset, row.expected_charset) << row.label;
+      EXPECT_TRUE(d.warnings.empty()) << row.label << ": " << (d.warnings.empty() ? "" : d.warnings[0]);
+    }
+  }
+}
+
 TEST(DecodeDocument, KnowsTheEncodedBytesOfCommonCharsets) {
   // Byte-escaped so that the test does not depend on iconv's encoders.
   EXPECT_EQ(decode_document(feed_with("KOI8-R", "\xF0\xD2\xC9\xD7\xC5\xD4"), "").utf8,

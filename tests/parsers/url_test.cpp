@@ -293,6 +293,13 @@ constexpr plain_case plain_references[] = {
     {"https://example.org/a/b/../c/", "p", "https://example.org/a/c/p"},
     {"https://example.org/a/%7Eb/", "p", "https://example.org/a/~b/p"},
     {"mailto:x@example.org", "p", "mailto:p"},
+    {"https://example.org/blog/feed.xml", "/posts/1", "https://example.org/posts/1"},
+    {"https://example.org:8080/blog/feed.xml?x=1#f", "/a?b=c&d=e#f", "https://example.org:8080/a?b=c&d=e#f"},
+    {"https://example.org", "/", "https://example.org/"},
+    {"http://example.org?q=1", "/p", "http://example.org/p"},
+    {"https://example.org/blog/feed.xml", "/a;b=c,d!$'()*+~@:", "https://example.org/a;b=c,d!$'()*+~@:"},
+    {"https://example.org/blog/feed.xml", "/p?x=/./y#/../z", "https://example.org/p?x=/./y#/../z"},
+    {"https://example.org/blog/feed.xml", "/posts//3", "https://example.org/posts//3"},
 };
 
 TEST(ResolveUrl, PlainReferencesResolveAsBoostUrlWould) {
@@ -332,6 +339,14 @@ constexpr plain_case plain_boundaries[] = {
     {"https://example.org/b_log/feed.xml", "p", "https://example.org/b_log/p"},
     {"https://example.org/blog/feed.xml?x=/y/", "p", "https://example.org/blog/p"},
     {"https://example.org/blog/feed.xml#/y/", "p", "https://example.org/blog/p"},
+    {"https://example.org/blog/feed.xml", "/a/./b", "https://example.org/a/b"},
+    {"https://example.org/blog/feed.xml", "/a/..", "https://example.org/"},
+    {"https://example.org/blog/feed.xml", "/..", "https://example.org/"},
+    {"https://example.org/blog/feed.xml", "/%41", "https://example.org/A"},
+    {"https://example.org/blog/feed.xml", "/a#b#c", "https://example.org/a#b%23c"},
+    {"https://example.org/blog/feed.xml", "/a:b", "https://example.org/a:b"},
+    {"https://example.org/blog/../feed.xml", "/p", "https://example.org/p"},
+    {"https://user@example.org/blog/feed.xml", "/p", "https://user@example.org/p"},
 };
 
 TEST(ResolveUrl, HandsPathsWithDotSegmentsToBoostUrl) {
