@@ -32,6 +32,11 @@ nlohmann::json enclosures_value(const entry& e);
 // that sent without JSON it has the same fingerprint.
 std::string_view jsonb_string(const std::string& s, std::string& scratch);
 
+// The fingerprint the upsert stores, computed as SQL would compute it from
+// entry_value's JSON (fingerprint.cpp), and the text it is the md5 of.
+std::string fingerprint(const entry& e, std::string& scratch);
+std::string fingerprint_text(const entry& e, std::string& scratch);
+
 // The feeds of `items` without next.adapt, in one UPDATE over arrays and
 // one upsert of all their entries (store_many.cpp), inside a transaction
 // the caller has begun; out[i] gets item i's stats. Feeds whose entries

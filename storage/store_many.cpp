@@ -46,18 +46,17 @@ constexpr const char* fetched_many_sql =
 // feed id of each element); see the comments there. The rows come as
 // parallel arrays in binary format rather than one jsonb: the server copies
 // each field instead of lexing JSON and extracting it again (issue 12).
-// The fingerprint is the same expression over the same values, so stored
-// entries keep theirs. Counts per feed.
+// The fingerprint comes computed (fingerprint.cpp), the same value SQL
+// computes, so stored entries keep theirs. Counts per feed.
 constexpr const char* upsert_many_sql =
     "WITH batch AS ("
     " SELECT DISTINCT ON (e.f, k.guid) e.f AS feed_id, k.guid, e.url, e.title, e.author, e.summary, e.content,"
     "  to_timestamp(e.published) AS published_at, to_timestamp(e.updated) AS updated_at,"
     "  coalesce(e.categories::text[], '{}') AS categories, coalesce(e.enclosures::jsonb, '[]') AS enclosures,"
-    "  md5(jsonb_build_array(1, e.url, e.title, e.author, e.summary, e.content, e.published, e.updated,"
-    "   coalesce(e.categories::text[], '{}'), coalesce(e.enclosures::jsonb, '[]'))::text) AS fingerprint"
+    "  e.fingerprint"
     " FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],"
-    "  $8::bigint[], $9::bigint[], $10::text[], $11::text[]) WITH ORDINALITY"
-    "  AS e(f, guid, url, title, author, summary, content, published, updated, categories, enclosures, i)"
+    "  $8::bigint[], $9::bigint[], $10::text[], $11::text[], $12::text[]) WITH ORDINALITY"
+    "  AS e(f, guid, url, title, author, summary, content, published, updated, categories, enclosures, fingerprint, i)"
     " CROSS JOIN LATERAL (SELECT CASE WHEN octet_length(e.guid) <= 1000 THEN e.guid"
     "  ELSE 'sha256:' || encode(sha256(convert_to(e.guid, 'UTF8')), 'hex') END AS guid) AS k"
     " ORDER BY e.f, k.guid, e.i), "
@@ -212,7 +211,7 @@ expected<void, db_error> update_feeds(database::impl& state, std::string_view st
 class entry_rows {
  public:
   entry_rows() {
-    for (int k = 0; k < 11; ++k) {
+    for (int k = 0; k < 12; ++k) {
       const bool integers = k == 0 || k == 7 || k == 8;
       cols_.emplace_back(integers ? pq::binary_array::int8_oid : pq::binary_array::text_oid);
     }
@@ -228,6 +227,7 @@ class entry_rows {
     add_categories(e.categories);
     if (e.enclosures.empty()) cols_[10].add_null();
     else cols_[10].add(enclosures_value(e).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    cols_[11].add(fingerprint(e, scratch_));
     ++count_;
   }
   bool empty() const { return count_ == 0; }

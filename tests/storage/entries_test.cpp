@@ -347,7 +347,7 @@ TEST(StorageEntries, BrokenConnectionDuringStoreIsAConnectionError) {
 feed awkward_feed() {
   feed f = make_feed(2);
   entry e = make_entry("quote\"back\\slash\ttab\nline\x01\x1f\x7f");
-  e.title = std::string("nul\0inside", 10) + " é 😀 \u2028 \xff\xfe bad \xe2\x82";
+  e.title = std::string("nul\0inside", 10) + " é 😀 \u2028 \xff\xfe bad \xe2\x82 \b\f\r\x01\x1f\x7f \"q\" \\";
   e.summary.clear();
   e.author = "\"{}\\,";
   e.content = std::string(5000, 'x') + "\\u0041 \"</p>";
