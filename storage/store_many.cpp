@@ -48,9 +48,20 @@ constexpr const char* fetched_many_sql =
 // each field instead of lexing JSON and extracting it again (issue 12).
 // The fingerprint comes computed (fingerprint.cpp), the same value SQL
 // computes, so stored entries keep theirs. Counts per feed.
+// - known: per feed, whether it has any entry or tombstone at all, in the
+//   statement's snapshot (the one the anti-joins read): a feed without one
+//   skips that probe, which cannot find anything. Besides the probes saved,
+//   it spares the first batch into an empty entries table the plan that
+//   rescans the pages it is inserting for every row (planned as a
+//   sequential scan of a table with no rows yet; 200 ms of 490).
 constexpr const char* upsert_many_sql =
-    "WITH batch AS ("
+    "WITH known AS MATERIALIZED ("
+    " SELECT f.id, EXISTS (SELECT 1 FROM entries o WHERE o.feed_id = f.id) AS stored,"
+    "  EXISTS (SELECT 1 FROM entry_tombstones t WHERE t.feed_id = f.id) AS buried"
+    " FROM (SELECT DISTINCT id FROM unnest($1::bigint[]) AS id) AS f), "
+    "batch AS ("
     " SELECT DISTINCT ON (e.f, k.guid) e.f AS feed_id, k.guid, e.url, e.title, e.author, e.summary, e.content,"
+    "  n.stored, n.buried,"
     "  to_timestamp(e.published) AS published_at, to_timestamp(e.updated) AS updated_at,"
     "  coalesce(e.categories::text[], '{}') AS categories, coalesce(e.enclosures::jsonb, '[]') AS enclosures,"
     "  e.fingerprint"
@@ -59,19 +70,20 @@ constexpr const char* upsert_many_sql =
     "  AS e(f, guid, url, title, author, summary, content, published, updated, categories, enclosures, fingerprint, i)"
     " CROSS JOIN LATERAL (SELECT CASE WHEN octet_length(e.guid) <= 1000 THEN e.guid"
     "  ELSE 'sha256:' || encode(sha256(convert_to(e.guid, 'UTF8')), 'hex') END AS guid) AS k"
+    " JOIN known n ON n.id = e.f"
     " ORDER BY e.f, k.guid, e.i), "
     "seen AS ("
     " UPDATE entry_tombstones t SET last_seen_at = now() FROM batch b"
-    " WHERE t.feed_id = b.feed_id AND t.guid = b.guid AND t.last_seen_at < now() - interval '1 day'), "
+    " WHERE b.buried AND t.feed_id = b.feed_id AND t.guid = b.guid AND t.last_seen_at < now() - interval '1 day'), "
     "upserted AS ("
     " INSERT INTO entries AS x (feed_id, guid, url, title, author, summary, content, published_at, updated_at,"
     "  categories, fingerprint)"
     " SELECT b.feed_id, b.guid, nullif(b.url, ''), nullif(b.title, ''), nullif(b.author, ''),"
     "  nullif(b.summary, ''), nullif(b.content, ''), b.published_at, b.updated_at, b.categories, b.fingerprint"
     " FROM batch b"
-    " WHERE NOT EXISTS (SELECT 1 FROM entries o"
-    "  WHERE o.feed_id = b.feed_id AND o.guid = b.guid AND o.fingerprint = b.fingerprint)"
-    "  AND NOT EXISTS (SELECT 1 FROM entry_tombstones t WHERE t.feed_id = b.feed_id AND t.guid = b.guid)"
+    " WHERE (NOT b.stored OR NOT EXISTS (SELECT 1 FROM entries o"
+    "  WHERE o.feed_id = b.feed_id AND o.guid = b.guid AND o.fingerprint = b.fingerprint))"
+    "  AND (NOT b.buried OR NOT EXISTS (SELECT 1 FROM entry_tombstones t WHERE t.feed_id = b.feed_id AND t.guid = b.guid))"
     " ON CONFLICT (feed_id, guid) DO UPDATE SET url = EXCLUDED.url, title = EXCLUDED.title,"
     "  author = EXCLUDED.author, summary = EXCLUDED.summary, content = EXCLUDED.content,"
     "  published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at,"
