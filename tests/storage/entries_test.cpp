@@ -396,6 +396,37 @@ TEST(StorageEntries, BatchAndPerFeedPathsFingerprintAlike) {
   EXPECT_EQ(t.scalar("SELECT count(*) FROM enclosures"), "10");
 }
 
+// The batch upsert skips the entry and tombstone probes of a feed that has
+// none (store_many.cpp, known): in one batch, a feed with entries and a
+// tombstone next to a feed never stored, each must still get its own answer.
+TEST(StorageEntries, BatchOfStoredBuriedAndNewFeedsProbesEachAsNeeded) {
+  test_database t{"known feeds"};
+  auto db = open_migrated(t);
+  const std::int64_t old_id = add(db, "https://a.example/feed"), new_id = add(db, "https://b.example/feed");
+  const auto parsed = make_feed(3);
+  ASSERT_EQ(store(db, t, old_id, parsed).inserted, 3);
+  const auto old_feed = std::to_string(old_id);
+  t.exec("DELETE FROM entries WHERE feed_id = " + old_feed + " AND guid = 'g0'");
+  t.exec("INSERT INTO entry_tombstones (feed_id, guid, last_seen_at) VALUES (" + old_feed +
+         ", 'g0', now() - interval '2 days')");
+  t.exec("UPDATE feeds SET next_check_at = now(), entries_hash = NULL");
+  auto claims = storage::claim_due(db, {10, 10, 300s, "test"});
+  ASSERT_TRUE(claims.has_value()) << claims.error().message;
+  ASSERT_EQ(claims->size(), 2u);
+  std::map<std::int64_t, storage::claim> by_id;
+  for (const auto& c : *claims) by_id[c.feed_id] = c;
+  auto done = storage::finish_fetched_batch(
+      db, {{&by_id[old_id], &parsed, ok_meta(), {1h, {}}}, {&by_id[new_id], &parsed, ok_meta(), {1h, {}}}});
+  ASSERT_TRUE(done.has_value()) << done.error().message;
+  EXPECT_EQ((*done)[0].inserted + (*done)[0].updated, 0);
+  EXPECT_EQ((*done)[0].unchanged, 3);
+  EXPECT_EQ((*done)[1].inserted, 3);
+  EXPECT_EQ(t.scalar("SELECT string_agg(feed_id || ':' || guid, ',' ORDER BY feed_id, guid) FROM entries"),
+            old_feed + ":g1," + old_feed + ":g2," + std::to_string(new_id) + ":g0," + std::to_string(new_id) + ":g1," +
+                std::to_string(new_id) + ":g2");
+  EXPECT_EQ(t.scalar("SELECT last_seen_at > now() - interval '1 minute' FROM entry_tombstones"), "t");
+}
+
 // One batch (finish_fetched_batch) of an unchanged document, a changed one
 // and one whose lease another instance took: each finished as alone, the
 // unchanged one without sending its entries (the row deleted by hand stays
