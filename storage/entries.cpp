@@ -107,7 +107,7 @@ std::string text_value(const std::string& s) {
   return out;
 }
 
-nlohmann::json entry_value(const entry& e, int index) {
+nlohmann::json enclosures_value(const entry& e) {
   nlohmann::json enclosures = nlohmann::json::array();
   int n = 0;
   for (const auto& x : e.enclosures) {
@@ -115,6 +115,18 @@ nlohmann::json entry_value(const entry& e, int index) {
     if (x.length) length = *x.length;
     enclosures.push_back({{"i", n++}, {"url", text_value(x.url)}, {"type", text_value(x.type)}, {"length", length}});
   }
+  return enclosures;
+}
+
+std::string_view jsonb_string(const std::string& s, std::string& scratch) {
+  if (pq::is_storable(s)) return s;
+  scratch = nlohmann::json::parse(nlohmann::json(text_value(s)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace))
+                .get<std::string>();
+  return scratch;
+}
+
+nlohmann::json entry_value(const entry& e, int index) {
+  nlohmann::json enclosures = enclosures_value(e);
   nlohmann::json categories = nlohmann::json::array();
   for (const auto& c : e.categories) categories.push_back(text_value(c));
   return {{"i", index},

@@ -43,7 +43,7 @@ constexpr const char* failed_many_sql =
 
 constexpr std::size_t last_error_limit = 1000;  // as claims.cpp
 
-// A batch's upsert holds up to 32 MiB of JSON (store_many.cpp): with the
+// A batch's upsert sorts up to 32 MiB of entries (store_many.cpp): with the
 // default 4 MB work_mem its rows spilled to temporary files, and store_bench
 // measured the batch 20 % faster without that. For this transaction only.
 constexpr const char* batch_work_mem_sql = "SELECT set_config('work_mem', '64MB', true)";

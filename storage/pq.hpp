@@ -11,8 +11,8 @@
 
 #include "feedd/storage/database.hpp"
 
-// Thin RAII over libpq, private to storage/: owning handles, text parameters,
-// typed reads of text results and SQLSTATE classification.
+// Thin RAII over libpq, private to storage/: owning handles, text parameters
+// and binary arrays, typed reads of text results and SQLSTATE classification.
 namespace feedd::storage::pq {
 
 struct connection_deleter {
@@ -26,10 +26,13 @@ struct result_deleter {
 using result = std::unique_ptr<PGresult, result_deleter>;
 
 // Parameters in text format, cast in the SQL text ($1::bigint): the server
-// parses them, so nothing is ever spliced into a statement.
+// parses them, so nothing is ever spliced into a statement. binary() adds
+// one in PostgreSQL's binary format (binary_array below), of the type its
+// cast names.
 class params {
  public:
   params& text(std::string value);
+  params& binary(std::string value);
   params& text_or_null(std::string_view value);  // "" -> NULL
   params& integer(std::int64_t value);
   params& integer(std::optional<std::int64_t> value);
@@ -38,10 +41,35 @@ class params {
   int size() const { return static_cast<int>(values_.size()); }
   // Valid until the next call that adds a parameter.
   const char* const* values() const;
+  // For PQsendQueryParams: nullptr when every parameter is text.
+  const int* lengths() const;
+  const int* formats() const;
 
  private:
   std::vector<std::optional<std::string>> values_;
+  mutable std::vector<int> formats_;
   mutable std::vector<const char*> pointers_;
+  mutable std::vector<int> lengths_;
+};
+
+// A one-dimensional array in binary format ($1::text[], $1::bigint[]): the
+// server copies each element instead of parsing a literal (store_many.cpp).
+// Text elements must be valid UTF-8 without NUL (is_storable).
+class binary_array {
+ public:
+  static constexpr std::uint32_t int8_oid = 20, text_oid = 25;
+  explicit binary_array(std::uint32_t element_oid) : oid_(element_oid) {}
+  void add(std::string_view text);
+  void add(std::int64_t value);
+  void add_null();
+  std::string finish() const;
+
+ private:
+  void length(std::int32_t n);
+  std::uint32_t oid_;
+  std::int32_t count_ = 0;
+  bool nulls_ = false;
+  std::string elements_;
 };
 
 // A PostgreSQL array literal of `values` for a text parameter ($1::text[]):
@@ -69,6 +97,8 @@ db_error::kind classify(std::string_view sqlstate);
 // message): invalid UTF-8 becomes U+FFFD, NUL is dropped, at most `limit`
 // bytes (cut on a character boundary).
 std::string storable_text(std::string_view text, std::size_t limit);
+// Whether storable_text would keep `text` as it is (valid UTF-8, no NUL).
+bool is_storable(std::string_view text);
 
 // libpq messages end in a newline and may span lines; logs want one line.
 std::string one_line(std::string_view message);

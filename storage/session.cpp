@@ -79,7 +79,7 @@ expected<pq::result, db_error> database::impl::exec(std::string_view step, const
   const auto until = clock::now() + budget;
   PGconn* c = conn.get();
 
-  if (PQsendQueryParams(c, sql, params.size(), nullptr, params.values(), nullptr, nullptr, 0) == 0) {
+  if (PQsendQueryParams(c, sql, params.size(), nullptr, params.values(), params.lengths(), params.formats(), 0) == 0) {
     return broken(step);
   }
   // Non-blocking mode: a large batch may not fit the socket buffer at once

@@ -21,6 +21,21 @@ expected<store_stats, db_error> store_feed(database::impl& state, const claim& c
 // One entry as the upsert statements read it from their jsonb parameter
 // (index: its position, the first of a repeated guid wins).
 nlohmann::json entry_value(const entry& e, int index);
+// A time as entry_value sends it: seconds since the epoch, null when
+// absent or outside years 1..9999.
+nlohmann::json time_value(const std::optional<timestamp>& t);
+// Its "enclosures" member alone.
+nlohmann::json enclosures_value(const entry& e);
+// A string as the upsert's jsonb holds it: `s` itself when it is valid
+// UTF-8 without NUL (what the parsers hand over), else in `scratch` what
+// entry_value's JSON makes of it (NUL dropped, bad bytes as U+FFFD), so
+// that sent without JSON it has the same fingerprint.
+std::string_view jsonb_string(const std::string& s, std::string& scratch);
+
+// The fingerprint the upsert stores, computed as SQL would compute it from
+// entry_value's JSON (fingerprint.cpp), and the text it is the md5 of.
+std::string fingerprint(const entry& e, std::string& scratch);
+std::string fingerprint_text(const entry& e, std::string& scratch);
 
 // The feeds of `items` without next.adapt, in one UPDATE over arrays and
 // one upsert of all their entries (store_many.cpp), inside a transaction

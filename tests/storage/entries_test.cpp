@@ -338,6 +338,95 @@ TEST(StorageEntries, BrokenConnectionDuringStoreIsAConnectionError) {
   EXPECT_EQ(retry->inserted, 2);
 }
 
+// The batch path sends entries as binary arrays, the per-feed path
+// (schedule.adaptive) as jsonb; both must give every entry the same
+// fingerprint, or a feed stored by one and then the other would see every
+// entry changed once (changed_at bumped for readers). Strings that JSON
+// escapes or repairs, empty fields, odd categories, enclosures, dates out
+// of range, a guid long enough to be hashed and a repeated guid.
+feed awkward_feed() {
+  feed f = make_feed(2);
+  entry e = make_entry("quote\"back\\slash\ttab\nline\x01\x1f\x7f");
+  e.title = std::string("nul\0inside", 10) + " é 😀 \u2028 \xff\xfe bad \xe2\x82 \b\f\r\x01\x1f\x7f \"q\" \\";
+  e.summary.clear();
+  e.author = "\"{}\\,";
+  e.content = std::string(5000, 'x') + "\\u0041 \"</p>";
+  e.published_at = timestamp{std::chrono::seconds{-70'000'000'000}};
+  e.updated_at = timestamp{std::chrono::seconds{1'700'000'123}};
+  e.categories = {"", "a,b", "{c}", "d\"e\\f", "NULL", " spaced ", "\xc3\x28", std::string("n\0l", 3)};
+  e.enclosures = {{"https://example.com/a.mp3", "", std::nullopt}, {"", "x/y", -5}, {"u\"\\", "t\xff", 0}};
+  f.entries.push_back(e);
+  entry plain = make_entry(std::string(1500, 'g'));
+  plain.categories.clear();
+  plain.enclosures.clear();
+  plain.published_at.reset();
+  f.entries.push_back(plain);
+  f.entries.push_back(make_entry("g0"));  // repeated: the first one counts
+  f.entries.back().title = "second g0";
+  return f;
+}
+
+TEST(StorageEntries, BatchAndPerFeedPathsFingerprintAlike) {
+  test_database t{"fingerprints"};
+  auto db = open_migrated(t);
+  const std::int64_t ids[] = {add(db, "https://a.example/feed"), add(db, "https://b.example/feed")};
+  const feed parsed = awkward_feed();
+  const storage::next_check batch{1h, {}};
+  const storage::next_check per_feed{1h, [](const storage::arrivals&) { return 1h; }};
+  auto finish = [&](std::int64_t id, const storage::next_check& next) {
+    // No digest: the batch path sends its entries every time.
+    t.exec("UPDATE feeds SET next_check_at = now(), entries_hash = NULL WHERE id = " + std::to_string(id));
+    auto c = claim_feed(db, id);
+    auto done = storage::finish_fetched_batch(db, {{&c, &parsed, ok_meta(), next}});
+    EXPECT_TRUE(done.has_value()) << done.error().message;
+    return done.has_value() && done->size() == 1 ? done->front() : storage::store_stats{};
+  };
+  EXPECT_EQ(finish(ids[0], per_feed).inserted, 4);
+  EXPECT_EQ(finish(ids[1], batch).inserted, 4);
+  const std::string before = row_versions(t);
+  for (const auto& next : {batch, per_feed}) {
+    for (auto id : ids) {
+      const auto again = finish(id, next);
+      EXPECT_EQ(again.inserted + again.updated, 0) << "feed " << id;
+      EXPECT_EQ(again.unchanged, 4);
+    }
+  }
+  EXPECT_EQ(row_versions(t), before);
+  EXPECT_EQ(t.scalar("SELECT count(DISTINCT fingerprint) FROM entries"), "4");
+  EXPECT_EQ(t.scalar("SELECT count(*) FROM enclosures"), "10");
+}
+
+// The batch upsert skips the entry and tombstone probes of a feed that has
+// none (store_many.cpp, known): in one batch, a feed with entries and a
+// tombstone next to a feed never stored, each must still get its own answer.
+TEST(StorageEntries, BatchOfStoredBuriedAndNewFeedsProbesEachAsNeeded) {
+  test_database t{"known feeds"};
+  auto db = open_migrated(t);
+  const std::int64_t old_id = add(db, "https://a.example/feed"), new_id = add(db, "https://b.example/feed");
+  const auto parsed = make_feed(3);
+  ASSERT_EQ(store(db, t, old_id, parsed).inserted, 3);
+  const auto old_feed = std::to_string(old_id);
+  t.exec("DELETE FROM entries WHERE feed_id = " + old_feed + " AND guid = 'g0'");
+  t.exec("INSERT INTO entry_tombstones (feed_id, guid, last_seen_at) VALUES (" + old_feed +
+         ", 'g0', now() - interval '2 days')");
+  t.exec("UPDATE feeds SET next_check_at = now(), entries_hash = NULL");
+  auto claims = storage::claim_due(db, {10, 10, 300s, "test"});
+  ASSERT_TRUE(claims.has_value()) << claims.error().message;
+  ASSERT_EQ(claims->size(), 2u);
+  std::map<std::int64_t, storage::claim> by_id;
+  for (const auto& c : *claims) by_id[c.feed_id] = c;
+  auto done = storage::finish_fetched_batch(
+      db, {{&by_id[old_id], &parsed, ok_meta(), {1h, {}}}, {&by_id[new_id], &parsed, ok_meta(), {1h, {}}}});
+  ASSERT_TRUE(done.has_value()) << done.error().message;
+  EXPECT_EQ((*done)[0].inserted + (*done)[0].updated, 0);
+  EXPECT_EQ((*done)[0].unchanged, 3);
+  EXPECT_EQ((*done)[1].inserted, 3);
+  EXPECT_EQ(t.scalar("SELECT string_agg(feed_id || ':' || guid, ',' ORDER BY feed_id, guid) FROM entries"),
+            old_feed + ":g1," + old_feed + ":g2," + std::to_string(new_id) + ":g0," + std::to_string(new_id) + ":g1," +
+                std::to_string(new_id) + ":g2");
+  EXPECT_EQ(t.scalar("SELECT last_seen_at > now() - interval '1 minute' FROM entry_tombstones"), "t");
+}
+
 // One batch (finish_fetched_batch) of an unchanged document, a changed one
 // and one whose lease another instance took: each finished as alone, the
 // unchanged one without sending its entries (the row deleted by hand stays
