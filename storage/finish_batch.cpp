@@ -47,8 +47,6 @@ constexpr std::size_t last_error_limit = 1000;  // as claims.cpp
 // default 4 MB work_mem its rows spilled to temporary files, and store_bench
 // measured the batch 20 % faster without that. For this transaction only.
 constexpr const char* batch_work_mem_sql = "SELECT set_config('work_mem', '64MB', true)";
-constexpr const char* durable_batch_sql =
-    "SELECT set_config('work_mem', '64MB', true), set_config('synchronous_commit', 'on', true)";
 
 // The items the statement's RETURNING did not name missed their lease:
 // already finished (a retry) or taken over, asked one by one (rare).
@@ -133,8 +131,8 @@ expected<std::vector<store_stats>, db_error> finish_fetched_batch(database& db, 
   auto& state = db.internals();
   auto tx = transaction::begin(state, step);
   if (!tx) return unexpected{tx.error()};
-  const bool durable = state.options.asynchronous_commit && state.options.durable_documents;
-  if (auto r = state.exec(step, durable ? durable_batch_sql : batch_work_mem_sql); !r) return unexpected{r.error()};
+  if (auto r = state.exec(step, batch_work_mem_sql); !r) return unexpected{r.error()};
+  if (auto r = commit_durably(state, step); !r) return unexpected{r.error()};
   out.resize(items.size());
   if (auto r = store_many(state, items, out); !r) return unexpected{r.error()};
   // schedule.adaptive: each reads its feed's arrivals, one by one.

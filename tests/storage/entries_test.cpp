@@ -410,11 +410,8 @@ TEST(StorageEntries, BatchOfStoredBuriedAndNewFeedsProbesEachAsNeeded) {
   t.exec("INSERT INTO entry_tombstones (feed_id, guid, last_seen_at) VALUES (" + old_feed +
          ", 'g0', now() - interval '2 days')");
   t.exec("UPDATE feeds SET next_check_at = now(), entries_hash = NULL");
-  auto claims = storage::claim_due(db, {10, 10, 300s, "test"});
-  ASSERT_TRUE(claims.has_value()) << claims.error().message;
-  ASSERT_EQ(claims->size(), 2u);
-  std::map<std::int64_t, storage::claim> by_id;
-  for (const auto& c : *claims) by_id[c.feed_id] = c;
+  auto by_id = claim_all_due(db);
+  ASSERT_EQ(by_id.size(), 2u);
   auto done = storage::finish_fetched_batch(
       db, {{&by_id[old_id], &parsed, ok_meta(), {1h, {}}}, {&by_id[new_id], &parsed, ok_meta(), {1h, {}}}});
   ASSERT_TRUE(done.has_value()) << done.error().message;
@@ -442,11 +439,8 @@ TEST(StorageEntries, BatchOfUnchangedChangedAndTakenFeedsKeepsEachApart) {
   changed.entries[0].title = "Changed";
 
   t.exec("UPDATE feeds SET next_check_at = now()");
-  auto claims = storage::claim_due(db, {10, 10, 300s, "test"});
-  ASSERT_TRUE(claims.has_value()) << claims.error().message;
-  ASSERT_EQ(claims->size(), 3u);
-  std::map<std::int64_t, storage::claim> by_id;
-  for (const auto& c : *claims) by_id[c.feed_id] = c;
+  auto by_id = claim_all_due(db);
+  ASSERT_EQ(by_id.size(), 3u);
   t.exec("UPDATE feeds SET lease_token = lease_token + 100 WHERE id = " + std::to_string(ids[2]));
   const std::vector<storage::fetched_finish> items = {
       {&by_id[ids[0]], &same, ok_meta(), {1h, {}}},
@@ -496,11 +490,10 @@ std::string commit_modes(bool durable_documents) {
          " RETURN NULL; END $$");
   t.exec("CREATE TRIGGER record_feeds AFTER UPDATE ON feeds FOR EACH STATEMENT EXECUTE FUNCTION record_commit_mode()");
   t.exec("CREATE TRIGGER record_entries AFTER INSERT ON entries FOR EACH STATEMENT EXECUTE FUNCTION record_commit_mode()");
-  auto claims = storage::claim_due(db, {10, 10, 300s, "test"});
-  if (!claims || claims->size() != 2) throw std::runtime_error("two claims expected");
-  const auto& ca = claims->front().feed_id == a ? (*claims)[0] : (*claims)[1];
-  const auto& cb = claims->front().feed_id == a ? (*claims)[1] : (*claims)[0];
-  if (ca.feed_id != a || cb.feed_id != b) throw std::runtime_error("claims of other feeds");
+  auto by_id = claim_all_due(db);
+  if (by_id.size() != 2) throw std::runtime_error("two claims expected");
+  const auto& ca = by_id.at(a);
+  const auto& cb = by_id.at(b);
   const auto doc = make_feed(2);
   auto batched = storage::finish_fetched(db, ca, doc, ok_meta(), 1h);
   auto adaptive = storage::finish_fetched(db, cb, doc, ok_meta(),

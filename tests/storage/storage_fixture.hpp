@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,15 @@ inline storage::claim claim_feed(storage::database& db, std::int64_t feed_id) {
     }
   }
   return found;
+}
+
+// Claims every due feed (up to 10), by feed id.
+inline std::map<std::int64_t, storage::claim> claim_all_due(storage::database& db) {
+  auto claims = storage::claim_due(db, {10, 10, 300s, "test"});
+  if (!claims) throw std::runtime_error(claims.error().message);
+  std::map<std::int64_t, storage::claim> by_id;
+  for (const auto& c : *claims) by_id[c.feed_id] = c;
+  return by_id;
 }
 
 inline entry make_entry(const std::string& guid) {
